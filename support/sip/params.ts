@@ -1,22 +1,87 @@
-/** Generic parameters (RFC 3261 §25.1 generic-param). TODO: implementation in progress. */
+/**
+ * Header parameters, RFC 3261 §25.1:
+ * "generic-param = token [ EQUAL gen-value ]; gen-value = token / host / quoted-string", with
+ * "SEMI = SWS ";" SWS" and "EQUAL = SWS "=" SWS" (LWS around the separators is allowed, RFC 3261 §7.3.1).
+ * Used for Via, From/To/Contact/Route header parameters and for the auth-params of RFC 7235 §2.1.
+ */
+import { isToken, quote, readQuotedString, splitTopLevel, trimmedOffset } from './lex.ts'
+import { SipParseError } from './parse-error.ts'
+
+/** One parameter. `value` is undefined for a flag (`;rport`, `;lr`); a quoted value is stored unquoted. */
 export interface Param {
   readonly name: string
   readonly value: string | undefined
   readonly quoted: boolean
 }
-export function parseParams(_text: string): Param[] {
-  throw new Error('TODO')
+
+const IPV6_REFERENCE = /^\[[0-9A-Fa-f:.]+\]$/
+/** via-received = "received" EQUAL (IPv4address / IPv6address): an IPv6 address appears without brackets. */
+const IPV6_ADDRESS = /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$/
+
+/**
+ * Parses one `name [= value]` item (no leading separator). `offset` is where the item starts in the text the
+ * caller reports errors against.
+ */
+export function parseParam(item: string, offset: number, context: string): Param {
+  const eq = item.indexOf('=')
+  const rawName = eq < 0 ? item : item.slice(0, eq)
+  const name = rawName.trim()
+  if (name.length === 0) {
+    throw new SipParseError(
+      eq < 0 ? 'empty parameter (";;" or a trailing ";")' : 'parameter without a name',
+      offset,
+      context,
+    )
+  }
+  if (!isToken(name)) throw new SipParseError(`parameter name "${name}" is not a token`, offset, context)
+  if (eq < 0) return { name, value: undefined, quoted: false }
+  const rest = item.slice(eq + 1)
+  const valueText = rest.trim()
+  const valueAt = offset + eq + 1 + (rest.length - rest.trimStart().length)
+  if (valueText.length === 0)
+    throw new SipParseError(`parameter "${name}" has "=" but no value`, valueAt, context)
+  if (valueText.charCodeAt(0) === 0x22) {
+    const q = readQuotedString(valueText, 0, context)
+    if (q.end !== valueText.length) {
+      throw new SipParseError(`text after the quoted value of parameter "${name}"`, valueAt + q.end, context)
+    }
+    return { name, value: q.value, quoted: true }
+  }
+  if (!isToken(valueText) && !IPV6_REFERENCE.test(valueText) && !IPV6_ADDRESS.test(valueText)) {
+    throw new SipParseError(
+      `value "${valueText}" of parameter "${name}" is neither a token, a host nor a quoted-string`,
+      valueAt,
+      context,
+    )
+  }
+  return { name, value: valueText, quoted: false }
 }
+
+/** Parses the text after the first ';', e.g. `branch=z9hG4bK1;rport`. Throws SipParseError on an empty item. */
+export function parseParams(text: string, context = 'parameters'): Param[] {
+  return splitTopLevel(text, ';', context, false).map((s) => parseParam(s.text, trimmedOffset(s), context))
+}
+
+/** The value of the first parameter with this name (case-insensitive, RFC 3261 §7.3.1); undefined for a flag. */
 export function getParam(params: readonly Param[], name: string): string | undefined {
-  const k = name.toLowerCase()
-  return params.find((p) => p.name.toLowerCase() === k)?.value
+  const key = name.toLowerCase()
+  return params.find((p) => p.name.toLowerCase() === key)?.value
 }
+
 export function hasParam(params: readonly Param[], name: string): boolean {
-  const k = name.toLowerCase()
-  return params.some((p) => p.name.toLowerCase() === k)
+  const key = name.toLowerCase()
+  return params.some((p) => p.name.toLowerCase() === key)
 }
+
+/** One parameter as `name`, `name=value` or `name="value"`, without separator. */
+export function formatParam(p: Param): string {
+  if (p.value === undefined) return p.name
+  return `${p.name}=${p.quoted ? quote(p.value) : p.value}`
+}
+
+/** `;branch=z9hG4bK1;rport`; the empty string for no parameters. */
 export function formatParams(params: readonly Param[]): string {
-  return params
-    .map((p) => (p.value === undefined ? `;${p.name}` : `;${p.name}=${p.quoted ? `"${p.value}"` : p.value}`))
-    .join('')
+  let out = ''
+  for (const p of params) out += `;${formatParam(p)}`
+  return out
 }

@@ -1,5 +1,231 @@
-import type { SipRequest, SipResponse } from './message.ts'
-/** SIP message parser (RFC 3261 §7, §25). TODO: implementation in progress. */
-export function parseMessage(_text: string): SipRequest | SipResponse {
-  throw new Error('TODO')
+/**
+ * Lossless, strict SIP message parser, RFC 3261 §7 and the §25 grammar.
+ *
+ * Lossless: header fields keep wire order, their names as written and their exact text (`raw`, folding included),
+ * so an untouched message serialises back to the same bytes. Strict: anything the grammar forbids throws a
+ * SipParseError naming the defect and its offset, because the harness judges conformance with this parser.
+ */
+import { isToken } from './lex.ts'
+import { SipRequest, SipResponse, type HeaderField } from './message.ts'
+import { SipParseError } from './parse-error.ts'
+import { parseUri } from './uri.ts'
+import { validateHeaders, type LocatedField } from './validate.ts'
+
+interface Head {
+  readonly build: (body: string, raw: string) => SipRequest | SipResponse
+  readonly contentLength: number | undefined
+}
+
+const BARE_LINE_END = /\r(?!\n)|(?<!\r)\n/
+const FOLD = /\r\n[ \t]+/g
+
+function trimWsp(text: string): string {
+  let a = 0
+  let b = text.length
+  while (a < b && (text.charCodeAt(a) === 0x20 || text.charCodeAt(a) === 0x09)) a++
+  while (b > a && (text.charCodeAt(b - 1) === 0x20 || text.charCodeAt(b - 1) === 0x09)) b--
+  return text.slice(a, b)
+}
+
+/**
+ * RFC 3261 §7.5: "Implementations processing SIP messages over stream-oriented transports MUST ignore any CRLF
+ * appearing before the start-line".
+ */
+function skipLeadingCrlf(text: string): number {
+  let i = 0
+  while (text.charCodeAt(i) === 0x0d && text.charCodeAt(i + 1) === 0x0a) i += 2
+  return i
+}
+
+/** Finds the CRLF CRLF that ends the header section, or explains why there is none. */
+function findHeadEnd(text: string, start: number): number {
+  const end = text.indexOf('\r\n\r\n', start)
+  const bare = BARE_LINE_END.exec(end < 0 ? text.slice(start) : text.slice(start, end + 2))
+  if (bare) {
+    throw new SipParseError(
+      'line not terminated by CRLF (RFC 3261 §7: "lines MUST be terminated with CRLF")',
+      start + bare.index,
+    )
+  }
+  if (end < 0) throw new SipParseError('no empty line (CRLF CRLF) ends the header section', text.length)
+  return end
+}
+
+/**
+ * One header field: "field-name HCOLON field-value", HCOLON = *( SP / HTAB ) ":" SWS. RFC 3261 §7.3.1: "Header fields
+ * can be extended over multiple lines by preceding each extra line with at least one SP or horizontal tab (HT). The
+ * line break and the whitespace at the beginning of the next line are treated as a single SP character."
+ */
+function headerField(raw: string, offset: number): LocatedField {
+  const colon = raw.indexOf(':')
+  if (colon < 0) throw new SipParseError(`header line without a colon: "${raw.slice(0, 40)}"`, offset)
+  let nameEnd = colon
+  while (nameEnd > 0 && (raw.charCodeAt(nameEnd - 1) === 0x20 || raw.charCodeAt(nameEnd - 1) === 0x09))
+    nameEnd--
+  const name = raw.slice(0, nameEnd)
+  if (!isToken(name)) throw new SipParseError(`header name "${name.slice(0, 40)}" is not a token`, offset)
+  const rest = raw.slice(colon + 1)
+  const value = trimWsp(rest.includes('\r') ? rest.replace(FOLD, ' ') : rest)
+  const lead = rest.length - rest.trimStart().length
+  return { field: { name, value, raw }, valueOffset: offset + colon + 1 + lead }
+}
+
+/**
+ * Request-Line = Method SP Request-URI SP SIP-Version CRLF (RFC 3261 §7.1): exactly one SP between the elements;
+ * "The Request-URI MUST NOT contain unescaped spaces or control characters and MUST NOT be enclosed in "<>"" (§8.1.1.1).
+ */
+function requestLine(line: string, at: number): { method: string; uri: string; version: string } {
+  const parts = line.split(' ')
+  if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
+    const why = line.endsWith(' ')
+      ? 'whitespace after the SIP-Version'
+      : line.includes('  ') || line.startsWith(' ')
+        ? 'more than one SP between Request-Line elements'
+        : 'whitespace inside the Request-URI'
+    throw new SipParseError(`malformed Request-Line: ${why} (RFC 3261 §7.1: "separated by single SP")`, at)
+  }
+  const [method = '', uri = '', version = ''] = parts
+  if (!isToken(method)) throw new SipParseError(`method "${method}" is not a token`, at)
+  checkVersion(version, at + method.length + uri.length + 2)
+  if (uri.startsWith('<'))
+    throw new SipParseError(
+      'Request-URI must not be enclosed in "<>" (RFC 3261 §8.1.1.1)',
+      at + method.length + 1,
+    )
+  let parsed
+  try {
+    parsed = parseUri(uri)
+  } catch (error) {
+    if (!(error instanceof SipParseError)) throw error
+    throw new SipParseError(`invalid Request-URI: ${error.reason}`, at + method.length + 1 + error.offset)
+  }
+  // RFC 3261 §19.1.1, Table 1: the headers component is not allowed ("-") in a Request-URI.
+  if (parsed.headers !== undefined) {
+    throw new SipParseError(
+      'Request-URI must not contain URI headers ("?...", RFC 3261 §19.1.1 Table 1)',
+      at + method.length + 1,
+    )
+  }
+  return { method, uri, version }
+}
+
+/**
+ * RFC 3261 §7.1: "The SIP-Version string is case-insensitive, but implementations MUST send upper-case." Only
+ * SIP/2.0 exists; RFC 3261 §8.2.2 answers anything else with 505.
+ */
+function checkVersion(version: string, at: number): void {
+  if (version.toUpperCase() !== 'SIP/2.0')
+    throw new SipParseError(`unsupported SIP-Version "${version.slice(0, 20)}"`, at)
+}
+
+/** Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF; Status-Code = 3DIGIT (RFC 3261 §7.2, §25.1). */
+function statusLine(line: string, at: number): { version: string; status: number; reason: string } {
+  const sp1 = line.indexOf(' ')
+  const version = sp1 < 0 ? line : line.slice(0, sp1)
+  checkVersion(version, at)
+  if (sp1 < 0) throw new SipParseError('Status-Line has no Status-Code', at + line.length)
+  const sp2 = line.indexOf(' ', sp1 + 1)
+  const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2)
+  if (!/^[1-6]\d\d$/.test(code)) {
+    throw new SipParseError(`Status-Code "${code.slice(0, 20)}" is not 3 digits 100-699`, at + sp1 + 1)
+  }
+  if (sp2 < 0) throw new SipParseError('Status-Line lacks the SP before the Reason-Phrase', at + line.length)
+  const reason = line.slice(sp2 + 1)
+  const control = /[\x00-\x08\x0a-\x1f\x7f]/.exec(reason)
+  if (control) throw new SipParseError('control character in the Reason-Phrase', at + sp2 + 1 + control.index)
+  return { version, status: Number(code), reason }
+}
+
+/** Parses and validates everything before the body; `headEnd` is the index of the CRLF CRLF. */
+function parseHead(text: string, start: number, headEnd: number): Head {
+  const lines = text.slice(start, headEnd).split('\r\n')
+  const first = lines[0] ?? ''
+  const fields: LocatedField[] = []
+  let offset = start + first.length + 2
+  let current: string | undefined
+  let currentAt = 0
+  for (let n = 1; n < lines.length; n++) {
+    const line = lines[n] as string
+    const c = line.charCodeAt(0)
+    if (c === 0x20 || c === 0x09) {
+      if (current === undefined)
+        throw new SipParseError('continuation line right after the start line', offset)
+      current += `\r\n${line}`
+    } else {
+      if (current !== undefined) fields.push(headerField(current, currentAt))
+      current = line
+      currentAt = offset
+    }
+    offset += line.length + 2
+  }
+  if (current !== undefined) fields.push(headerField(current, currentAt))
+  const headers: HeaderField[] = fields.map((f) => f.field)
+
+  if (/^SIP\//i.test(first)) {
+    const s = statusLine(first, start)
+    const { contentLength } = validateHeaders(fields, undefined)
+    return {
+      contentLength,
+      build: (body, raw) =>
+        new SipResponse({ status: s.status, reason: s.reason, version: s.version, headers, body, raw }),
+    }
+  }
+  const r = requestLine(first, start)
+  const { contentLength } = validateHeaders(fields, r.method)
+  return {
+    contentLength,
+    build: (body, raw) =>
+      new SipRequest({ method: r.method, uri: r.uri, version: r.version, headers, body, raw }),
+  }
+}
+
+function contentLengthError(declared: number, present: number, at: number): SipParseError {
+  return new SipParseError(
+    `Content-Length ${declared} is larger than the ${present} octets of body present (RFC 3261 §18.3)`,
+    at,
+  )
+}
+
+/**
+ * Parses one SIP message held in a string (UTF-8 semantics: Content-Length counts the UTF-8 octets of the body).
+ * RFC 3261 §18.3: "If the transport packet ends before the end of the message body, this is considered an error";
+ * octets beyond Content-Length are not part of this message and are dropped from `body` (kept in `raw`).
+ * Without Content-Length (allowed on datagram transports) the body is everything after the empty line.
+ */
+export function parseMessage(text: string): SipRequest | SipResponse {
+  const start = skipLeadingCrlf(text)
+  const headEnd = findHeadEnd(text, start)
+  const head = parseHead(text, start, headEnd)
+  let body = text.slice(headEnd + 4)
+  const declared = head.contentLength
+  if (declared !== undefined && declared !== body.length) {
+    const octets = Buffer.byteLength(body, 'utf8')
+    if (octets < declared) throw contentLengthError(declared, octets, headEnd + 4)
+    if (octets > declared) {
+      body =
+        octets === body.length
+          ? body.slice(0, declared)
+          : Buffer.from(body, 'utf8').subarray(0, declared).toString('utf8')
+    }
+  }
+  return head.build(body, text)
+}
+
+/**
+ * Parses one SIP message from raw octets (a datagram, a framed stream message, a WebSocket message): the header
+ * section is decoded as UTF-8 and Content-Length is checked against the octets actually present, so binary bodies
+ * (RFC 4475 §3.1.1.11 mpart01) are measured exactly. The body string is the UTF-8 decoding of its octets.
+ */
+export function parseMessageBytes(data: Uint8Array): SipRequest | SipResponse {
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  const end = bytes.indexOf('\r\n\r\n')
+  if (end < 0) return parseMessage(bytes.toString('utf8'))
+  const headText = bytes.toString('utf8', 0, end + 4)
+  const start = skipLeadingCrlf(headText)
+  const headEnd = findHeadEnd(headText, start)
+  const head = parseHead(headText, start, headEnd)
+  const bodyBytes = bytes.subarray(end + 4)
+  const declared = head.contentLength ?? bodyBytes.length
+  if (bodyBytes.length < declared) throw contentLengthError(declared, bodyBytes.length, headEnd + 4)
+  return head.build(bodyBytes.subarray(0, declared).toString('utf8'), bytes.toString('utf8'))
 }

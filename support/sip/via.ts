@@ -1,21 +1,115 @@
+/**
+ * Via, RFC 3261 §20.42 and §25.1:
+ * "Via = ( "Via" / "v" ) HCOLON via-parm *(COMMA via-parm); via-parm = sent-protocol LWS sent-by *( SEMI via-params );
+ * sent-protocol = protocol-name SLASH protocol-version SLASH transport; sent-by = host [ COLON port ]",
+ * with "SLASH = SWS "/" SWS" and "COLON = SWS ":" SWS".
+ */
+import { isToken, shifted, splitTopLevel, trimmedOffset } from './lex.ts'
 import type { SipMessage } from './message.ts'
-import type { Param } from './params.ts'
-/** Via (RFC 3261 §20.42). TODO: implementation in progress. */
+import { formatParams, getParam, parseParams, type Param } from './params.ts'
+import { SipParseError } from './parse-error.ts'
+import { isValidHost, parsePort } from './uri.ts'
+
 export interface Via {
+  /** protocol-name "/" protocol-version, normally `SIP/2.0`. */
   protocol: string
+  /** Upper-case transport: UDP, TCP, TLS, SCTP, WS, WSS or an extension token. */
   transport: string
+  /** sent-by host as written (IPv6 references keep their brackets). */
   host: string
   port?: number
   params: Param[]
+  /** The branch parameter, copied out of `params` for convenience. */
   branch?: string
+  /** This via-parm as it stood in the header value, trimmed. */
   raw: string
 }
-export function parseViaList(_value: string): Via[] {
-  throw new Error('TODO')
+
+const CONTEXT = 'Via'
+/** sent-protocol and sent-by, LWS allowed around the slashes and before the port colon. */
+const HEAD =
+  /^([^\s/]+)[ \t]*\/[ \t]*([^\s/]+)[ \t]*\/[ \t]*([^\s/]+)[ \t]+(\[[^\]]*\]|[^\s:;]+)(?:[ \t]*:[ \t]*([^\s;]*))?[ \t]*/
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
+const IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$/
+
+function parseVia(raw: string): Via {
+  const m = HEAD.exec(raw)
+  if (!m) throw new SipParseError('via-parm is not "SIP/2.0/<transport> <host>[:port]"', 0, CONTEXT)
+  const [, name = '', version = '', transport = '', host = '', port] = m
+  for (const t of [name, version, transport]) {
+    if (!isToken(t)) throw new SipParseError(`sent-protocol part "${t}" is not a token`, 0, CONTEXT)
+  }
+  if (!isValidHost(host))
+    throw new SipParseError(`invalid sent-by host "${host}"`, raw.indexOf(host), CONTEXT)
+  const via: Via = {
+    protocol: `${name}/${version}`,
+    transport: transport.toUpperCase(),
+    host,
+    params: [],
+    raw,
+  }
+  if (port !== undefined) via.port = parsePort(port, raw.indexOf(port, host.length), CONTEXT)
+  const rest = m[0].length
+  if (rest < raw.length) {
+    if (raw[rest] !== ';') throw new SipParseError(`unexpected "${raw[rest]}" after sent-by`, rest, CONTEXT)
+    try {
+      via.params = parseParams(raw.slice(rest + 1), CONTEXT)
+    } catch (error) {
+      shifted(error, rest + 1)
+    }
+  }
+  checkParams(via.params, rest)
+  const branch = getParam(via.params, 'branch')
+  if (branch !== undefined) via.branch = branch
+  return via
 }
-export function viasOf(_message: SipMessage): Via[] {
-  throw new Error('TODO')
+
+/**
+ * The via-params with their own grammar: "via-ttl = "ttl" EQUAL ttl (1*3DIGIT, 0 to 255)", "via-received =
+ * "received" EQUAL (IPv4address / IPv6address)", "via-branch = "branch" EQUAL token", and RFC 3581
+ * "response-port = "rport" [EQUAL 1*DIGIT]".
+ */
+function checkParams(params: readonly Param[], at: number): void {
+  for (const p of params) {
+    const name = p.name.toLowerCase()
+    const bad = (why: string): never => {
+      throw new SipParseError(`${p.name} parameter ${why}`, at, CONTEXT)
+    }
+    if (name === 'branch' && (p.value === undefined || p.quoted)) bad('must be "branch=" token')
+    if (name === 'received' && (p.value === undefined || !(IPV4.test(p.value) || IPV6.test(p.value)))) {
+      bad('must be an IPv4 or IPv6 address')
+    }
+    if (name === 'rport' && p.value !== undefined && !/^\d{1,5}$/.test(p.value)) bad('must be a port number')
+    if (name === 'ttl' && (p.value === undefined || !/^\d{1,3}$/.test(p.value) || Number(p.value) > 255)) {
+      bad('must be 0-255')
+    }
+  }
 }
-export function formatVia(_v: Via): string {
-  throw new Error('TODO')
+
+/** Parses a Via header value; one line may hold several comma-separated via-parms (RFC 3261 §7.3.1). */
+export function parseViaList(value: string): Via[] {
+  return splitTopLevel(value, ',', CONTEXT, false).map((segment) => {
+    const raw = segment.text.trim()
+    if (raw.length === 0) throw new SipParseError('empty via-parm (stray comma)', segment.offset, CONTEXT)
+    try {
+      return parseVia(raw)
+    } catch (error) {
+      return shifted(error, trimmedOffset(segment))
+    }
+  })
+}
+
+/** Every Via of a message, top first, whether on separate lines or comma-joined. */
+export function viasOf(message: SipMessage): Via[] {
+  return message.getAll('Via').flatMap(parseViaList)
+}
+
+/** Writes a via-parm; `branch`, when set, replaces the branch parameter in `params`. */
+export function formatVia(v: Via): string {
+  let params = v.params
+  if (v.branch !== undefined && getParam(params, 'branch') !== v.branch) {
+    const others = params.filter((p) => p.name.toLowerCase() !== 'branch')
+    params = [{ name: 'branch', value: v.branch, quoted: false }, ...others]
+  }
+  return `${v.protocol}/${v.transport} ${v.host}${v.port === undefined ? '' : `:${v.port}`}${formatParams(params)}`
 }

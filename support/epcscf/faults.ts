@@ -1,0 +1,83 @@
+import { HarnessError } from '../errors.ts'
+
+/**
+ * Fault switches of the reference eP-CSCF. Each one injects exactly one defect, at the one place the behaviour is
+ * decided, so that a harness scenario can be seen to fail against a known-broken SUT (a test of the tests).
+ */
+export type FaultName =
+  // W2 handshake (websocket-edge.ts, origin-policy.ts)
+  | 'no-origin-check'
+  | 'origin-substring-match'
+  | 'subprotocol-not-required'
+  // Requests toward Mw (register-proxy.ts, originating-proxy.ts, forwarder.ts, proxy-rules.ts)
+  | 'no-own-via'
+  | 'max-forwards-untouched'
+  | 'no-path'
+  | 'no-require-path'
+  | 'no-p-charging-vector'
+  | 'contact-rewritten'
+  | 'forward-wic-integrity-protected'
+  | 'integrity-protected-yes'
+  | 'no-service-route'
+  | 'trust-wic-asserted-identity'
+  | 'accept-unregistered'
+  // Responses toward the WIC (response-relay.ts, forwarder.ts)
+  | 'challenge-altered'
+  | 'leak-charging-vector-to-wic'
+  | 'drop-responses'
+  | 'response-to-wrong-flow'
+  // Terminating requests (terminating-proxy.ts)
+  | 'no-flow-failed'
+
+/** One line per fault: the defect it injects (and the requirement a correct harness then reports broken). */
+export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
+  'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
+  'origin-substring-match':
+    'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',
+  'subprotocol-not-required': 'a handshake without the "sip" subprotocol gets 101 with no Sec-WebSocket-Protocol',
+  'no-own-via': 'requests are forwarded to Mw without the eP-CSCF Via on top (RFC 3261 §16.6 step 8 broken)',
+  'max-forwards-untouched': 'Max-Forwards is forwarded as received, not decremented (RFC 3261 §16.6 step 3 broken)',
+  'no-path': 'the forwarded REGISTER has no Path of the eP-CSCF (RFC 3327, TS 24.229 §5.2.2 broken)',
+  'no-require-path': 'the forwarded REGISTER has Path but no "Require: path" (RFC 3327 §5.2)',
+  'no-p-charging-vector': 'no P-Charging-Vector with a fresh icid-value is added toward Mw (RFC 7315 §4.6)',
+  'contact-rewritten': 'the REGISTER Contact is rewritten: +sip.instance and reg-id are lost (RFC 5626 §4.2)',
+  'forward-wic-integrity-protected':
+    'an integrity-protected parameter chosen by the WIC is forwarded to Mw (TS 33.203 Annex U trust broken)',
+  'integrity-protected-yes': 'digest REGISTERs are forwarded with integrity-protected="yes" (IMS AKA value)',
+  'no-service-route': 'originating requests are sent without the stored Service-Route as Route (RFC 3608 §6)',
+  'trust-wic-asserted-identity':
+    'P-Asserted-Identity / P-Preferred-Identity from the WIC reach Mw unchanged (RFC 3325 §5 broken)',
+  'accept-unregistered': 'requests from a connection with no registration are forwarded instead of refused (403)',
+  'challenge-altered': 'the 401 challenge relayed to the WIC loses its qop parameter (RFC 3261 §16.7 broken)',
+  'leak-charging-vector-to-wic':
+    'P-Charging-Vector and P-Charging-Function-Addresses reach the WIC (RFC 7315 §4 trust domain broken)',
+  'drop-responses': 'final responses from Mw are never relayed to the WIC: the silent SUT',
+  'response-to-wrong-flow': 'responses from Mw are relayed over a different WebSocket connection than the request',
+  'no-flow-failed': 'a terminating request for a closed WebSocket gets no response instead of 430 (RFC 5626 §5.3)',
+}
+
+export const FAULT_NAMES: readonly FaultName[] = Object.keys(FAULT_DESCRIPTIONS) as FaultName[]
+
+export function isFaultName(name: string): name is FaultName {
+  return Object.hasOwn(FAULT_DESCRIPTIONS, name)
+}
+
+/** Validates fault names from a profile; an unknown one is a profile error, not a silent no-op. */
+export function parseFaults(names: Iterable<string>): Set<FaultName> {
+  const faults = new Set<FaultName>()
+  for (const name of names) {
+    if (!isFaultName(name)) {
+      throw new HarnessError(
+        'PROFILE_INVALID',
+        `unknown fault switch "${name}" of the reference eP-CSCF; known: ${FAULT_NAMES.join(', ')}`,
+      )
+    }
+    faults.add(name)
+  }
+  return faults
+}
+
+/** The set of active faults, read-only for the proxy. */
+export interface Faults {
+  has(name: FaultName): boolean
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod'
+
+/**
+ * The SUT profile: one file describing the eP-CSCF under test and every option of the interop contract
+ * (shared/interop-contract.md, copied to docs/interop-contract.md). Every field has the contract's default, so an
+ * empty file describes the embedded reference eP-CSCF on the default addresses.
+ */
+const port = z.number().int().min(1).max(65535)
+const host = z.string().min(1)
+const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])
+const env = z.record(z.string(), z.string()).default({})
+const renderedFile = z.strictObject({
+  /** Template path, relative to the profile file; `{{placeholders}}` are filled in. */
+  template: z.string().min(1),
+  /** Where the rendered file goes, relative to the SUT files folder. */
+  target: z.string().min(1),
+})
+
+const launcher = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('reference'),
+    /** Fault switches of the reference eP-CSCF (support/epcscf/faults.ts); each injects one defect. */
+    faults: z.array(z.string()).default([]),
+  }),
+  z.strictObject({ kind: z.literal('external') }),
+  z.strictObject({
+    kind: z.literal('process'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env,
+    cwd: z.string().optional(),
+    files: z.array(renderedFile).default([]),
+  }),
+  z.strictObject({
+    kind: z.literal('container'),
+    image: z.string().min(1),
+    command: z.array(z.string()).optional(),
+    env,
+    files: z.array(renderedFile).default([]),
+    /** A log line (regular expression) that says the SUT is up; the harness then probes the WSS port. */
+    readyLog: z.string().optional(),
+    dockerHost: z.string().optional(),
+  }),
+])
+
+const subscriber = z.strictObject({
+  impi: z.string().min(1),
+  impus: z.array(z.string().regex(/^(sips?|tel):/, 'a sip:, sips: or tel: URI')).min(1),
+  password: z.string().min(1),
+})
+
+export const profileSchema = z.strictObject({
+  name: z.string().min(1).default('reference'),
+  description: z.string().optional(),
+  launcher: launcher.default({ kind: 'reference', faults: [] }),
+  /** Deadline for the SUT to accept TLS on its WSS port after the launcher started it. */
+  startTimeoutMs: z.number().int().positive().default(20_000),
+  domain: z.string().min(1).default('ims.harness.test'),
+  epcscf: z
+    .strictObject({
+      identity: z.string().default('sip:epcscf.harness.test'),
+      wss: z
+        .strictObject({
+          host: host.default('127.0.0.1'),
+          port: port.default(7443),
+          path: z.string().startsWith('/').default('/'),
+          serverName: z.string().default('epcscf.harness.test'),
+        })
+        .prefault({}),
+      /** The eP-CSCF's own Mw address: requests from here are from a trusted node (TNA, TS 33.203 Annex U). */
+      mw: z.strictObject({ address: host.default('127.0.0.1'), port: port.default(5060) }).prefault({}),
+      tls: z
+        .strictObject({
+          /** `mint`: the harness mints a test PKI and writes it for the SUT; otherwise a CA certificate file. */
+          ca: z.string().default('mint'),
+          minVersion: tlsVersion.default('TLSv1.2'),
+          maxVersion: tlsVersion.default('TLSv1.3'),
+        })
+        .prefault({}),
+      origin: z
+        .strictObject({
+          allowed: z.array(z.url()).min(1).default(['https://wwsf.harness.test:8443']),
+          /** RFC 6455 §10.2: a handshake without Origin is refused, or allowed and held to token authentication. */
+          missingOrigin: z.enum(['refuse', 'token-only']).default('refuse'),
+        })
+        .prefault({}),
+      digest: z
+        .strictObject({
+          /** `integrity-protected` values accepted on a forwarded digest REGISTER (TS 24.229 §7.2A.2). */
+          integrityProtected: z
+            .array(z.enum(['absent', 'tls-pending', 'tls-yes']))
+            .min(1)
+            .default(['absent', 'tls-pending', 'tls-yes']),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  scscf: z
+    .strictObject({
+      address: host.default('127.0.0.1'),
+      port: port.default(5070),
+      /** Digest algorithms of the challenge, in order (RFC 8760 §2.4). Scenarios may override per scenario. */
+      algorithms: z.array(z.enum(['MD5', 'SHA-256'])).min(1).default(['MD5']),
+      nonceLifetimeS: z.number().int().positive().default(30),
+    })
+    .prefault({}),
+  subscribers: z
+    .array(subscriber)
+    .min(1)
+    .default([
+      {
+        impi: 'alice@ims.harness.test',
+        impus: ['sip:alice@ims.harness.test', 'tel:+15550101'],
+        password: 'alice-secret',
+      },
+      { impi: 'bob@ims.harness.test', impus: ['sip:bob@ims.harness.test'], password: 'bob-secret' },
+    ]),
+  /** RFC 3261 §17 timer base values in ms; the default T1 = 500 ms is RFC 3261's. */
+  timers: z
+    .strictObject({
+      T1: z.number().int().positive().default(500),
+      T2: z.number().int().positive().default(4000),
+      T4: z.number().int().positive().default(5000),
+    })
+    .prefault({}),
+  /** Deadline of every expectation on the network (a response, a forwarded request). */
+  waitMs: z.number().int().positive().default(4000),
+  /** Port offset between parallel workers (each worker runs its own mock core and, if launched, its own SUT). */
+  portStride: z.number().int().min(0).default(100),
+  /** Scenarios this SUT is known to fail, with the reason; they still run and are reported as deviations. */
+  expectedDeviations: z
+    .array(z.strictObject({ scenario: z.string().min(1), reason: z.string().min(1) }))
+    .default([]),
+})
+
+export type Profile = z.infer<typeof profileSchema>
+export type LauncherConfig = Profile['launcher']

@@ -1,0 +1,164 @@
+import { HarnessError } from '../errors.ts'
+import { parseMessage } from '../sip/parse.ts'
+import { SipParseError } from '../sip/parse-error.ts'
+import type { SipMessage } from '../sip/message.ts'
+import type { InboundHub } from './inbound-hub.ts'
+import { describePeer, traceEndpoint, type Flow, type Peer, type TraceTag } from './peer.ts'
+
+let counter = 0
+
+/** A process-unique flow id: `udp-3`, `tcp-7`, `wss-12`. */
+export function nextFlowId(prefix: string): string {
+  counter += 1
+  return `${prefix}-${counter}`
+}
+
+/** One line describing bytes sent with `sendRaw`, for the trace summary. */
+export function rawSummary(data: string | Buffer): string {
+  const text = typeof data === 'string' ? data : data.toString('utf8')
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? ''
+  const shown = firstLine.length > 80 ? `${firstLine.slice(0, 80)}…` : firstLine
+  return `raw ${Buffer.byteLength(data)} bytes: ${shown}`
+}
+
+/** A message-sized input that holds only CR/LF: a keep-alive (RFC 5626 §3.5.1), not a message. */
+export function isKeepAlive(text: string): boolean {
+  return /^[\r\n]+$/.test(text)
+}
+
+/**
+ * What all flows share: trace recording of every message sent and received (RFC 3261 §18 framing is the
+ * subclass's), parsing of inbound messages, and the once-only close notification.
+ */
+export abstract class BaseFlow implements Flow {
+  abstract readonly reliable: boolean
+  abstract get local(): Peer
+  abstract get remote(): Peer
+
+  private closeReason: string | undefined
+  private readonly closeListeners: ((reason: string) => void)[] = []
+
+  protected constructor(
+    readonly id: string,
+    protected readonly tag: TraceTag,
+    protected readonly hub: InboundHub,
+  ) {}
+
+  get closed(): boolean {
+    return this.closeReason !== undefined
+  }
+
+  async send(message: SipMessage): Promise<void> {
+    await this.transmit(message.toString(), message.summary())
+  }
+
+  async sendRaw(data: string | Buffer): Promise<void> {
+    await this.transmit(data, rawSummary(data))
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    const reason = this.closeReason
+    if (reason === undefined) this.closeListeners.push(listener)
+    else queueMicrotask(() => listener(reason))
+  }
+
+  abstract close(): Promise<void>
+
+  /** Puts bytes on the wire; rejects when the transport refuses them. */
+  protected abstract write(data: string | Buffer): Promise<void>
+
+  /** Parses one complete message (a datagram, a framed stream message, a WebSocket message) and dispatches it. */
+  protected receive(data: string | Buffer): void {
+    const raw = typeof data === 'string' ? data : data.toString('utf8')
+    if (isKeepAlive(raw)) return
+    let message
+    try {
+      message = parseMessage(raw)
+    } catch (error) {
+      this.receiveInvalid(raw, asParseError(error))
+      return
+    }
+    this.tag.trace.record({
+      observer: this.tag.observer,
+      direction: 'received',
+      leg: this.tag.leg,
+      from: traceEndpoint(this.remote),
+      to: traceEndpoint(this.local),
+      raw,
+      summary: message.summary(),
+    })
+    this.hub.message({ message, flow: this })
+  }
+
+  /** Records input that is not a SIP message and hands it to the onInvalid handlers. */
+  protected receiveInvalid(raw: string, error: SipParseError): void {
+    this.tag.trace.record({
+      observer: this.tag.observer,
+      direction: 'received',
+      leg: this.tag.leg,
+      from: traceEndpoint(this.remote),
+      to: traceEndpoint(this.local),
+      raw,
+      summary: `unparseable: ${error.reason}`,
+    })
+    this.hub.invalid({ raw, error, flow: this })
+  }
+
+  /** Marks the flow closed and tells the listeners, once. Later calls are ignored. */
+  protected markClosed(reason: string): void {
+    if (this.closeReason !== undefined) return
+    this.closeReason = reason
+    const listeners = this.closeListeners.splice(0)
+    for (const listener of listeners) {
+      try {
+        listener(reason)
+      } catch (error) {
+        this.tag.trace.note(this.tag.observer, `flow ${this.id} close listener threw: ${String(error)}`)
+      }
+    }
+  }
+
+  private async transmit(data: string | Buffer, summary: string): Promise<void> {
+    if (this.closeReason !== undefined) {
+      throw new HarnessError(
+        'TRANSPORT_CLOSED',
+        `cannot send ${summary} to ${describePeer(this.remote)}: flow ${this.id} is closed (${this.closeReason})`,
+      )
+    }
+    // Recorded before the write so that the trace order matches the wire order when the answer is quick.
+    this.tag.trace.record({
+      observer: this.tag.observer,
+      direction: 'sent',
+      leg: this.tag.leg,
+      from: traceEndpoint(this.local),
+      to: traceEndpoint(this.remote),
+      raw: typeof data === 'string' ? data : data.toString('utf8'),
+      summary,
+    })
+    try {
+      await this.write(data)
+    } catch (error) {
+      if (error instanceof HarnessError) throw error
+      throw new HarnessError(
+        'TRANSPORT_FAILED',
+        `sending ${summary} to ${describePeer(this.remote)} on flow ${this.id} failed: ${errorText(error)}`,
+        { cause: error },
+      )
+    }
+  }
+}
+
+/** Any parser failure as a SipParseError (a parser bug must not escape as an unrelated error type). */
+export function asParseError(error: unknown): SipParseError {
+  if (error instanceof SipParseError) return error
+  return new SipParseError(errorText(error), 0)
+}
+
+/** `ECONNREFUSED connect ECONNREFUSED 127.0.0.1:5060`: the error code first when there is one. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code && !error.message.includes(code) ? `${code} ${error.message}` : error.message
+  }
+  return String(error)
+}

@@ -1,0 +1,130 @@
+import net from 'node:net'
+import { HarnessError } from '../errors.ts'
+import { errorText } from './base-flow.ts'
+import { InboundHub } from './inbound-hub.ts'
+import {
+  describePeer,
+  peerKey,
+  type Flow,
+  type Inbound,
+  type InvalidInbound,
+  type Peer,
+  type TraceTag,
+} from './peer.ts'
+import { plainAddress, StreamFlow } from './stream-flow.ts'
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3000
+
+/**
+ * SIP over TCP (RFC 3261 §18): a listening server plus client connections. `flowTo(peer)` reuses an open
+ * connection to that address:port (RFC 3261 §18.1.1: "...the client transport uses an existing connection
+ * if one is open") or opens one; messages are delimited by Content-Length (RFC 3261 §18.3).
+ */
+export class TcpTransport {
+  private readonly flows = new Map<string, StreamFlow>()
+  private readonly hub: InboundHub
+  private isClosed = false
+
+  private constructor(
+    private readonly server: net.Server,
+    readonly local: Peer,
+    private readonly tag: TraceTag,
+    private readonly connectTimeoutMs: number,
+  ) {
+    this.hub = new InboundHub((error) => tag.trace.note(tag.observer, `TCP message handler threw: ${errorText(error)}`))
+    server.on('error', (error) => tag.trace.note(tag.observer, `TCP server ${describePeer(local)}: ${errorText(error)}`))
+    server.on('connection', (socket) => {
+      const remote: Peer = {
+        transport: 'TCP',
+        address: plainAddress(socket.remoteAddress ?? ''),
+        port: socket.remotePort ?? 0,
+      }
+      this.track(new StreamFlow(socket, this.local, remote, this.tag, this.hub, Promise.resolve()))
+    })
+  }
+
+  /** Starts listening (port 0: an ephemeral port, see `local.port`). `connectTimeoutMs` bounds `flowTo`. */
+  static async listen(
+    opts: { address: string; port: number; connectTimeoutMs?: number } & TraceTag,
+  ): Promise<TcpTransport> {
+    const server = net.createServer()
+    await new Promise<void>((resolve, reject) => {
+      const fail = (error: Error): void =>
+        reject(
+          new HarnessError('TRANSPORT_FAILED', `cannot listen on TCP ${opts.address}:${opts.port}: ${errorText(error)}`, {
+            cause: error,
+          }),
+        )
+      server.once('error', fail)
+      server.listen(opts.port, opts.address, () => {
+        server.off('error', fail)
+        resolve()
+      })
+    })
+    const bound = server.address() as net.AddressInfo
+    const local: Peer = { transport: 'TCP', address: plainAddress(bound.address), port: bound.port }
+    return new TcpTransport(server, local, opts, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)
+  }
+
+  /** An open connection to this peer, or a new one (sends wait for it to connect, within the connect timeout). */
+  flowTo(peer: Peer): Flow {
+    if (this.isClosed) throw new HarnessError('TRANSPORT_CLOSED', `TCP transport ${describePeer(this.local)} is closed`)
+    const existing = this.flows.get(peerKey(peer.address, peer.port))
+    if (existing && !existing.closed) return existing
+    const remote: Peer = { transport: 'TCP', address: peer.address, port: peer.port }
+    const socket = net.connect({ host: peer.address, port: peer.port })
+    const ready = this.connected(socket, remote)
+    return this.track(new StreamFlow(socket, this.local, remote, this.tag, this.hub, ready))
+  }
+
+  onMessage(handler: (m: Inbound) => void): void {
+    this.hub.onMessage(handler)
+  }
+
+  onInvalid(handler: (m: InvalidInbound) => void): void {
+    this.hub.onInvalid(handler)
+  }
+
+  /** Stops listening and destroys every connection. */
+  async close(): Promise<void> {
+    if (this.isClosed) return
+    this.isClosed = true
+    for (const flow of [...this.flows.values()]) flow.destroy('TCP transport closed')
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  private track(flow: StreamFlow): StreamFlow {
+    const key = peerKey(flow.remote.address, flow.remote.port)
+    this.flows.set(key, flow)
+    flow.onClose(() => {
+      if (this.flows.get(key) === flow) this.flows.delete(key)
+    })
+    return flow
+  }
+
+  private connected(socket: net.Socket, remote: Peer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new HarnessError(
+          'TRANSPORT_FAILED',
+          `TCP connection to ${describePeer(remote)} did not open within ${this.connectTimeoutMs} ms`,
+        )
+        socket.destroy(error)
+        reject(error)
+      }, this.connectTimeoutMs)
+      timer.unref()
+      socket.once('connect', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      socket.once('error', (error) => {
+        clearTimeout(timer)
+        reject(
+          new HarnessError('TRANSPORT_FAILED', `TCP connection to ${describePeer(remote)} failed: ${errorText(error)}`, {
+            cause: error,
+          }),
+        )
+      })
+    })
+  }
+}

@@ -1,0 +1,38 @@
+import { EnvironmentError } from '../errors.ts'
+import { loadProfile } from '../profile/load-profile.ts'
+import { HarnessEnvironment } from './harness-environment.ts'
+
+/** World parameters (cucumber `worldParameters`): which profile, and overrides the self-tests use. */
+export interface HarnessParameters {
+  /** Profile file; falls back to the HARNESS_PROFILE environment variable, then to the built-in reference. */
+  readonly profile?: string
+  /** Fault switches of the reference eP-CSCF, added to the profile's (the harness's own mutation tests). */
+  readonly faults?: readonly string[]
+}
+
+let environment: HarnessEnvironment | undefined
+
+/** Starts this worker's environment (BeforeAll). */
+export async function startEnvironment(parameters: HarnessParameters): Promise<HarnessEnvironment> {
+  const loaded = loadProfile(parameters.profile ?? process.env.HARNESS_PROFILE)
+  const faults = parameters.faults ?? []
+  if (faults.length > 0) {
+    if (loaded.profile.launcher.kind !== 'reference')
+      throw new EnvironmentError('PROFILE_INVALID', 'fault switches exist only on the reference eP-CSCF (launcher.kind: reference)')
+    loaded.profile.launcher.faults = [...loaded.profile.launcher.faults, ...faults]
+  }
+  environment = await HarnessEnvironment.start(loaded, Number(process.env.CUCUMBER_WORKER_ID ?? 0))
+  return environment
+}
+
+export function currentEnvironment(): HarnessEnvironment {
+  if (environment === undefined)
+    throw new EnvironmentError('ENVIRONMENT_MISSING', 'the harness environment did not start (see the BeforeAll hook error)')
+  return environment
+}
+
+export async function stopEnvironment(): Promise<void> {
+  const running = environment
+  environment = undefined
+  await running?.stop()
+}

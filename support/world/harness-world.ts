@@ -1,0 +1,156 @@
+import { World, type IWorldOptions } from '@cucumber/cucumber'
+import { EnvironmentError, HarnessError } from '../errors.ts'
+import type { SipRequest, SipResponse } from '../sip/message.ts'
+import { Wic } from '../wic/wic.ts'
+import type { RegistrationOutcome } from '../wic/wic.ts'
+import type { HarnessEnvironment } from './harness-environment.ts'
+import { currentEnvironment, type HarnessParameters } from './environment-holder.ts'
+import { Teardown } from './teardown.ts'
+
+/** The cast: a name in a scenario and the subscriber (by position in the profile) it plays. */
+const CAST = ['Alice', 'Bob', 'Carol'] as const
+export type ActorName = (typeof CAST)[number]
+
+export interface HandshakeOutcome {
+  readonly ok: boolean
+  readonly status: number | undefined
+  readonly protocol: string | undefined
+  readonly error: HarnessError | undefined
+}
+
+/**
+ * One scenario's state: the WICs by actor name, their registration outcomes, the teardown stack and the trace
+ * mark. Protocol behaviour lives in support/wic, support/scscf and support/epcscf; the World only holds state and
+ * turns the environment's health into the verdict: when the SUT has died, any failure is an environment error.
+ */
+export class HarnessWorld extends World<HarnessParameters> {
+  readonly teardown = new Teardown()
+  readonly wics = new Map<ActorName, Wic>()
+  readonly registrations = new Map<ActorName, RegistrationOutcome[]>()
+  traceMark = 0
+  handshake: HandshakeOutcome | undefined
+
+  constructor(options: IWorldOptions<HarnessParameters>) {
+    super(options)
+  }
+
+  get env(): HarnessEnvironment {
+    return currentEnvironment()
+  }
+
+  subscriber(actor: ActorName): { impi: string; impu: string; password: string } {
+    const index = CAST.indexOf(actor)
+    const subscriber = this.env.profile.subscribers[index]
+    const impu = subscriber?.impus[0]
+    if (subscriber === undefined || impu === undefined)
+      throw new HarnessError('PROFILE_INVALID', `subscribers[${index}]: the profile has no subscriber to play ${actor}`)
+    return { impi: subscriber.impi, impu, password: subscriber.password }
+  }
+
+  /** Connects the actor's WIC over WSS (W2) from `origin` (undefined: no Origin header). */
+  async connect(actor: ActorName, origin: string | undefined, protocols = ['sip']): Promise<Wic> {
+    const env = this.env
+    const wic = await this.guard(
+      Wic.connect({
+        name: actor.toLowerCase(),
+        ...this.subscriber(actor),
+        domain: env.profile.domain,
+        url: env.wssUrl,
+        origin,
+        protocols,
+        ca: env.caPem,
+        servername: env.profile.epcscf.wss.serverName,
+        minVersion: env.profile.epcscf.tls.minVersion,
+        maxVersion: env.profile.epcscf.tls.maxVersion,
+        timers: env.profile.timers,
+        waitMs: env.profile.waitMs,
+        trace: env.trace,
+      }),
+    )
+    this.wics.set(actor, wic)
+    this.teardown.defer(`close WIC ${actor}`, () => wic.close())
+    return wic
+  }
+
+  /** Opens a WebSocket and records whether the eP-CSCF accepted it; a refusal is an outcome, not an error. */
+  async tryHandshake(origin: string | undefined, protocols = ['sip']): Promise<HandshakeOutcome> {
+    const env = this.env
+    const result = await this.guard(
+      Wic.tryConnect({
+        name: 'probe',
+        ...this.subscriber('Alice'),
+        url: env.wssUrl,
+        origin,
+        protocols,
+        ca: env.caPem,
+        servername: env.profile.epcscf.wss.serverName,
+        waitMs: env.profile.waitMs,
+        trace: env.trace,
+      }),
+    )
+    if (result.ok) {
+      const wic = result.wic
+      this.teardown.defer('close probe WebSocket', () => wic.close())
+      this.handshake = { ok: true, status: 101, protocol: wic.protocol, error: undefined }
+    } else {
+      this.handshake = { ok: false, status: result.status, protocol: undefined, error: result.error }
+    }
+    return this.handshake
+  }
+
+  wic(actor: ActorName): Wic {
+    const wic = this.wics.get(actor)
+    if (wic === undefined) throw new HarnessError('SIP_UNEXPECTED_MESSAGE', `${actor} has no WIC yet: a step must connect it first`)
+    return wic
+  }
+
+  async register(actor: ActorName, action: (wic: Wic) => Promise<RegistrationOutcome>): Promise<RegistrationOutcome> {
+    const wic = this.wic(actor)
+    const outcome = await this.guard(action(wic))
+    this.registrations.set(actor, [...(this.registrations.get(actor) ?? []), outcome])
+    if (outcome.final.status >= 200 && outcome.final.status < 300 && wic.state === 'registered')
+      this.teardown.defer(`de-register ${actor}`, async () => {
+        if (!wic.closed && wic.state === 'registered') await wic.deregister()
+      })
+    return outcome
+  }
+
+  lastRegistration(actor: ActorName): RegistrationOutcome {
+    const outcome = this.registrations.get(actor)?.at(-1)
+    if (outcome === undefined) throw new HarnessError('SIP_UNEXPECTED_MESSAGE', `${actor} has not registered in this scenario`)
+    return outcome
+  }
+
+  /** The REGISTERs the actor's WIC sent, in order (from the trace). */
+  sentRegisters(actor: ActorName): SipRequest[] {
+    return this.wic(actor).sentRequests.filter((r) => r.method === 'REGISTER')
+  }
+
+  /** The REGISTERs of the actor's registration that reached the mock S-CSCF in this scenario (same Call-ID). */
+  forwardedRegisters(actor: ActorName): SipRequest[] {
+    const callIds = new Set(this.sentRegisters(actor).map((r) => r.get('Call-ID')))
+    return this.env.scscf.received
+      .map((entry) => entry.request)
+      .filter((r) => r.method === 'REGISTER' && callIds.has(r.get('Call-ID')))
+  }
+
+  /** Responses the mock S-CSCF sent to the actor's REGISTERs, in order. */
+  scscfResponses(actor: ActorName): SipResponse[] {
+    const callIds = new Set(this.sentRegisters(actor).map((r) => r.get('Call-ID')))
+    return this.env.scscf.sentResponses.filter((r) => callIds.has(r.get('Call-ID')))
+  }
+
+  /**
+   * Awaits a harness action; if it fails while the SUT has died, the failure is the environment's, and says so
+   * (a killed eP-CSCF is not a conformance failure).
+   */
+  async guard<T>(action: Promise<T>): Promise<T> {
+    try {
+      return await action
+    } catch (error) {
+      const notice = this.env.sut.deathNotice()
+      if (notice !== undefined) throw new EnvironmentError('SUT_DIED', notice, { cause: error })
+      throw error
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { LoadedProfile } from '../profile/load-profile.ts'
+import type { Profile } from '../profile/profile-schema.ts'
+import type { PkiFiles } from './pki-files.ts'
+
+/**
+ * Ports of one cucumber worker. Each parallel worker runs its own mock S-CSCF and, when the harness launches the
+ * SUT, its own SUT, on the profile's ports plus `portStride × worker index`. An external SUT has one set of
+ * addresses, so it runs with one worker (the CLI enforces it).
+ */
+export interface WorkerPorts {
+  readonly wss: number
+  readonly mw: number
+  readonly scscf: number
+  vars(loaded: LoadedProfile, pki: PkiFiles): Record<string, string>
+}
+
+export function workerPorts(profile: Profile, workerIndex: number): WorkerPorts {
+  const offset = profile.launcher.kind === 'external' ? 0 : workerIndex * profile.portStride
+  const wss = profile.epcscf.wss.port + offset
+  const mw = profile.epcscf.mw.port + offset
+  const scscf = profile.scscf.port + offset
+  return {
+    wss,
+    mw,
+    scscf,
+    vars(loaded, pki) {
+      return {
+        'wss.host': profile.epcscf.wss.host,
+        'wss.port': String(wss),
+        'wss.path': profile.epcscf.wss.path,
+        'mw.address': profile.epcscf.mw.address,
+        'mw.port': String(mw),
+        'scscf.address': profile.scscf.address,
+        'scscf.port': String(scscf),
+        'pki.dir': pki.dir,
+        'files.dir': pki.filesDir,
+        'profile.dir': loaded.baseDir,
+        origin: profile.epcscf.origin.allowed[0] ?? '',
+        origins: profile.epcscf.origin.allowed.join(' '),
+        domain: profile.domain,
+        identity: profile.epcscf.identity,
+        'worker.index': String(workerIndex),
+      }
+    },
+  }
+}
