@@ -5,6 +5,7 @@ import { verifyDigestResponse, type DigestAlgorithm } from '../sip/digest.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { parseNameAddr, parseNameAddrList, type NameAddr } from '../sip/name-addr.ts'
 import { formatParams, getParam, type Param } from '../sip/params.ts'
+import { parseUri } from '../sip/uri.ts'
 import { BindingStore, contactKey, type Binding, type RequestSource } from './binding-store.ts'
 import { canonicalImpu, type Hss, type Subscriber } from './hss.ts'
 import { NonceStore, type IssuedNonce } from './nonce-store.ts'
@@ -375,7 +376,7 @@ export class Registrar {
     if (path.length > 0 && !options.has('path')) notes.push('path-without-supported-path')
 
     const callId = request.get('Call-ID') ?? ''
-    const cseq = parseCSeq(request.get('CSeq') ?? '').seq
+    const cseq = cseqOf(request)
     const now = this.now()
     const current = this.store.of(id.impu)
     const next = new Map(current)
@@ -495,8 +496,27 @@ function contactWithExpires(contact: NameAddr, expires: number): string {
   return `${display}<${contact.uri.raw}>${formatParams(params)}`
 }
 
-/** Request-URI vs digest uri: equal as written, or equal apart from case in scheme and host. */
+/** Request-URI vs digest uri: equal as written, or with equal scheme, user, host and port (RFC 3261 §19.1.4). */
 function sameUri(a: string, b: string): boolean {
   if (a.trim() === b.trim()) return true
-  return canonicalImpu(a) === canonicalImpu(b) && a.includes('@') === b.includes('@')
+  try {
+    const [x, y] = [parseUri(a.trim()), parseUri(b.trim())]
+    return (
+      x.scheme.toLowerCase() === y.scheme.toLowerCase() &&
+      x.user === y.user &&
+      x.host.toLowerCase() === y.host.toLowerCase() &&
+      x.port === y.port &&
+      x.opaque === y.opaque
+    )
+  } catch {
+    return false
+  }
+}
+
+function cseqOf(request: SipRequest): number {
+  try {
+    return parseCSeq(request.get('CSeq') ?? '').seq
+  } catch (error) {
+    throw new Rejection('missing-header', `CSeq: ${String(error)}`)
+  }
 }

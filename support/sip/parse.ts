@@ -198,7 +198,7 @@ export function parseMessage(text: string): SipRequest | SipResponse {
   const head = parseHead(text, start, headEnd)
   let body = text.slice(headEnd + 4)
   const declared = head.contentLength
-  if (declared !== undefined && declared !== body.length) {
+  if (declared !== undefined) {
     const octets = Buffer.byteLength(body, 'utf8')
     if (octets < declared) throw contentLengthError(declared, octets, headEnd + 4)
     if (octets > declared) {
@@ -218,7 +218,9 @@ export function parseMessage(text: string): SipRequest | SipResponse {
  */
 export function parseMessageBytes(data: Uint8Array): SipRequest | SipResponse {
   const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-  const end = bytes.indexOf('\r\n\r\n')
+  let from = 0
+  while (bytes[from] === 0x0d && bytes[from + 1] === 0x0a) from += 2
+  const end = bytes.indexOf('\r\n\r\n', from)
   if (end < 0) return parseMessage(bytes.toString('utf8'))
   const headText = bytes.toString('utf8', 0, end + 4)
   const start = skipLeadingCrlf(headText)

@@ -24,7 +24,7 @@ export const DEFAULT_TIMER_C = 180_000
  * The Table 4 values for a reliable (TCP, TLS, WS, WSS) or unreliable (UDP) transport:
  * - A = T1 (INVITE request retransmit interval, doubling, UDP only), B = F = H = 64*T1;
  * - E, G = T1, doubling up to T2 (UDP only);
- * - D = 64*T1 on UDP ("> 32 s for UDP", which 64*T1 is at the default T1, scaled with a configured T1), 0 reliable;
+ * - D = max(32 s, 64*T1) on UDP ("at least 32 seconds for unreliable transports", §17.1.1.2), 0 reliable;
  * - I = K = T4 on UDP, 0 on reliable transports; J = 64*T1 on UDP, 0 on reliable transports.
  * C is not a transaction timer: RFC 3261 gives INVITE client transactions no deadline in Proceeding; the harness
  * bounds every wait, so it borrows the proxy's Timer C (RFC 3261 §16.6 step 11, "> 3 min").
@@ -36,7 +36,7 @@ export function deriveTimers(settings: TimerSettings, reliable: boolean, timerC 
     A: udp(T1),
     B: 64 * T1,
     C: timerC,
-    D: udp(64 * T1),
+    D: udp(Math.max(32_000, 64 * T1)),
     E: udp(T1),
     F: 64 * T1,
     G: udp(T1),

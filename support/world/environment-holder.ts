@@ -14,7 +14,7 @@ let environment: HarnessEnvironment | undefined
 
 /** Starts this worker's environment (BeforeAll). */
 export async function startEnvironment(parameters: HarnessParameters): Promise<HarnessEnvironment> {
-  const loaded = loadProfile(parameters.profile ?? process.env.HARNESS_PROFILE)
+  const loaded = loadProfile(parameters.profile ?? (process.env.HARNESS_PROFILE || undefined))
   const faults = parameters.faults ?? []
   if (faults.length > 0) {
     if (loaded.profile.launcher.kind !== 'reference')

@@ -1,0 +1,64 @@
+/**
+ * `npm test`: every tier of the project's own checks, in order, whatever fails on the way, then one plain line
+ * `N passed, N failed` that counts unit tests, scenarios and the fault matrix together (CI reads it).
+ *   static   eslint, prettier --check, tsc --noEmit (one check each)
+ *   unit     node:test over test/**\/*.test.ts          → reports/unit-junit.xml
+ *   suite    the scenarios against the reference eP-CSCF → reports/junit.xml (npm start)
+ *   faults   each fault switch turns a scenario red     → reports/fault-matrix.xml
+ * Set HARNESS_PROFILE to run the suite tier against another system under test.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { junitCounts, type Counts } from './junit-counts.ts'
+
+const node = process.execPath
+const only = new Set((process.env.TEST_TIERS ?? 'static,unit,suite,faults').split(','))
+const total: Counts = { passed: 0, failed: 0, skipped: 0 }
+const lines: string[] = []
+
+function run(label: string, command: string, args: string[]): boolean {
+  process.stdout.write(`\n=== ${label}: ${command} ${args.join(' ')}\n`)
+  const result = spawnSync(command, args, { stdio: 'inherit' })
+  return result.status === 0
+}
+
+function add(label: string, counts: Counts, ok: boolean): void {
+  // A tier that failed without reporting a failed test (a crash, a configuration error) still counts as a failure.
+  const failed = counts.failed === 0 && !ok ? 1 : counts.failed
+  total.passed += counts.passed
+  total.failed += failed
+  total.skipped += counts.skipped
+  lines.push(`${label}: ${counts.passed} passed, ${failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`)
+}
+
+mkdirSync('reports', { recursive: true })
+if (only.has('static')) {
+  for (const [label, bin, args] of [
+    ['eslint', 'eslint', ['.']],
+    ['prettier', 'prettier', ['--check', '.']],
+    ['tsc', 'tsc', ['--noEmit']],
+  ] as const) {
+    const ok = run(label, bin, [...args])
+    add(label, { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 }, ok)
+  }
+}
+if (only.has('unit')) {
+  const ok = run('unit tests', node, [
+    '--import', 'tsx', '--test', '--test-timeout=60000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=junit', '--test-reporter-destination=reports/unit-junit.xml',
+    'test/**/*.test.ts',
+  ])
+  add('unit tests', junitCounts('reports/unit-junit.xml'), ok)
+}
+if (only.has('suite')) {
+  const ok = run('scenarios', node, ['--import', 'tsx', 'tools/harness.ts'])
+  add(`scenarios (${process.env.HARNESS_PROFILE || 'reference'})`, junitCounts('reports/junit.xml'), ok)
+}
+if (only.has('faults')) {
+  const ok = run('fault matrix', node, ['--import', 'tsx', 'tools/fault-matrix.ts'])
+  add('fault matrix', junitCounts('reports/fault-matrix.xml'), ok)
+}
+process.stdout.write(`\n${lines.join('\n')}\n`)
+process.stdout.write(`${total.passed} passed, ${total.failed} failed\n`)
+process.exit(total.failed === 0 ? 0 : 1)
