@@ -82,7 +82,11 @@ export class BindingStore {
 }
 
 /** The key of a contact within its address-of-record. */
-export function contactKey(contact: NameAddr, instance: string | undefined, regId: string | undefined): string {
+export function contactKey(
+  contact: NameAddr,
+  instance: string | undefined,
+  regId: string | undefined,
+): string {
   if (instance !== undefined && regId !== undefined) return `instance:${instance}|reg-id:${regId}`
   if (instance !== undefined) return `instance:${instance}`
   return `uri:${uriKey(contact)}`

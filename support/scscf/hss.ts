@@ -1,8 +1,8 @@
 /**
  * The mock HSS: the subscriber table the mock S-CSCF authenticates against (TS 29.228 Cx data, reduced to what
  * the harness needs). One subscriber is one IMPI with its IMPUs; the IMPUs form one implicit registration set and
- * the first is the default public user identity (TS 24.229 §5.4.1.2.2: "The first URI in the list of public user
- * identities supplied by the HSS to the S-CSCF will indicate the default public user identity").
+ * the first is the default public user identity (TS 24.229 §5.4.1.2.2: the first URI of the list the HSS supplies
+ * to the S-CSCF indicates the default public user identity, and the 200 (OK) lists them in that order).
  */
 export interface Subscriber {
   /** Private user identity, e.g. `alice@ims.harness.test` (the digest `username`). */
@@ -39,7 +39,9 @@ export function canonicalImpu(uri: string): string {
   const at = withoutParams.lastIndexOf('@')
   const user = at < 0 ? undefined : withoutParams.slice(0, at).split(':')[0]
   const hostPort = at < 0 ? withoutParams : withoutParams.slice(at + 1)
-  const host = hostPort.startsWith('[') ? hostPort.slice(0, hostPort.indexOf(']') + 1) : hostPort.split(':')[0]
+  const host = hostPort.startsWith('[')
+    ? hostPort.slice(0, hostPort.indexOf(']') + 1)
+    : hostPort.split(':')[0]
   return `${scheme}:${user === undefined ? '' : `${user}@`}${(host ?? '').toLowerCase()}`
 }
 

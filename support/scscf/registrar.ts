@@ -208,7 +208,8 @@ export class Registrar {
       throw new Rejection('to-invalid', String(error))
     }
     const scheme = to.uri.scheme.toLowerCase()
-    if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') throw new Rejection('to-invalid', to.uri.raw)
+    if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel')
+      throw new Rejection('to-invalid', to.uri.raw)
     const impu = canonicalImpu(to.uri.raw)
 
     const digest = this.digestCredentials(request, notes)
@@ -289,7 +290,7 @@ export class Registrar {
     if (nonce.impi.toLowerCase() !== id.impi.toLowerCase()) {
       throw new Rejection('nonce-impi-mismatch', `nonce issued for ${nonce.impi}`)
     }
-    // RFC 7616 §3.4: "algorithm ... If this is not present, it is assumed to be 'MD5'."
+    // RFC 7616 §3.3, algorithm: "If this is not present, it is assumed to be 'MD5'."
     const algorithmText = getParam(digest.params, 'algorithm') ?? 'MD5'
     const algorithm = nonce.algorithms.find((a) => a.toLowerCase() === algorithmText.toLowerCase())
     if (!algorithm) throw new Rejection('digest-algorithm-not-offered', algorithmText)
@@ -332,8 +333,8 @@ export class Registrar {
 
   /**
    * The 401: one WWW-Authenticate line per configured algorithm, in order, sharing one fresh nonce. RFC 7616
-   * §3.7: the server "MAY include multiple WWW-Authenticate header fields ... sorted by preference"; RFC 8760
-   * §2.4 applies that to SIP, the UAC using the topmost algorithm it supports.
+   * §3.7 lets a server offer several challenges, one per algorithm, in its order of preference, the client using
+   * the first one it supports; RFC 8760 §2.4 applies this to SIP (SHA-256 before MD5).
    */
   private challenge(request: SipRequest, impi: string, stale: boolean, reason?: RejectReason): SipResponse {
     const nonce: IssuedNonce = this.nonces.issue(impi, this.algorithms)

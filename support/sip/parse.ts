@@ -131,8 +131,13 @@ function statusLine(line: string, at: number): { version: string; status: number
   }
   if (sp2 < 0) throw new SipParseError('Status-Line lacks the SP before the Reason-Phrase', at + line.length)
   const reason = line.slice(sp2 + 1)
-  const control = /[\x00-\x08\x0a-\x1f\x7f]/.exec(reason)
-  if (control) throw new SipParseError('control character in the Reason-Phrase', at + sp2 + 1 + control.index)
+  // Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII / UTF8-CONT / SP / HTAB): no controls.
+  for (let i = 0; i < reason.length; i++) {
+    const c = reason.charCodeAt(i)
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
+      throw new SipParseError('control character in the Reason-Phrase', at + sp2 + 1 + i)
+    }
+  }
   return { version, status: Number(code), reason }
 }
 

@@ -29,7 +29,11 @@ export const DEFAULT_TIMER_C = 180_000
  * C is not a transaction timer: RFC 3261 gives INVITE client transactions no deadline in Proceeding; the harness
  * bounds every wait, so it borrows the proxy's Timer C (RFC 3261 §16.6 step 11, "> 3 min").
  */
-export function deriveTimers(settings: TimerSettings, reliable: boolean, timerC = DEFAULT_TIMER_C): TransactionTimers {
+export function deriveTimers(
+  settings: TimerSettings,
+  reliable: boolean,
+  timerC = DEFAULT_TIMER_C,
+): TransactionTimers {
   const { T1, T4 } = settings
   const udp = (value: number): number => (reliable ? 0 : value)
   return {

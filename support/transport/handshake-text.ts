@@ -14,6 +14,7 @@ export function requestText(req: ClientRequest): string {
 /** The handshake response status line and header fields as received, plus the body when there is one. */
 export function responseText(res: IncomingMessage, body = ''): string {
   const lines = [`HTTP/${res.httpVersion} ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`]
-  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`)
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+    lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`)
   return `${lines.join('\r\n')}\r\n\r\n${body}`
 }

@@ -40,9 +40,12 @@ export class StreamFlow extends BaseFlow {
     socket.on('error', (error) => {
       this.lastError = errorText(error)
     })
-    socket.on('close', () => this.markClosed(this.lastError ?? `connection closed by ${describePeer(remote)}`))
-    // Sends report a failed connect; this keeps an unused failed flow from raising an unhandled rejection.
-    ready.catch(() => undefined)
+    socket.on('close', () =>
+      this.markClosed(this.lastError ?? `connection closed by ${describePeer(remote)}`),
+    )
+    // A failed connect closes the flow at once (before a waiting send rejects), and an unused failed flow
+    // raises no unhandled rejection.
+    ready.catch((error: unknown) => this.markClosed(errorText(error)))
   }
 
   get local(): Peer {

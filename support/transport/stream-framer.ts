@@ -45,7 +45,10 @@ export class StreamFramer {
   end(): FramedItem | undefined {
     this.skipLineBreaks()
     if (this.failed || this.buffer.length === 0) return undefined
-    return this.fail(`stream ended inside a message (${this.buffer.length} bytes buffered)`, this.buffer.length)
+    return this.fail(
+      `stream ended inside a message (${this.buffer.length} bytes buffered)`,
+      this.buffer.length,
+    )
   }
 
   private skipLineBreaks(): void {
@@ -105,7 +108,8 @@ function contentLength(header: string): number | string {
   for (const field of fields) {
     const colon = field.indexOf(':')
     if (colon <= 0) continue
-    if (canonicalHeaderName(field.slice(0, colon).trim()) === 'content-length') values.add(field.slice(colon + 1).trim())
+    if (canonicalHeaderName(field.slice(0, colon).trim()) === 'content-length')
+      values.add(field.slice(colon + 1).trim())
   }
   if (values.size === 0) return 'missing Content-Length on a stream transport (RFC 3261 §18.3)'
   if (values.size > 1) return `conflicting Content-Length values: ${[...values].join(', ')}`

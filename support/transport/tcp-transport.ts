@@ -31,8 +31,12 @@ export class TcpTransport {
     private readonly tag: TraceTag,
     private readonly connectTimeoutMs: number,
   ) {
-    this.hub = new InboundHub((error) => tag.trace.note(tag.observer, `TCP message handler threw: ${errorText(error)}`))
-    server.on('error', (error) => tag.trace.note(tag.observer, `TCP server ${describePeer(local)}: ${errorText(error)}`))
+    this.hub = new InboundHub((error) =>
+      tag.trace.note(tag.observer, `TCP message handler threw: ${errorText(error)}`),
+    )
+    server.on('error', (error) =>
+      tag.trace.note(tag.observer, `TCP server ${describePeer(local)}: ${errorText(error)}`),
+    )
     server.on('connection', (socket) => {
       const remote: Peer = {
         transport: 'TCP',
@@ -51,9 +55,13 @@ export class TcpTransport {
     await new Promise<void>((resolve, reject) => {
       const fail = (error: Error): void =>
         reject(
-          new HarnessError('TRANSPORT_FAILED', `cannot listen on TCP ${opts.address}:${opts.port}: ${errorText(error)}`, {
-            cause: error,
-          }),
+          new HarnessError(
+            'TRANSPORT_FAILED',
+            `cannot listen on TCP ${opts.address}:${opts.port}: ${errorText(error)}`,
+            {
+              cause: error,
+            },
+          ),
         )
       server.once('error', fail)
       server.listen(opts.port, opts.address, () => {
@@ -68,7 +76,8 @@ export class TcpTransport {
 
   /** An open connection to this peer, or a new one (sends wait for it to connect, within the connect timeout). */
   flowTo(peer: Peer): Flow {
-    if (this.isClosed) throw new HarnessError('TRANSPORT_CLOSED', `TCP transport ${describePeer(this.local)} is closed`)
+    if (this.isClosed)
+      throw new HarnessError('TRANSPORT_CLOSED', `TCP transport ${describePeer(this.local)} is closed`)
     const existing = this.flows.get(peerKey(peer.address, peer.port))
     if (existing && !existing.closed) return existing
     const remote: Peer = { transport: 'TCP', address: peer.address, port: peer.port }
@@ -120,9 +129,13 @@ export class TcpTransport {
       socket.once('error', (error) => {
         clearTimeout(timer)
         reject(
-          new HarnessError('TRANSPORT_FAILED', `TCP connection to ${describePeer(remote)} failed: ${errorText(error)}`, {
-            cause: error,
-          }),
+          new HarnessError(
+            'TRANSPORT_FAILED',
+            `TCP connection to ${describePeer(remote)} failed: ${errorText(error)}`,
+            {
+              cause: error,
+            },
+          ),
         )
       })
     })

@@ -45,7 +45,9 @@ class UdpFlow extends BaseFlow {
 
   protected write(data: string | Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.socket.send(data, this.remote.port, this.remote.address, (error) => (error ? reject(error) : resolve()))
+      this.socket.send(data, this.remote.port, this.remote.address, (error) =>
+        error ? reject(error) : resolve(),
+      )
     })
   }
 }
@@ -72,7 +74,9 @@ export class UdpTransport {
       const flow = this.flowFor({ transport: 'UDP', address: rinfo.address, port: rinfo.port })
       flow.datagram(data)
     })
-    socket.on('error', (error) => tag.trace.note(tag.observer, `UDP socket ${describePeer(local)}: ${errorText(error)}`))
+    socket.on('error', (error) =>
+      tag.trace.note(tag.observer, `UDP socket ${describePeer(local)}: ${errorText(error)}`),
+    )
   }
 
   /** Binds a socket (port 0: an ephemeral port, see `local.port`). */
@@ -81,9 +85,13 @@ export class UdpTransport {
     await new Promise<void>((resolve, reject) => {
       const fail = (error: Error): void =>
         reject(
-          new HarnessError('TRANSPORT_FAILED', `cannot bind UDP ${opts.address}:${opts.port}: ${errorText(error)}`, {
-            cause: error,
-          }),
+          new HarnessError(
+            'TRANSPORT_FAILED',
+            `cannot bind UDP ${opts.address}:${opts.port}: ${errorText(error)}`,
+            {
+              cause: error,
+            },
+          ),
         )
       socket.once('error', fail)
       socket.bind(opts.port, opts.address, () => {
@@ -97,7 +105,8 @@ export class UdpTransport {
 
   /** The flow to this peer (one per remote address:port). */
   flowTo(peer: Peer): Flow {
-    if (this.isClosed) throw new HarnessError('TRANSPORT_CLOSED', `UDP transport ${describePeer(this.local)} is closed`)
+    if (this.isClosed)
+      throw new HarnessError('TRANSPORT_CLOSED', `UDP transport ${describePeer(this.local)} is closed`)
     return this.flowFor(peer)
   }
 

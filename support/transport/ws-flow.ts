@@ -22,7 +22,9 @@ export class WsFlow extends BaseFlow {
     readonly remote: Peer,
     tag: TraceTag,
   ) {
-    const hub = new InboundHub((error) => tag.trace.note(tag.observer, `WebSocket message handler threw: ${errorText(error)}`))
+    const hub = new InboundHub((error) =>
+      tag.trace.note(tag.observer, `WebSocket message handler threw: ${errorText(error)}`),
+    )
     super(nextFlowId(remote.transport.toLowerCase()), tag, hub)
     socket.on('message', (data: WebSocket.RawData) => this.receive(toBuffer(data)))
     socket.on('error', (error) => {
@@ -69,7 +71,9 @@ export class WsFlow extends BaseFlow {
         reject(new HarnessError('TRANSPORT_CLOSED', `WebSocket to ${describePeer(this.remote)} is not open`))
         return
       }
-      this.socket.send(data, { binary: typeof data !== 'string' }, (error) => (error ? reject(error) : resolve()))
+      this.socket.send(data, { binary: typeof data !== 'string' }, (error) =>
+        error ? reject(error) : resolve(),
+      )
     })
   }
 }

@@ -11,6 +11,8 @@ import { plainAddress } from './stream-flow.ts'
 import { WsHandshakeError } from './ws-handshake-error.ts'
 import { WsFlow, wsFlow } from './ws-flow.ts'
 
+export { WsHandshakeError } from './ws-handshake-error.ts'
+
 /** Options of `WssClient.connect`. `protocols` defaults to `['sip']` (RFC 7118 §4.1). */
 export interface WssConnectOptions extends TraceTag {
   readonly url: string
@@ -216,7 +218,8 @@ class Handshake {
 
   private peer(side: 'local' | 'remote', transport: 'WS' | 'WSS'): Peer {
     const s = this.socket
-    if (side === 'local') return { transport, address: plainAddress(s?.localAddress ?? ''), port: s?.localPort ?? 0 }
+    if (side === 'local')
+      return { transport, address: plainAddress(s?.localAddress ?? ''), port: s?.localPort ?? 0 }
     const url = new URL(this.opts.url)
     const address = s?.remoteAddress ?? url.hostname.replace(/^\[|\]$/g, '')
     const port = s?.remotePort ?? (url.port ? Number(url.port) : this.secure ? 443 : 80)

@@ -138,7 +138,9 @@ export class Inbox {
   arrivedInstead(since: number): string {
     const items = [
       ...this.queue.map((e) => ({ at: e.at, text: e.message.summary() })),
-      ...this.invalid.filter((e) => e.at >= since).map((e) => ({ at: e.at, text: `unparseable (${e.reason})` })),
+      ...this.invalid
+        .filter((e) => e.at >= since)
+        .map((e) => ({ at: e.at, text: `unparseable (${e.reason})` })),
     ].sort((a, b) => a.at - b.at)
     if (items.length === 0) return 'nothing arrived'
     const shown = items.slice(-10).map((i) => i.text)

@@ -44,7 +44,11 @@ export function associatedUrisOf(response: SipResponse): string[] {
 }
 
 /** The binding of `identity` in a 2xx to REGISTER (RFC 3261 §10.2.4: the 2xx lists the current bindings). */
-export function bindingOf(response: SipResponse, identity: WicIdentity, contactUri: string): RegistrationBinding {
+export function bindingOf(
+  response: SipResponse,
+  identity: WicIdentity,
+  contactUri: string,
+): RegistrationBinding {
   const contacts = nameAddrsOf(response, 'Contact')
   const wantedInstance = `<${identity.instanceId}>`.toLowerCase()
   const ours =

@@ -77,7 +77,12 @@ export interface ResolvedWicOptions {
   readonly userAgent: string
 }
 
-export const DEFAULT_DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'SHA-256-sess', 'MD5', 'MD5-sess']
+export const DEFAULT_DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = [
+  'SHA-256',
+  'SHA-256-sess',
+  'MD5',
+  'MD5-sess',
+]
 
 export function resolveWicOptions(opts: WicOptions): ResolvedWicOptions {
   const instance = (opts.instanceId ?? `urn:uuid:${randomUUID()}`).replace(/^<|>$/g, '')

@@ -10,13 +10,7 @@ import { WsHandshakeError } from '../transport/ws-handshake-error.ts'
 import { WssClient } from '../transport/wss-client.ts'
 import { DigestResponder, initialDigestAuthorization } from './digest-responder.ts'
 import { Inbox, type Expectation } from './inbox.ts'
-import {
-  buildRegister,
-  contactUri,
-  registrarUri,
-  wicVia,
-  type WicIdentity,
-} from './register-request.ts'
+import { buildRegister, contactUri, registrarUri, wicVia, type WicIdentity } from './register-request.ts'
 import {
   associatedUrisOf,
   bindingOf,
@@ -42,9 +36,7 @@ import { randomToken, resolveWicOptions, type ResolvedWicOptions, type WicOption
  *   (`access-token-param`, TS 24.371 Table A.3.2-1 style). A challenge to a Bearer REGISTER is returned as is.
  */
 export type WicAuthorization =
-  | 'digest-initial'
-  | 'none'
-  | { readonly bearer: string; readonly carriage: 'rfc8898' | 'access-token-param' }
+  'digest-initial' | 'none' | { readonly bearer: string; readonly carriage: 'rfc8898' | 'access-token-param' }
 
 export interface RegisterOptions {
   /** Contact expires; default the connect option `expires` (600), or the last one for a refresh. */
@@ -88,6 +80,11 @@ export interface RespondOptions {
 export type WicConnectResult =
   | { readonly ok: true; readonly wic: Wic }
   | { readonly ok: false; readonly status?: number | undefined; readonly error: HarnessError }
+
+export type { RegistrationBinding, RegistrationOutcome } from './registration-outcome.ts'
+export type { RegistrationState, RegistrationTransition } from './registration-state.ts'
+export type { WicOptions } from './wic-options.ts'
+export { WicConnectError } from './wic-connect-error.ts'
 
 type RegistrationKind = 'initial' | 'refresh' | 'deregister'
 type Credentials = ['Authorization' | 'Proxy-Authorization', string][]
@@ -329,7 +326,10 @@ export class Wic {
    * Runs a client transaction (RFC 3261 §17.1) for `request` over the WebSocket and resolves with the final
    * response, whatever its status. Rejects with SIP_TRANSACTION_TIMEOUT (Timer B/F) or TRANSPORT_CLOSED.
    */
-  request(request: SipRequest, options: { onProvisional?: (r: SipResponse) => void } = {}): Promise<SipResponse> {
+  request(
+    request: SipRequest,
+    options: { onProvisional?: (r: SipResponse) => void } = {},
+  ): Promise<SipResponse> {
     return this.transact(request, options.onProvisional)
   }
 
@@ -359,7 +359,7 @@ export class Wic {
   async expectRequest(method: string, withinMs = this.opts.waitMs): Promise<SipRequest> {
     const m = method.toUpperCase()
     const message = await this.inbox.take(
-      { predicate: (x) => x.isRequest() && x.method === m, description: `a ${m} request` },
+      { predicate: (x) => x.isRequest() && x.method === m, description: `${article(m)} ${m} request` },
       withinMs,
     )
     return message as SipRequest
@@ -373,7 +373,7 @@ export class Wic {
     const method = match.method?.toUpperCase()
     const description =
       match.description ??
-      `a ${match.status ?? 'SIP'} response${method ? ` to ${method}` : ''}`
+      `a ${match.status ?? 'SIP'} response${method ? ` to ${article(method)} ${method}` : ''}`
     const message = await this.inbox.take(
       {
         description,
@@ -467,7 +467,8 @@ export class Wic {
 
   private async runRegistration(kind: RegistrationKind, o: RegisterOptions): Promise<RegistrationOutcome> {
     this.assertOpen(kind === 'deregister' ? 'de-register' : 'register')
-    const expires = kind === 'deregister' ? 0 : (o.expires ?? (kind === 'initial' ? this.opts.expires : this.expires))
+    const expires =
+      kind === 'deregister' ? 0 : (o.expires ?? (kind === 'initial' ? this.opts.expires : this.expires))
     if (expires > 0) this.expires = expires
     if (kind === 'initial') {
       this.authMode = o.authorization ?? 'digest-initial'
@@ -478,10 +479,15 @@ export class Wic {
       if (o.password !== undefined) this.password = o.password
     }
     const integrity: Param[] =
-      o.integrityProtected === undefined ? [] : [{ name: 'integrity-protected', value: o.integrityProtected, quoted: true }]
+      o.integrityProtected === undefined
+        ? []
+        : [{ name: 'integrity-protected', value: o.integrityProtected, quoted: true }]
     const uri = registrarUri(this.identity)
 
-    this.registration.apply(expires === 0 ? 'begin-deregister' : 'begin', `${kind} REGISTER, expires ${expires}`)
+    this.registration.apply(
+      expires === 0 ? 'begin-deregister' : 'begin',
+      `${kind} REGISTER, expires ${expires}`,
+    )
     const requests: SipRequest[] = []
     const attempts: SipResponse[] = []
     let challenge: SipResponse | undefined
@@ -501,7 +507,10 @@ export class Wic {
       try {
         response = await this.transact(request)
       } catch (error) {
-        this.registration.apply('failure', error instanceof HarnessError ? error.code : 'error')
+        // When the flow closed, handleClose has already moved the machine to unregistered.
+        if (this.registration.busy) {
+          this.registration.apply('failure', error instanceof HarnessError ? error.code : 'error')
+        }
         throw error
       }
       attempts.push(response)
@@ -510,7 +519,10 @@ export class Wic {
         if (chosen !== undefined) {
           challenge ??= response
           answered += 1
-          this.registration.apply('challenge', `${response.status}, ${chosen.algorithm}, realm ${chosen.realm}`)
+          this.registration.apply(
+            'challenge',
+            `${response.status}, ${chosen.algorithm}, realm ${chosen.realm}`,
+          )
           credentials = this.digestCredentials(uri, integrity)
           continue
         }
@@ -520,7 +532,10 @@ export class Wic {
       break
     }
 
-    if (final.status >= 200 && final.status < 300) this.registered(final, expires)
+    // The flow may have closed right after the final response: then the machine is already unregistered.
+    if (!this.registration.busy)
+      this.opts.trace.note(this.observer, `${final.summary()} arrived as the flow closed`)
+    else if (final.status >= 200 && final.status < 300) this.registered(final, expires)
     else this.registration.apply('failure', `${final.status} ${final.reason}`)
     const outcome: RegistrationOutcome = { final, challenge, attempts, requests }
     this.lastOutcome = outcome
@@ -537,14 +552,17 @@ export class Wic {
     if (answered === 0) return true
     if (answered > 1) return false
     const stale = /\bstale\s*=\s*"?true"?/i
-    return [...response.getAll('WWW-Authenticate'), ...response.getAll('Proxy-Authenticate')].some((v) => stale.test(v))
+    return [...response.getAll('WWW-Authenticate'), ...response.getAll('Proxy-Authenticate')].some((v) =>
+      stale.test(v),
+    )
   }
 
   private firstCredentials(kind: RegistrationKind, uri: string, integrity: Param[]): Credentials {
     const mode = this.authMode
     if (mode === 'digest-initial') {
       // A refresh under a known challenge reuses its nonce (nc + 1); otherwise TS 24.229 §5.1.1.2 initial form.
-      if (kind !== 'initial' && this.digest.challenge !== undefined) return this.digestCredentials(uri, integrity)
+      if (kind !== 'initial' && this.digest.challenge !== undefined)
+        return this.digestCredentials(uri, integrity)
       return [['Authorization', this.initialDigest(uri, integrity)]]
     }
     const out: Credentials = []
@@ -664,6 +682,11 @@ export class Wic {
   }
 }
 
+/** "an" before a method starting with a vowel (INVITE, OPTIONS, UPDATE), else "a". */
+function article(method: string): string {
+  return /^[AEIOU]/i.test(method) ? 'an' : 'a'
+}
+
 /** `REGISTER sip:ims.harness.test (CSeq 2 REGISTER, Call-ID abc)`. */
 function describeRequest(request: SipRequest): string {
   return `${request.summary()} (CSeq ${request.get('CSeq') ?? '?'}, Call-ID ${request.get('Call-ID') ?? '?'})`
@@ -678,7 +701,10 @@ function bare(error: HarnessError): string {
 function connectError(error: unknown, opts: ResolvedWicOptions): WicConnectError {
   const origin = opts.origin === undefined ? 'no Origin' : `Origin ${opts.origin}`
   if (error instanceof WsHandshakeError) {
-    const refused = error.status === 101 ? 'failed the WebSocket upgrade' : `refused the WebSocket upgrade with HTTP ${error.status}`
+    const refused =
+      error.status === 101
+        ? 'failed the WebSocket upgrade'
+        : `refused the WebSocket upgrade with HTTP ${error.status}`
     return new WicConnectError(
       'WS_HANDSHAKE_FAILED',
       `${opts.observer}: the eP-CSCF at ${opts.url} ${refused} (${origin}, Sec-WebSocket-Protocol ${opts.protocols.join(', ') || 'none'}): ${bare(error)}`,

@@ -121,9 +121,9 @@ export class HarnessWorld extends World<HarnessParameters> {
     return outcome
   }
 
-  /** The REGISTERs the actor's WIC sent, in order (from the trace). */
+  /** The REGISTERs the actor's WIC sent in this scenario, in order, as built. */
   sentRegisters(actor: ActorName): SipRequest[] {
-    return this.wic(actor).sentRequests.filter((r) => r.method === 'REGISTER')
+    return (this.registrations.get(actor) ?? []).flatMap((outcome) => outcome.requests)
   }
 
   /** The REGISTERs of the actor's registration that reached the mock S-CSCF in this scenario (same Call-ID). */

@@ -25,15 +25,20 @@ function wire(cseq: number, expires: number) {
   const request = buildRegister(identity, {
     cseq,
     expires,
-    credentials: [['Authorization', 'Digest username="alice@ims.harness.test", realm="ims.harness.test", uri="sip:ims.harness.test", nonce="", response=""']],
+    credentials: [
+      [
+        'Authorization',
+        'Digest username="alice@ims.harness.test", realm="ims.harness.test", uri="sip:ims.harness.test", nonce="", response=""',
+      ],
+    ],
   })
   const parsed = parseMessage(request.toString())
   assert.ok(parsed.isRequest())
   return parsed
 }
 
-describe('WIC REGISTER (RFC 3261 §10.2, RFC 7118, RFC 5626)', { timeout: 5000 }, () => {
-  it('has Request-URI sip:<domain> and From/To the IMPU, From tagged, To not', () => {
+void describe('WIC REGISTER (RFC 3261 §10.2, RFC 7118, RFC 5626)', { timeout: 5000 }, () => {
+  void it('has Request-URI sip:<domain> and From/To the IMPU, From tagged, To not', () => {
     const r = wire(1, 600)
     assert.equal(r.method, 'REGISTER')
     assert.equal(r.uri, 'sip:ims.harness.test')
@@ -50,7 +55,7 @@ describe('WIC REGISTER (RFC 3261 §10.2, RFC 7118, RFC 5626)', { timeout: 5000 }
     assert.equal(r.get('User-Agent'), 'test-wic')
   })
 
-  it('has a Via with transport WSS, a .invalid sent-by, a magic-cookie branch and rport (RFC 7118 §5.2)', () => {
+  void it('has a Via with transport WSS, a .invalid sent-by, a magic-cookie branch and rport (RFC 7118 §5.2)', () => {
     const [via, ...rest] = viasOf(wire(1, 600))
     assert.equal(rest.length, 0)
     assert.ok(via)
@@ -60,7 +65,7 @@ describe('WIC REGISTER (RFC 3261 §10.2, RFC 7118, RFC 5626)', { timeout: 5000 }
     assert.ok(hasParam(via.params, 'rport'))
   })
 
-  it('has a Contact with transport=ws and ob, +sip.instance, reg-id and expires (RFC 5626 §4.2)', () => {
+  void it('has a Contact with transport=ws and ob, +sip.instance, reg-id and expires (RFC 5626 §4.2)', () => {
     const contact = parseNameAddr(wire(1, 600).get('Contact')!)
     assert.equal(contact.uri.scheme, 'sip')
     assert.match(contact.uri.host, /\.invalid$/)
@@ -71,23 +76,29 @@ describe('WIC REGISTER (RFC 3261 §10.2, RFC 7118, RFC 5626)', { timeout: 5000 }
     assert.equal(getParam(contact.params, 'expires'), '600')
   })
 
-  it('says it supports path, outbound and gruu', () => {
-    const supported = wire(1, 600).get('Supported')!.split(',').map((s) => s.trim())
+  void it('says it supports path, outbound and gruu', () => {
+    const supported = wire(1, 600)
+      .get('Supported')!
+      .split(',')
+      .map((s) => s.trim())
     assert.deepEqual(supported.sort(), ['gruu', 'outbound', 'path'])
   })
 
-  it('carries the initial Digest credentials given', () => {
-    assert.match(wire(1, 600).get('Authorization')!, /^Digest username="alice@ims.harness.test".*nonce="", response=""$/)
+  void it('carries the initial Digest credentials given', () => {
+    assert.match(
+      wire(1, 600).get('Authorization')!,
+      /^Digest username="alice@ims.harness.test".*nonce="", response=""$/,
+    )
   })
 
-  it('de-registers with Contact expires=0 and Expires: 0 (RFC 3261 §10.2.2)', () => {
+  void it('de-registers with Contact expires=0 and Expires: 0 (RFC 3261 §10.2.2)', () => {
     const r = wire(7, 0)
     assert.equal(getParam(parseNameAddr(r.get('Contact')!).params, 'expires'), '0')
     assert.equal(r.get('Expires'), '0')
     assert.equal(parseCSeq(r.get('CSeq')!).seq, 7)
   })
 
-  it('uses a fresh branch for each request', () => {
+  void it('uses a fresh branch for each request', () => {
     assert.notEqual(viasOf(wire(1, 600))[0]?.branch, viasOf(wire(2, 600))[0]?.branch)
   })
 })

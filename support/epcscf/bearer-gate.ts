@@ -1,0 +1,152 @@
+import { formatAuthValue, parseAuthValue } from '../sip/auth.ts'
+import { canonicalHeaderName } from '../sip/compact-names.ts'
+import type { SipRequest } from '../sip/message.ts'
+import { parseNameAddr } from '../sip/name-addr.ts'
+import { getParam } from '../sip/params.ts'
+import { formatUri } from '../sip/uri.ts'
+import type { MissingOriginPolicy } from './origin-policy.ts'
+import type { TokenVerifier } from './token-verifier.ts'
+import type { WicConnection } from './wic-connections.ts'
+
+/**
+ * The web-authentication scheme at the eP-CSCF (TR 23.701 X.2.1.3, TS 24.371 §6.1 b)): a REGISTER carrying the
+ * WWSF's token as `Authorization: Bearer` (RFC 8898) is checked here and, when valid, goes to the IMS core as a
+ * trusted-node REGISTER (TNA, TS 33.203 Annex U) that carries no token.
+ */
+
+export interface BearerGateOptions {
+  /** Undefined: the web-authentication scheme is not enabled. */
+  readonly verifier: TokenVerifier | undefined
+  readonly domain: string
+  readonly missingOrigin: MissingOriginPolicy
+}
+
+export type GateOutcome =
+  /** No token: the digest scheme applies. */
+  | { readonly kind: 'digest' }
+  /** A valid token: forward as TNA for this IMPI. */
+  | { readonly kind: 'token'; readonly impi: string }
+  | {
+      readonly kind: 'reject'
+      readonly status: number
+      readonly reason: string
+      readonly headers?: readonly (readonly [string, string])[]
+    }
+
+/** Checks the credentials of a REGISTER from `connection`. Binds the token's identities to the connection. */
+export async function gateRegister(
+  request: SipRequest,
+  connection: WicConnection,
+  opts: BearerGateOptions,
+): Promise<GateOutcome> {
+  const token = bearerToken(request)
+  if (token === undefined) {
+    if (connection.origin === undefined && opts.missingOrigin === 'token-only') {
+      return { kind: 'reject', status: 403, reason: 'Forbidden - without Origin, register with a token' }
+    }
+    return { kind: 'digest' }
+  }
+  const verdict = await verify(token, opts)
+  if (!verdict.ok) return verdict.outcome
+  // TS 24.371 A.3.2 step 1 / TS 33.203 X.3: the IMS identities are those the WWSF bound to the token; a token of
+  // one user cannot register another (the IMPU registered is the To URI).
+  const impu = uriOf(request.get('To'))
+  if (impu === undefined || !verdict.impus.some((bound) => bound.toLowerCase() === impu.toLowerCase())) {
+    return { kind: 'reject', status: 403, reason: 'Forbidden - public identity not bound to the token' }
+  }
+  connection.tokenIdentity = { impi: verdict.impi, impus: verdict.impus }
+  return { kind: 'token', impi: verdict.impi }
+}
+
+/**
+ * The forwarded REGISTER of a token registration: every Authorization the WIC sent (Bearer, or a Digest it added
+ * to sneak in `integrity-protected`) is replaced by the TNA form of the interop contract, the "integrity-protected
+ * flag set to indicate that authentication has already been performed" (TS 33.203 U.2 step 4).
+ */
+export function applyTrustedNodeAuthorization(request: SipRequest, impi: string, domain: string): void {
+  request.remove('Authorization')
+  request.append(
+    'Authorization',
+    formatAuthValue({
+      scheme: 'Digest',
+      params: [
+        { name: 'username', value: impi, quoted: true },
+        { name: 'realm', value: domain, quoted: true },
+        { name: 'uri', value: `sip:${domain}`, quoted: true },
+        { name: 'nonce', value: '', quoted: true },
+        { name: 'response', value: '', quoted: true },
+        { name: 'integrity-protected', value: 'auth-done', quoted: true },
+      ],
+    }),
+  )
+}
+
+/**
+ * Requests other than REGISTER: "The WIC using Gm shall include the Authorization header field with the Bearer
+ * scheme containing the valid access token in all SIP requests" (TS 24.371 §7.2.1). A token that is present is
+ * checked; it never goes on to the IMS core.
+ */
+export async function gateRequest(request: SipRequest, opts: BearerGateOptions): Promise<GateOutcome> {
+  const token = bearerToken(request)
+  if (token === undefined) return { kind: 'digest' }
+  removeBearer(request)
+  if (opts.verifier === undefined) return { kind: 'digest' }
+  const verdict = await verify(token, opts)
+  return verdict.ok ? { kind: 'token', impi: verdict.impi } : verdict.outcome
+}
+
+async function verify(
+  token: string,
+  opts: BearerGateOptions,
+): Promise<{ ok: true; impi: string; impus: readonly string[] } | { ok: false; outcome: GateOutcome }> {
+  if (opts.verifier === undefined) {
+    return {
+      ok: false,
+      outcome: { kind: 'reject', status: 403, reason: 'Forbidden - web authentication is not enabled' },
+    }
+  }
+  const verdict = await opts.verifier.verify(token)
+  if (verdict.ok) return { ok: true, impi: verdict.impi, impus: verdict.impus }
+  // RFC 6750 §3.1 (as used by RFC 8898 §5): invalid_token - "The access token provided is expired, revoked,
+  // malformed, or invalid for other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status
+  // code." The details stay in the trace, not in the challenge.
+  return {
+    ok: false,
+    outcome: {
+      kind: 'reject',
+      status: 401,
+      reason: 'Unauthorized',
+      headers: [['WWW-Authenticate', `Bearer realm="${opts.domain}", error="invalid_token"`]],
+    },
+  }
+}
+
+/** The token of `Authorization: Bearer <token68>` or `Authorization: Bearer access_token="<token>"`. */
+export function bearerToken(request: SipRequest): string | undefined {
+  for (const value of request.getAll('Authorization')) {
+    try {
+      const auth = parseAuthValue(value)
+      if (auth.scheme.toLowerCase() !== 'bearer') continue
+      return auth.token68 ?? getParam(auth.params, 'access_token')
+    } catch {
+      continue
+    }
+  }
+  return undefined
+}
+
+function removeBearer(request: SipRequest): void {
+  const key = canonicalHeaderName('Authorization')
+  request.headers = request.headers.filter(
+    (h) => canonicalHeaderName(h.name) !== key || !/^\s*bearer(\s|$)/i.test(h.value),
+  )
+}
+
+function uriOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    return formatUri(parseNameAddr(value).uri)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,434 @@
+import { EnvironmentError } from '../errors.ts'
+import { createResponse } from '../sip/builders.ts'
+import type { SipRequest, SipResponse } from '../sip/message.ts'
+import { DEFAULT_TIMER_SETTINGS, type TimerSettings } from '../transaction/timers.ts'
+import { TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.ts'
+import type { TraceRecorder } from '../trace/trace-recorder.ts'
+import type { Flow, Inbound, InvalidInbound, Peer } from '../transport/peer.ts'
+import { TcpTransport } from '../transport/tcp-transport.ts'
+import { UdpTransport } from '../transport/udp-transport.ts'
+import { wsFlow } from '../transport/ws-flow.ts'
+import { badRequestFor } from './bad-request.ts'
+import { applyTrustedNodeAuthorization, gateRegister, gateRequest, type BearerGateOptions } from './bearer-gate.ts'
+import { parseFaults, type FaultName, type Faults } from './faults.ts'
+import { FlowTokens } from './flow-token.ts'
+import { Forwarder } from './forwarder.ts'
+import type { MissingOriginPolicy } from './origin-policy.ts'
+import { prepareOriginating } from './originating-proxy.ts'
+import {
+  decrementMaxForwards,
+  maxForwardsOf,
+  ownVia,
+  removeOwnRoutes,
+  stampReceived,
+  type SelfAddress,
+} from './proxy-rules.ts'
+import { prepareRegister, type IntegrityProtectedPolicy } from './register-proxy.ts'
+import { Registrations, type Registration } from './registrations.ts'
+import { prepareTerminating } from './terminating-proxy.ts'
+import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier.ts'
+import { WebSocketEdge, type AcceptedWebSocket } from './websocket-edge.ts'
+import { WicConnections, type WicConnection } from './wic-connections.ts'
+
+/**
+ * The reference eP-CSCF: the harness's embedded system under test, and the executable reading of the interop
+ * contract (docs/interop-contract.md). A WSS edge with an Origin policy on W2 (TS 33.203 X.2.2.3 step 2), and a
+ * stateful proxy (RFC 3261 §16) with the P-CSCF's REGISTER, origination and termination duties (TS 24.229 §5.2)
+ * toward one next hop on Mw. It never authenticates digest credentials; it verifies tokens when the
+ * web-authentication scheme is enabled. Fault switches (faults.ts) each break one of these duties.
+ */
+
+export interface ReferenceEpcscfOptions {
+  readonly wss: {
+    readonly host: string
+    /** 0 picks a free port (see `wssPort`). */
+    readonly port: number
+    readonly path?: string
+    readonly tls: {
+      readonly cert: string
+      readonly key: string
+      readonly minVersion?: 'TLSv1.2' | 'TLSv1.3'
+      readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3'
+    }
+  }
+  /** Authorized WWSF origins (exact scheme, host and port). Default `https://wwsf.harness.test:8443`. */
+  readonly allowedOrigins?: readonly string[]
+  /** Default `refuse`. */
+  readonly missingOrigin?: MissingOriginPolicy
+  /** Own Mw address, UDP and TCP. Default 127.0.0.1:5060; port 0 picks a free one (see `mwPort`). */
+  readonly mw?: { readonly address: string; readonly port: number }
+  /** The I/S-CSCF all REGISTERs and originating requests go to. Default 127.0.0.1:5070 over UDP. */
+  readonly nextHop?: { readonly address: string; readonly port: number; readonly transport?: 'UDP' | 'TCP' }
+  /** Home domain / realm. Default `ims.harness.test`. */
+  readonly domain?: string
+  /** The eP-CSCF identity (token audience). Default `sip:epcscf.harness.test`. */
+  readonly identity?: string
+  /** P-Visited-Network-ID value. Default: the domain. */
+  readonly visitedNetworkId?: string
+  /** `integrity-protected` on forwarded digest REGISTERs. Default `absent`. */
+  readonly integrityProtected?: IntegrityProtectedPolicy
+  /** RFC 3261 timer base values. Default 500/4000/5000 ms. */
+  readonly timers?: TimerSettings
+  /** Deadline for the next hop's answer before the WIC gets 408. Default 32*T1 (half the WIC's Timer F). */
+  readonly responseTimeoutMs?: number
+  /** Web authentication (token → TNA). Absent: Bearer REGISTERs get 403. `audience` defaults to `identity`. */
+  readonly token?: Omit<TokenVerifierOptions, 'audience'> & { readonly audience?: string }
+  readonly trace: TraceRecorder
+  /** Observer name in the trace. Default `reference eP-CSCF`. */
+  readonly observer?: string
+  /** Fault switches (faults.ts); an unknown name is a PROFILE_INVALID error. */
+  readonly faults?: Iterable<FaultName | string>
+}
+
+const DEFAULT_ORIGIN = 'https://wwsf.harness.test:8443'
+
+export class ReferenceEpcscf implements AsyncDisposable {
+  private readonly connections: WicConnections
+  private readonly registrations = new Registrations()
+  private readonly forwarder: Forwarder
+  private readonly gate: BearerGateOptions
+  private readonly nextHop: Peer
+  private edge: WebSocketEdge | undefined
+  private stopped = false
+
+  private constructor(
+    private readonly opts: ReferenceEpcscfOptions,
+    private readonly faults: Faults,
+    private readonly observer: string,
+    private readonly tx: TransactionLayer,
+    private readonly udp: UdpTransport,
+    private readonly tcp: TcpTransport,
+  ) {
+    this.connections = new WicConnections(new FlowTokens())
+    const timers = opts.timers ?? DEFAULT_TIMER_SETTINGS
+    this.forwarder = new Forwarder({
+      tx,
+      faults,
+      connections: this.connections,
+      trace: opts.trace,
+      observer,
+      responseTimeoutMs: opts.responseTimeoutMs ?? 32 * timers.T1,
+      lingerMs: 64 * timers.T1,
+    })
+    const domain = opts.domain ?? 'ims.harness.test'
+    this.gate = {
+      domain,
+      missingOrigin: opts.missingOrigin ?? 'refuse',
+      verifier:
+        opts.token === undefined
+          ? undefined
+          : createTokenVerifier({ ...opts.token, audience: opts.token.audience ?? this.identity }),
+    }
+    const hop = opts.nextHop ?? { address: '127.0.0.1', port: 5070 }
+    this.nextHop = { transport: hop.transport ?? 'UDP', address: hop.address, port: hop.port }
+  }
+
+  /** Binds Mw (UDP and TCP) and W2 (WSS) and starts serving. */
+  static async start(opts: ReferenceEpcscfOptions): Promise<ReferenceEpcscf> {
+    const observer = opts.observer ?? 'reference eP-CSCF'
+    const faults = parseFaults(opts.faults ?? [])
+    const mw = opts.mw ?? { address: '127.0.0.1', port: 5060 }
+    const tag = { trace: opts.trace, observer, leg: 'Mw' as const }
+    const started: { close(): Promise<void> | void }[] = []
+    try {
+      const udp = await UdpTransport.listen({ ...mw, ...tag })
+      started.push(udp)
+      // TCP on the port UDP got, so that one Mw address serves both (interop contract).
+      const tcp = await TcpTransport.listen({ address: mw.address, port: udp.local.port, ...tag })
+      started.push(tcp)
+      const tx = new TransactionLayer({ timers: opts.timers ?? DEFAULT_TIMER_SETTINGS, observer })
+      started.push(tx)
+      const epcscf = new ReferenceEpcscf(opts, faults, observer, tx, udp, tcp)
+      epcscf.wire()
+      epcscf.edge = await WebSocketEdge.listen({
+        host: opts.wss.host,
+        port: opts.wss.port,
+        path: opts.wss.path ?? '/',
+        tls: opts.wss.tls,
+        origin: { allowed: opts.allowedOrigins ?? [DEFAULT_ORIGIN], missingOrigin: opts.missingOrigin ?? 'refuse' },
+        faults,
+        trace: opts.trace,
+        observer,
+        onConnection: (accepted) => epcscf.accept(accepted),
+      })
+      const active = [...faults].join(', ')
+      opts.trace.note(
+        observer,
+        `started: W2 ${epcscf.wssUrl}, Mw ${mw.address}:${udp.local.port} (UDP, TCP), next hop ` +
+          `${epcscf.nextHop.transport.toLowerCase()}:${epcscf.nextHop.address}:${epcscf.nextHop.port}` +
+          (active === '' ? '' : `, faults: ${active}`),
+      )
+      return epcscf
+    } catch (error) {
+      for (const resource of started.reverse()) await resource.close()
+      throw new EnvironmentError(
+        'SUT_START_FAILED',
+        `reference eP-CSCF could not start: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      )
+    }
+  }
+
+  /** `wss://host:port/path` of the W2 listener. */
+  get wssUrl(): string {
+    return this.edge?.url ?? ''
+  }
+
+  get wssPort(): number {
+    return this.edge?.port ?? this.opts.wss.port
+  }
+
+  /** The Mw port actually bound (UDP and TCP). */
+  get mwPort(): number {
+    return this.udp.local.port
+  }
+
+  get identity(): string {
+    return this.opts.identity ?? 'sip:epcscf.harness.test'
+  }
+
+  /** Current registrations (diagnostics and tests). */
+  currentRegistrations(): Registration[] {
+    return this.registrations.all()
+  }
+
+  /** Open WebSocket connections. */
+  connectionCount(): number {
+    return this.connections.all().length
+  }
+
+  /** Closes W2 (going-away close frames), the transaction layer and the Mw sockets. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    await this.edge?.close()
+    this.forwarder.close()
+    this.tx.close()
+    await this.tcp.close()
+    await this.udp.close()
+    this.opts.trace.note(this.observer, 'stopped')
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop()
+  }
+
+  private get self(): SelfAddress {
+    const identityHost = /^sips?:(?:[^@]*@)?([^;:>]+)/i.exec(this.identity)?.[1]
+    return {
+      mwTransport: this.nextHop.transport === 'TCP' ? 'TCP' : 'UDP',
+      mwHost: this.udp.local.address,
+      mwPort: this.udp.local.port,
+      wssHost: this.opts.wss.host,
+      wssPort: this.wssPort,
+      aliases: identityHost === undefined ? [] : [identityHost],
+    }
+  }
+
+  private wire(): void {
+    for (const transport of [this.udp, this.tcp]) {
+      transport.onMessage((inbound) => this.tx.receive(inbound))
+      transport.onInvalid((invalid) => void this.invalid(invalid))
+    }
+    this.tx.onRequest((serverTx) => void this.dispatch(serverTx))
+    this.tx.onStray((inbound) => void this.stray(inbound))
+  }
+
+  private accept(accepted: AcceptedWebSocket): void {
+    const flow = wsFlow(accepted.socket, {
+      local: { transport: 'WSS', ...accepted.local },
+      remote: { transport: 'WSS', ...accepted.remote },
+      trace: this.opts.trace,
+      observer: this.observer,
+      leg: 'W2',
+    })
+    const connection = this.connections.add(flow, accepted.origin)
+    flow.onMessage((inbound) => this.tx.receive(inbound))
+    flow.onInvalid((invalid) => void this.invalid(invalid))
+    flow.onClose((reason) => {
+      // The flow is gone: terminating requests for it now get 430 (RFC 5626 §5.3), and the registrations made on
+      // it no longer authorize originating requests.
+      this.connections.remove(connection)
+      this.registrations.dropConnection(connection.id)
+      this.opts.trace.note(this.observer, `WebSocket connection ${connection.id} (flow ${flow.id}) closed: ${reason}`)
+    })
+  }
+
+  private async dispatch(serverTx: ServerTransaction): Promise<void> {
+    try {
+      if (serverTx.request.method === 'CANCEL') {
+        await this.forwarder.cancel(serverTx)
+        return
+      }
+      const connection = this.connections.ofFlow(serverTx.flow)
+      if (connection !== undefined) await this.fromWic(serverTx, connection)
+      else await this.fromMw(serverTx)
+    } catch (error) {
+      this.opts.trace.note(
+        this.observer,
+        `internal error on ${serverTx.request.summary()}: ${error instanceof Error ? error.stack : String(error)}`,
+      )
+      await this.reject(serverTx, 500, 'Server Internal Error')
+    }
+  }
+
+  /** A request from a WIC: REGISTER, or origination (initial or in-dialog). */
+  private async fromWic(serverTx: ServerTransaction, connection: WicConnection): Promise<void> {
+    const request = serverTx.request
+    if (!(await this.validate(serverTx))) return
+    const out = request.clone()
+    stampReceived(out, connection.flow.remote)
+    const ownRoutes = removeOwnRoutes(out, this.self)
+    decrementMaxForwards(out, this.faults)
+
+    let onFinal: ((response: SipResponse) => void) | undefined
+    if (request.method === 'REGISTER') {
+      const gate = await gateRegister(out, connection, this.gate)
+      if (gate.kind === 'reject') return this.reject(serverTx, gate.status, gate.reason, gate.headers)
+      prepareRegister(out, connection, {
+        self: this.self,
+        visitedNetworkId: this.opts.visitedNetworkId ?? this.gate.domain,
+        integrityProtected: this.opts.integrityProtected ?? 'absent',
+        faults: this.faults,
+      })
+      if (gate.kind === 'token') applyTrustedNodeAuthorization(out, gate.impi, this.gate.domain)
+      onFinal = (response) => {
+        // On 200 OK the registration state of this connection is what the registrar granted (RFC 3608 §6 for
+        // the Service-Route, TS 24.229 §5.2.2.1 for P-Associated-URI).
+        if (response.status >= 200 && response.status < 300) this.registrations.update(connection.id, out, response)
+      }
+    } else {
+      const gate = await gateRequest(out, this.gate)
+      if (gate.kind === 'reject') return this.reject(serverTx, gate.status, gate.reason, gate.headers)
+      const origination = prepareOriginating(out, connection, ownRoutes, {
+        self: this.self,
+        registrations: this.registrations,
+        faults: this.faults,
+      })
+      if (origination.kind === 'reject') return this.reject(serverTx, origination.status, origination.reason)
+    }
+
+    await this.forwarder.forward({
+      serverTx,
+      outbound: out,
+      downstream: this.mwFlow(),
+      via: { transport: this.nextHop.transport, host: this.self.mwHost, port: this.self.mwPort },
+      fromWic: connection,
+      ...(onFinal === undefined ? {} : { onFinal }),
+    })
+  }
+
+  /** A request from the IMS core: terminating, or in-dialog toward a WIC. */
+  private async fromMw(serverTx: ServerTransaction): Promise<void> {
+    if (!(await this.validate(serverTx))) return
+    const out = serverTx.request.clone()
+    const termination = prepareTerminating(out, {
+      self: this.self,
+      tokens: this.connectionsTokens,
+      connections: this.connections,
+      registrations: this.registrations,
+      faults: this.faults,
+    })
+    if (termination.kind === 'silent') {
+      this.opts.trace.note(this.observer, `fault no-flow-failed: ${out.summary()} left unanswered`)
+      return
+    }
+    if (termination.kind === 'reject') return this.reject(serverTx, termination.status, termination.reason)
+    decrementMaxForwards(out, this.faults)
+    await this.forwarder.forward({
+      serverTx,
+      outbound: out,
+      downstream: termination.connection.flow,
+      via: { transport: 'WSS', host: this.self.wssHost, port: this.self.wssPort },
+      fromWic: undefined,
+    })
+  }
+
+  /** RFC 3261 §16.3 request validation, the parts the parser leaves to the proxy. */
+  private async validate(serverTx: ServerTransaction): Promise<boolean> {
+    const maxForwards = maxForwardsOf(serverTx.request)
+    if (maxForwards !== undefined && Number.isNaN(maxForwards)) {
+      await this.reject(serverTx, 400, 'Bad Request - Max-Forwards is not a number')
+      return false
+    }
+    if (maxForwards === 0) {
+      // If the request does not contain a Max-Forwards header field, this check is passed. If the request
+      // contains a Max-Forwards header field with a field value greater than zero, the check is passed. If the
+      // request contains a Max-Forwards header field with a field value of zero (0), the element MUST NOT forward
+      // the request. [...] Otherwise, the element MUST return a 483 (Too many hops) response.
+      // https://www.rfc-editor.org/rfc/rfc3261#section-16.3
+      await this.reject(serverTx, 483, 'Too Many Hops')
+      return false
+    }
+    return true
+  }
+
+  /** ACKs for 2xx and retransmitted 2xx: forwarded statelessly along the same path as their transaction. */
+  private async stray(inbound: Inbound): Promise<void> {
+    const message = inbound.message
+    try {
+      if (!message.isRequest()) {
+        if (!(await this.forwarder.stray(message))) {
+          this.opts.trace.note(this.observer, `stray response ${message.summary()} dropped (no response context)`)
+        }
+        return
+      }
+      if (message.method !== 'ACK') return
+      await this.forwardAck(message, inbound.flow)
+    } catch (error) {
+      this.opts.trace.note(this.observer, `stray ${message.summary()}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  private async forwardAck(ack: SipRequest, flow: Flow): Promise<void> {
+    const out = ack.clone()
+    const connection = this.connections.ofFlow(flow)
+    if (connection !== undefined) {
+      stampReceived(out, flow.remote)
+      removeOwnRoutes(out, this.self)
+      decrementMaxForwards(out, this.faults)
+      if (!this.faults.has('no-own-via')) out.prepend('Via', ownVia(this.nextHop.transport, this.self.mwHost, this.self.mwPort).value)
+      await this.mwFlow().send(out)
+      return
+    }
+    const termination = prepareTerminating(out, {
+      self: this.self,
+      tokens: this.connectionsTokens,
+      connections: this.connections,
+      registrations: this.registrations,
+      faults: this.faults,
+    })
+    if (termination.kind !== 'forward') return // an ACK is never answered (RFC 3261 §17.2.3)
+    decrementMaxForwards(out, this.faults)
+    if (!this.faults.has('no-own-via')) out.prepend('Via', ownVia('WSS', this.self.wssHost, this.self.wssPort).value)
+    await termination.connection.flow.send(out)
+  }
+
+  /** Input that is not SIP: a 400 when it can be addressed (RFC 3261 §16.3 / §21.4.1), never a crash. */
+  private async invalid(invalid: InvalidInbound): Promise<void> {
+    const response = badRequestFor(invalid.raw, invalid.error.reason)
+    if (response === undefined) return
+    await invalid.flow.send(response).catch(() => undefined)
+  }
+
+  private async reject(
+    serverTx: ServerTransaction,
+    status: number,
+    reason: string,
+    headers: readonly (readonly [string, string])[] = [],
+  ): Promise<void> {
+    const response = createResponse(serverTx.request, status, reason)
+    for (const [name, value] of headers) response.append(name, value)
+    await serverTx.respond(response).catch((error: unknown) => {
+      this.opts.trace.note(this.observer, `could not answer ${status}: ${error instanceof Error ? error.message : String(error)}`)
+    })
+  }
+
+  private mwFlow(): Flow {
+    return this.nextHop.transport === 'TCP' ? this.tcp.flowTo(this.nextHop) : this.udp.flowTo(this.nextHop)
+  }
+
+  private get connectionsTokens(): FlowTokens {
+    return this.connections.tokens
+  }
+}

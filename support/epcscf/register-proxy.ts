@@ -1,0 +1,125 @@
+import { canonicalHeaderName } from '../sip/compact-names.ts'
+import { formatAuthValue, parseAuthValue, type AuthValue } from '../sip/auth.ts'
+import type { SipRequest } from '../sip/message.ts'
+import { formatNameAddr, parseNameAddrList } from '../sip/name-addr.ts'
+import type { Param } from '../sip/params.ts'
+import { insertChargingVector } from './charging.ts'
+import type { Faults } from './faults.ts'
+import { addOptionTag, hostPort, type SelfAddress } from './proxy-rules.ts'
+import type { WicConnection } from './wic-connections.ts'
+
+/**
+ * REGISTER from a WIC toward the I/S-CSCF: what the P-CSCF adds (TS 24.229 §5.2.2, TS 24.228 flow R1-1c) on top of
+ * plain proxying. Validation, Via, received/rport and Max-Forwards are the caller's (reference-epcscf.ts).
+ */
+
+/** `integrity-protected` on forwarded digest REGISTERs (TS 24.229 §7.2A.2, TS 33.203 Annex N/O). */
+export type IntegrityProtectedPolicy = 'absent' | 'tls-pending' | 'tls-yes'
+
+export interface RegisterProxyOptions {
+  readonly self: SelfAddress
+  readonly visitedNetworkId: string
+  readonly integrityProtected: IntegrityProtectedPolicy
+  readonly faults: Faults
+}
+
+/** The Path URI of a connection: `<sip:TOKEN@mw-host:mw-port;lr;ob>`. */
+export function pathValue(connection: WicConnection, self: SelfAddress): string {
+  return `<sip:${connection.token}@${hostPort(self.mwHost, self.mwPort)};lr;ob>`
+}
+
+/**
+ * Adds Path, Require/Supported path, P-Visited-Network-ID and P-Charging-Vector, and sets the eP-CSCF's own
+ * `integrity-protected` on digest credentials. `request` is the copy to be forwarded; it is changed in place.
+ */
+export function prepareRegister(request: SipRequest, connection: WicConnection, opts: RegisterProxyOptions): void {
+  const { self, faults } = opts
+
+  if (!faults.has('no-path')) {
+    // The P-CSCF adds itself to the Path so that terminating requests come back through it (TS 24.229 §5.2.2.1,
+    // RFC 3327 §5.2: a proxy that wants to stay on the path toward the UA inserts its URI as the first Path
+    // value). The user part is the flow token and `ob` marks an outbound edge proxy, so that requests sent along
+    // this Path reach the same WebSocket connection (RFC 5626 §5.1 and §5.3, RFC 7118 Appendix B).
+    request.prepend('Path', pathValue(connection, self))
+    // Require: "This header is included to ensure that the recipient correctly handles the Path header. If the
+    // recipient does not support the path header, a response will be received with a status code of 420"
+    // (TS 24.228 R1-1c).
+    if (!faults.has('no-require-path')) addOptionTag(request, 'Require', 'path')
+    addOptionTag(request, 'Supported', 'path')
+  }
+
+  // TS 24.229 §5.2.2.1: the P-CSCF inserts a P-Visited-Network-ID with a pre-provisioned string that identifies
+  // its network; a value the UE sent is not the network's word, so it is replaced.
+  request.remove('P-Visited-Network-ID')
+  request.append('P-Visited-Network-ID', opts.visitedNetworkId)
+
+  insertChargingVector(request, { host: self.mwHost }, faults)
+
+  if (faults.has('contact-rewritten')) rewriteContacts(request, connection, self)
+
+  setIntegrityProtected(request, opts)
+}
+
+/**
+ * The eP-CSCF alone decides `integrity-protected` on Digest credentials. The S-CSCF reads "yes"/"no" as IMS AKA
+ * ("If the flag is present and has either the value 'yes' or the value 'no' the S-CSCF concludes that the REGISTER
+ * request relates to IMS AKA", TS 33.203 P.4.2) and "auth-done" as trusted-node authentication that skips the
+ * challenge (TS 33.203 Annex U); a WIC choosing its own value would bypass authentication, so any value it sent
+ * is removed before the profile's value is set.
+ */
+function setIntegrityProtected(request: SipRequest, opts: RegisterProxyOptions): void {
+  const key = canonicalHeaderName('Authorization')
+  request.headers.forEach((field, index) => {
+    if (canonicalHeaderName(field.name) !== key) return
+    let auth: AuthValue
+    try {
+      auth = parseAuthValue(field.value)
+    } catch {
+      return // left as is: the S-CSCF judges credentials, the eP-CSCF never does
+    }
+    if (auth.scheme.toLowerCase() !== 'digest') return
+    const isFlag = (p: Param): boolean => p.name.toLowerCase() === 'integrity-protected'
+    const fromWic = auth.params.some(isFlag)
+    if (fromWic && opts.faults.has('forward-wic-integrity-protected')) return
+    const value = opts.faults.has('integrity-protected-yes')
+      ? 'yes'
+      : opts.integrityProtected === 'absent'
+        ? undefined
+        : opts.integrityProtected
+    if (!fromWic && value === undefined) return // untouched, raw text kept
+    const params = auth.params.filter((p) => !isFlag(p))
+    if (value !== undefined) params.push({ name: 'integrity-protected', value, quoted: true })
+    request.headers[index] = { name: field.name, value: formatAuthValue({ scheme: auth.scheme, params }) }
+  })
+}
+
+/** The `contact-rewritten` fault: Contact replaced by a flow-token URI of the eP-CSCF, instance and reg-id lost. */
+function rewriteContacts(request: SipRequest, connection: WicConnection, self: SelfAddress): void {
+  const contacts = request.getAll('Contact').flatMap((value) => {
+    try {
+      return parseNameAddrList(value)
+    } catch {
+      return []
+    }
+  })
+  if (contacts.length === 0) return
+  request.set(
+    'Contact',
+    contacts
+      .map((contact) =>
+        formatNameAddr({
+          uri: {
+            scheme: 'sip',
+            user: connection.token,
+            host: self.mwHost,
+            port: self.mwPort,
+            params: [{ name: 'transport', value: self.mwTransport.toLowerCase(), quoted: false }],
+            raw: '',
+          },
+          params: contact.params.filter((p) => ['expires', 'q'].includes(p.name.toLowerCase())),
+          raw: '',
+        }),
+      )
+      .join(', '),
+  )
+}

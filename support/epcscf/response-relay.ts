@@ -1,0 +1,84 @@
+import { canonicalHeaderName } from '../sip/compact-names.ts'
+import { formatAuthValue, parseAuthValue } from '../sip/auth.ts'
+import type { SipResponse } from '../sip/message.ts'
+import type { ServerTransaction } from '../transaction/transaction-layer.ts'
+import type { TraceRecorder } from '../trace/trace-recorder.ts'
+import { stripChargingHeaders } from './charging.ts'
+import type { Faults } from './faults.ts'
+import { removeTopVia } from './proxy-rules.ts'
+import type { WicConnection, WicConnections } from './wic-connections.ts'
+
+/** Responses on their way back upstream (RFC 3261 §16.7), and what changes when upstream is a WIC. */
+
+/**
+ * The copy of a downstream response that goes upstream: own Via removed (§16.7 step 3), and toward a WIC the
+ * trust-domain headers removed and challenge parameters meant for a P-CSCF with IPsec dropped.
+ */
+export function relayedResponse(response: SipResponse, towardWic: boolean, faults: Faults): SipResponse {
+  const out = response.clone()
+  // The proxy removes the topmost Via header field value from the response.
+  // https://www.rfc-editor.org/rfc/rfc3261#section-16.7  (step 3)
+  removeTopVia(out)
+  if (!towardWic) return out
+  stripChargingHeaders(out, faults)
+  if (out.status === 401 || out.status === 407) adjustChallenges(out, faults)
+  return out
+}
+
+/**
+ * The challenge reaches the WIC as the S-CSCF wrote it: the eP-CSCF does not take part in digest authentication
+ * (TS 33.203 X.2.2.3: the SIP Digest messages between WIC, eP-CSCF and I/S-CSCF are those of Annex N). The only
+ * exception is `ck`/`ik`, keys a P-CSCF takes out of an AKA challenge before it goes to the UE (TS 24.229
+ * §5.2.2.1); a digest challenge has neither, so it is passed byte for byte.
+ */
+function adjustChallenges(response: SipResponse, faults: Faults): void {
+  const names = new Set(['www-authenticate', 'proxy-authenticate'].map(canonicalHeaderName))
+  response.headers.forEach((field, index) => {
+    if (!names.has(canonicalHeaderName(field.name))) return
+    let challenge
+    try {
+      challenge = parseAuthValue(field.value)
+    } catch {
+      return
+    }
+    const drop = new Set(['ck', 'ik'])
+    if (faults.has('challenge-altered')) drop.add('qop')
+    const params = challenge.params.filter((p) => !drop.has(p.name.toLowerCase()))
+    if (params.length === challenge.params.length) return
+    response.headers[index] = { name: field.name, value: formatAuthValue({ scheme: challenge.scheme, params }) }
+  })
+}
+
+export interface WicDelivery {
+  readonly faults: Faults
+  readonly connections: WicConnections
+  readonly trace: TraceRecorder
+  readonly observer: string
+}
+
+/**
+ * Sends a relayed response to the WIC on the server transaction of its request (so on the WebSocket the request
+ * came over, RFC 7118 §5 and RFC 3261 §18.2.2), except under the two delivery faults.
+ */
+export async function deliverToWic(
+  tx: ServerTransaction,
+  response: SipResponse,
+  connection: WicConnection | undefined,
+  deps: WicDelivery,
+): Promise<void> {
+  const final = response.status >= 200
+  if (final && deps.faults.has('drop-responses')) {
+    deps.trace.note(deps.observer, `fault drop-responses: ${response.summary()} not relayed to the WIC`)
+    return
+  }
+  if (deps.faults.has('response-to-wrong-flow')) {
+    const other = deps.connections.others(connection)[0]
+    deps.trace.note(
+      deps.observer,
+      `fault response-to-wrong-flow: ${response.summary()} sent on ${other ? `flow ${other.flow.id}` : 'no flow'}`,
+    )
+    if (other !== undefined) await other.flow.send(response)
+    return
+  }
+  await tx.respond(response)
+}

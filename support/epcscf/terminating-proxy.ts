@@ -1,0 +1,103 @@
+import type { SipRequest } from '../sip/message.ts'
+import { parseUri } from '../sip/uri.ts'
+import { stripChargingHeaders } from './charging.ts'
+import type { Faults } from './faults.ts'
+import type { FlowTokens } from './flow-token.ts'
+import { DIALOG_CREATING, recordRouteValue } from './originating-proxy.ts'
+import { isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import type { Registrations } from './registrations.ts'
+import type { WicConnection, WicConnections } from './wic-connections.ts'
+
+/**
+ * Requests from the IMS core toward a WIC: terminating requests sent along the registered Path, and in-dialog
+ * requests sent along this proxy's Record-Route. Both carry this proxy's flow token, which names the WebSocket
+ * connection to deliver on (RFC 5626 §5.3, RFC 7118 Appendix B).
+ */
+
+export interface TerminatingOptions {
+  readonly self: SelfAddress
+  readonly tokens: FlowTokens
+  readonly connections: WicConnections
+  readonly registrations: Registrations
+  readonly faults: Faults
+}
+
+export type Termination =
+  | { readonly kind: 'forward'; readonly connection: WicConnection }
+  | { readonly kind: 'reject'; readonly status: number; readonly reason: string }
+  /** The `no-flow-failed` fault: nothing is answered. */
+  | { readonly kind: 'silent' }
+
+/**
+ * Finds the WIC connection of a request from Mw and prepares `request` (the copy to forward) in place. Validation,
+ * Max-Forwards and Via are the caller's.
+ */
+export function prepareTerminating(request: SipRequest, opts: TerminatingOptions): Termination {
+  const { self, faults } = opts
+  let token: string | undefined
+  // If the first value in the Route header field indicates this proxy, the proxy MUST remove that value from the
+  // request. https://www.rfc-editor.org/rfc/rfc3261#section-16.4
+  for (const route of removeOwnRoutes(request, self)) token ??= route.uri.user
+
+  if (token === undefined) {
+    const target = safeUri(request.uri)
+    if (target !== undefined && isOwnUri(target, self) && target.user !== undefined) {
+      // If the Request-URI contains a value this proxy previously placed into a Record-Route header field, the
+      // proxy MUST replace the Request-URI in the request with the last value from the Route header field, and
+      // remove that value from the Route header field. https://www.rfc-editor.org/rfc/rfc3261#section-16.4
+      token = target.user
+      const routes = routesOf(request)
+      const last = routes.pop()
+      if (last !== undefined) {
+        request.uri = last.uri.raw
+        setRoutes(request, routes)
+      }
+    }
+  }
+
+  let connectionId: number | undefined
+  if (token !== undefined) {
+    const resolved = opts.tokens.resolve(token)
+    // If the flow token has been tampered with, the proxy SHOULD send a 403 (Forbidden) response.
+    // https://www.rfc-editor.org/rfc/rfc5626#section-5.3
+    if (resolved.kind === 'tampered') return { kind: 'reject', status: 403, reason: 'Forbidden - invalid flow token' }
+    connectionId = resolved.connection
+  } else {
+    // No flow token (a core that sends to the contact without using the Path): the contact's registration says
+    // which connection it was made on.
+    connectionId = opts.registrations.connectionOfContact(request.uri)
+    if (connectionId === undefined) return { kind: 'reject', status: 404, reason: 'Not Found - no registered flow' }
+  }
+
+  const connection = opts.connections.get(connectionId)
+  if (connection === undefined || connection.flow.closed) {
+    if (faults.has('no-flow-failed')) return { kind: 'silent' }
+    // For connection-oriented transports, if the flow no longer exists the proxy SHOULD send a 430 (Flow Failed)
+    // response to the request. https://www.rfc-editor.org/rfc/rfc5626#section-5.3
+    return { kind: 'reject', status: 430, reason: 'Flow Failed' }
+  }
+
+  // RFC 3325 §7 / TS 24.229 §5.2.6.4: with privacy requested for the identity, the asserted identity is not passed
+  // to an entity outside the trust domain.
+  if (/(^|[;,\s])id($|[;,\s])|header/i.test(request.get('Privacy') ?? '')) request.remove('P-Asserted-Identity')
+  stripChargingHeaders(request, faults)
+
+  if (DIALOG_CREATING.has(request.method) && !isInDialog(request)) {
+    // RFC 3261 §16.6 step 4 (see originating-proxy.ts): stay on the dialog's path, with the flow token, so that
+    // in-dialog requests from either side come back through this proxy to the same WebSocket.
+    request.prepend('Record-Route', recordRouteValue(connection, self))
+  }
+  return { kind: 'forward', connection }
+}
+
+function isInDialog(request: SipRequest): boolean {
+  return /;\s*tag\s*=/i.test(request.get('To') ?? '')
+}
+
+function safeUri(text: string): ReturnType<typeof parseUri> | undefined {
+  try {
+    return parseUri(text)
+  } catch {
+    return undefined
+  }
+}

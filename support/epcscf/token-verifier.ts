@@ -1,0 +1,133 @@
+import { createPublicKey, type KeyObject } from 'node:crypto'
+import { get } from 'node:https'
+import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose'
+
+/**
+ * Verification of the WWSF's access token for the web-authentication scheme (TR 23.701 X.2.1.3 step 4: "The
+ * eP-CSCF validates the contents of the security token and confirms that the IMS identities being registered are
+ * authorized by the security token"). The JWT profile is the harness's (interop contract: ES256 or RS256, `kid`,
+ * `typ: at+jwt`, claims iss/aud/exp/nbf and the identity claims `impi` and `impu`, renamable).
+ */
+
+export interface TokenVerifierOptions {
+  /** Where the keys come from: a JWKS URL (fetched with `ca` as trust anchor), a JWKS, or one SPKI PEM. */
+  readonly jwksUrl?: string
+  readonly ca?: string
+  readonly jwks?: JSONWebKeySet
+  readonly publicKeyPem?: string
+  /** Expected `iss`, e.g. https://wwsf.harness.test:8443. */
+  readonly issuer: string
+  /** Expected `aud`: the eP-CSCF identity, e.g. sip:epcscf.harness.test. */
+  readonly audience: string
+  /** Allow-list of JWS algorithms (RFC 8725 §3.1: never take `alg` on trust). Default ES256, RS256. */
+  readonly algorithms?: readonly string[]
+  /** Claim names of the identities (3GPP defines none). Default `impi`, `impu`. */
+  readonly claims?: { readonly impi?: string; readonly impu?: string }
+  readonly clockToleranceS?: number
+  /** The clock (tests move it instead of sleeping). */
+  readonly now?: () => Date
+}
+
+export type TokenVerdict =
+  | { readonly ok: true; readonly impi: string; readonly impus: readonly string[]; readonly payload: JWTPayload }
+  | { readonly ok: false; readonly reason: string }
+
+export interface TokenVerifier {
+  verify(token: string): Promise<TokenVerdict>
+}
+
+/** The JWT access token profile's media type (RFC 9068 §2.1: "typ" header parameter value "at+jwt"). */
+const ACCESS_TOKEN_TYP = 'at+jwt'
+
+export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
+  const algorithms = [...(opts.algorithms ?? ['ES256', 'RS256'])]
+  const impiClaim = opts.claims?.impi ?? 'impi'
+  const impuClaim = opts.claims?.impu ?? 'impu'
+  const key = keySource(opts)
+
+  return {
+    async verify(token: string): Promise<TokenVerdict> {
+      let payload: JWTPayload
+      try {
+        ;({ payload } = await jwtVerify(token, key, {
+          issuer: opts.issuer,
+          audience: opts.audience,
+          algorithms,
+          typ: ACCESS_TOKEN_TYP,
+          requiredClaims: ['exp', impiClaim, impuClaim],
+          clockTolerance: opts.clockToleranceS ?? 5,
+          ...(opts.now === undefined ? {} : { currentDate: opts.now() }),
+        }))
+      } catch (error) {
+        return { ok: false, reason: describe(error) }
+      }
+      const impi = payload[impiClaim]
+      const impuValue = payload[impuClaim]
+      const impus = typeof impuValue === 'string' ? [impuValue] : impuValue
+      if (typeof impi !== 'string' || impi === '') return { ok: false, reason: `claim ${impiClaim} is not a string` }
+      if (!Array.isArray(impus) || impus.length === 0 || !impus.every((u) => typeof u === 'string')) {
+        return { ok: false, reason: `claim ${impuClaim} is not a list of URIs` }
+      }
+      return { ok: true, impi, impus: impus as string[], payload }
+    },
+  }
+}
+
+function keySource(opts: TokenVerifierOptions): JWTVerifyGetKey | KeyObject {
+  if (opts.jwks !== undefined) return createLocalJWKSet(opts.jwks)
+  // jose checks the key type against the token's alg (an EC key only verifies ES*, an RSA key RS*/PS*).
+  if (opts.publicKeyPem !== undefined) return createPublicKey(opts.publicKeyPem)
+  if (opts.jwksUrl !== undefined) return remoteJwks(opts.jwksUrl, opts.ca)
+  throw new TypeError('token verification needs jwks, publicKeyPem or jwksUrl')
+}
+
+/**
+ * A JWKS fetched over HTTPS with the harness CA (node's https, since the test CA is not in fetch's trust store),
+ * re-fetched at most every 10 s when a token names a key it does not hold (key rotation).
+ */
+function remoteJwks(url: string, ca: string | undefined): JWTVerifyGetKey {
+  let current: JWTVerifyGetKey | undefined
+  let fetchedAt = 0
+  const load = async (): Promise<JWTVerifyGetKey> => {
+    current = createLocalJWKSet(await fetchJson(url, ca))
+    fetchedAt = Date.now()
+    return current
+  }
+  return async (header, token) => {
+    const keys = current ?? (await load())
+    try {
+      return await keys(header, token)
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - fetchedAt < 10_000) throw error
+      return (await load())(header, token)
+    }
+  }
+}
+
+function fetchJson(url: string, ca: string | undefined): Promise<JSONWebKeySet> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { ...(ca === undefined ? {} : { ca }), timeout: 5000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`JWKS ${url}: HTTP ${res.statusCode}`))
+          return
+        }
+        try {
+          resolve(JSON.parse(body) as JSONWebKeySet)
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)))
+        }
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error(`JWKS ${url}: no answer within 5 s`)))
+    req.on('error', reject)
+  })
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JOSEError) return `${error.code}: ${error.message}`
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict'
+import dgram from 'node:dgram'
+import { describe, it } from 'node:test'
+import { createResponse } from '../../support/sip/builders.ts'
+import { parseMessage } from '../../support/sip/parse.ts'
+import type { TimerSettings } from '../../support/transaction/timers.ts'
+import { TransactionLayer, type ServerTransaction } from '../../support/transaction/transaction-layer.ts'
+import type { Inbound } from '../../support/transport/peer.ts'
+import { UdpTransport } from '../../support/transport/udp-transport.ts'
+import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+
+const T = { timeout: 10_000 }
+
+function request(method: string, branch: string, sentBy = '127.0.0.1:5999', cseqMethod = method): string {
+  return [
+    `${method} sip:scscf.harness.test SIP/2.0`,
+    `Via: SIP/2.0/UDP ${sentBy};branch=${branch};rport`,
+    'Max-Forwards: 70',
+    'From: <sip:alice@harness.test>;tag=from1',
+    method === 'ACK' ? 'To: <sip:bob@harness.test>;tag=to1' : 'To: <sip:bob@harness.test>',
+    `Call-ID: call-${branch}`,
+    `CSeq: 3 ${cseqMethod}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n')
+}
+
+/** A raw UDP socket standing in for the client: records every datagram it gets with the arrival time. */
+class Client {
+  readonly arrivals: { at: number; text: string }[] = []
+  private waiters: (() => void)[] = []
+  private constructor(private readonly socket: dgram.Socket) {
+    socket.on('message', (data) => {
+      this.arrivals.push({ at: performance.now(), text: data.toString() })
+      for (const w of this.waiters.splice(0)) w()
+    })
+  }
+  static async start(): Promise<Client> {
+    const socket = dgram.createSocket('udp4')
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+    return new Client(socket)
+  }
+  async waitFor(count: number): Promise<void> {
+    while (this.arrivals.length < count) await new Promise<void>((resolve) => this.waiters.push(resolve))
+  }
+  send(text: string, port: number): void {
+    this.socket.send(text, port, '127.0.0.1')
+  }
+  summaries(): string[] {
+    return this.arrivals.map((a) => parseMessage(a.text).summary())
+  }
+  close(): void {
+    this.socket.close()
+  }
+}
+
+interface Setup {
+  udp: UdpTransport
+  layer: TransactionLayer
+  client: Client
+  txs: ServerTransaction[]
+  strays: Inbound[]
+  nextTx: () => Promise<ServerTransaction>
+}
+
+async function setup(timers: TimerSettings): Promise<Setup> {
+  const trace = new TraceRecorder()
+  const udp = await UdpTransport.listen({
+    address: '127.0.0.1',
+    port: 0,
+    trace,
+    observer: 'mock S-CSCF',
+    leg: 'Mw',
+  })
+  const layer = new TransactionLayer({ timers, observer: 'mock S-CSCF' })
+  const txs: ServerTransaction[] = []
+  const strays: Inbound[] = []
+  let waiter: ((tx: ServerTransaction) => void) | undefined
+  layer.onRequest((tx) => {
+    txs.push(tx)
+    waiter?.(tx)
+  })
+  layer.onStray((m) => strays.push(m))
+  udp.onMessage((m) => layer.receive(m))
+  const nextTx = (): Promise<ServerTransaction> => new Promise((resolve) => (waiter = resolve))
+  return { udp, layer, client: await Client.start(), txs, strays, nextTx }
+}
+
+async function teardown(s: Setup): Promise<void> {
+  s.layer.close()
+  s.client.close()
+  await s.udp.close()
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+void describe('server transactions over UDP (RFC 3261 §17.2)', () => {
+  void it(
+    'absorbs retransmitted requests and answers them with the last response (non-INVITE)',
+    T,
+    async () => {
+      const s = await setup({ T1: 20, T2: 80, T4: 100 })
+      try {
+        const register = request('REGISTER', 'z9hG4bKsrv1')
+        const created = s.nextTx()
+        s.client.send(register, s.udp.local.port)
+        const tx = await created
+        assert.equal(tx.state, 'Trying')
+        s.client.send(register, s.udp.local.port)
+        await sleep(40)
+        assert.equal(s.client.arrivals.length, 0, 'a retransmission in Trying is discarded, nothing is sent')
+        await tx.respond(createResponse(tx.request, 100))
+        assert.equal(tx.state, 'Proceeding')
+        s.client.send(register, s.udp.local.port)
+        await s.client.waitFor(2)
+        await tx.respond(createResponse(tx.request, 200))
+        assert.equal(tx.state, 'Completed')
+        s.client.send(register, s.udp.local.port)
+        s.client.send(register, s.udp.local.port)
+        await s.client.waitFor(5)
+        assert.deepEqual(s.client.summaries(), [
+          '100 Trying (REGISTER)',
+          '100 Trying (REGISTER)',
+          '200 OK (REGISTER)',
+          '200 OK (REGISTER)',
+          '200 OK (REGISTER)',
+        ])
+        assert.equal(s.txs.length, 1, 'one server transaction for the request and its retransmissions')
+        await assert.rejects(tx.respond(createResponse(tx.request, 500)), { code: 'SIP_UNEXPECTED_MESSAGE' })
+        const ended = await new Promise<string>((resolve) => tx.onTerminated(resolve))
+        assert.equal(ended, 'completed')
+      } finally {
+        await teardown(s)
+      }
+    },
+  )
+
+  void it('retransmits a non-2xx INVITE final with Timer G until the ACK, which it absorbs', T, async () => {
+    const s = await setup({ T1: 20, T2: 80, T4: 100 })
+    try {
+      const created = s.nextTx()
+      s.client.send(request('INVITE', 'z9hG4bKsrv2'), s.udp.local.port)
+      const tx = await created
+      assert.equal(tx.state, 'Proceeding')
+      await tx.respond(createResponse(tx.request, 486))
+      await s.client.waitFor(5)
+      s.client.send(request('ACK', 'z9hG4bKsrv2'), s.udp.local.port)
+      await sleep(30)
+      assert.equal(tx.state, 'Confirmed')
+      const count = s.client.arrivals.length
+      const intervals = s.client.arrivals.slice(1, 5).map((a, i) => a.at - (s.client.arrivals[i]?.at ?? 0))
+      ;[20, 40, 80, 80].forEach((nominal, i) => {
+        const got = intervals[i] ?? 0
+        assert.ok(
+          got >= nominal - 5 && got <= nominal + 40,
+          `Timer G interval ${i + 1}: ${Math.round(got)} ms`,
+        )
+      })
+      s.client.send(request('ACK', 'z9hG4bKsrv2'), s.udp.local.port)
+      await sleep(150)
+      assert.equal(s.client.arrivals.length, count, 'no retransmission after the ACK')
+      assert.equal(s.strays.length, 0, 'both ACKs were absorbed by the transaction')
+      assert.equal(tx.state, 'Terminated', 'Timer I (T4) ended the Confirmed state')
+    } finally {
+      await teardown(s)
+    }
+  })
+
+  void it('gives up at Timer H when the ACK never comes', T, async () => {
+    const s = await setup({ T1: 5, T2: 40, T4: 50 })
+    try {
+      const created = s.nextTx()
+      s.client.send(request('INVITE', 'z9hG4bKsrv3'), s.udp.local.port)
+      const tx = await created
+      const ended = new Promise<string>((resolve) => tx.onTerminated(resolve))
+      const started = performance.now()
+      await tx.respond(createResponse(tx.request, 603))
+      assert.equal(await ended, 'timeout')
+      assert.ok(performance.now() - started >= 315, 'Timer H is 64*T1')
+    } finally {
+      await teardown(s)
+    }
+  })
+
+  void it('terminates on a 2xx and hands the ACK for it to onStray', T, async () => {
+    const s = await setup({ T1: 20, T2: 80, T4: 100 })
+    try {
+      const created = s.nextTx()
+      s.client.send(request('INVITE', 'z9hG4bKsrv4'), s.udp.local.port)
+      const tx = await created
+      await tx.respond(createResponse(tx.request, 180))
+      s.client.send(request('INVITE', 'z9hG4bKsrv4'), s.udp.local.port)
+      await s.client.waitFor(2)
+      await tx.respond(createResponse(tx.request, 200))
+      assert.equal(tx.state, 'Terminated')
+      s.client.send(request('ACK', 'z9hG4bKsrv4-2xx'), s.udp.local.port)
+      await sleep(40)
+      assert.deepEqual(s.client.summaries(), [
+        '180 Ringing (INVITE)',
+        '180 Ringing (INVITE)',
+        '200 OK (INVITE)',
+      ])
+      assert.deepEqual(
+        s.strays.map((m) => m.message.summary()),
+        ['ACK sip:scscf.harness.test'],
+      )
+    } finally {
+      await teardown(s)
+    }
+  })
+
+  void it(
+    'matches on branch, sent-by and method (§17.2.3): CANCEL and another sent-by are new transactions',
+    T,
+    async () => {
+      const s = await setup({ T1: 20, T2: 80, T4: 100 })
+      try {
+        s.client.send(request('INVITE', 'z9hG4bKsrv5'), s.udp.local.port)
+        s.client.send(request('CANCEL', 'z9hG4bKsrv5'), s.udp.local.port)
+        s.client.send(request('INVITE', 'z9hG4bKsrv5', '192.0.2.7:5060'), s.udp.local.port)
+        s.client.send(request('INVITE', 'z9hG4bKsrv5'), s.udp.local.port)
+        await sleep(60)
+        assert.deepEqual(
+          s.txs.map((tx) => `${tx.request.method} ${tx.request.get('Via') ?? ''}`),
+          [
+            'INVITE SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKsrv5;rport',
+            'CANCEL SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKsrv5;rport',
+            'INVITE SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bKsrv5;rport',
+          ],
+        )
+      } finally {
+        await teardown(s)
+      }
+    },
+  )
+})
