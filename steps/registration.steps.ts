@@ -91,7 +91,8 @@ Then('{actor} answered the challenge with {algorithms}', function (this: Harness
   expectThat(used === algorithm, 'RFC 7616 §3.7, RFC 8760 §2.4', () => `expected ${actor} to answer with ${algorithm}, got ${used}`)
 })
 
-Then('the challenge reaches {actor} with {algorithms}', function (this: HarnessWorld, actor: ActorName, algorithms: string[]) {
+Then('the challenge reaches {actor} with {algorithms} before {algorithms}', function (this: HarnessWorld, actor: ActorName, first: string[], second: string[]) {
+  const algorithms = [...first, ...second]
   const challenge = single(this.lastRegistration(actor).attempts.filter((r) => r.status === 401), `a 401 relayed to ${actor}`, 'RFC 3261 §16.7')
   const got = challengeAlgorithms(challenge)
   expectThat(JSON.stringify(got) === JSON.stringify(algorithms), 'RFC 8760 §2.4, RFC 3261 §16.7', () =>

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { HarnessError } from '../support/errors.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 import { ensurePki } from '../support/world/pki-files.ts'
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
 
   mkdirSync('reports', { recursive: true })
   rmSync('reports/junit.xml', { force: true })
-  const cucumber = createRequire(import.meta.url).resolve('@cucumber/cucumber/bin/cucumber.js')
+  const cucumber = resolve(dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')), 'bin/cucumber.js')
   const run = spawnSync(process.execPath, [cucumber, ...passThrough], {
     stdio: 'inherit',
     env: {

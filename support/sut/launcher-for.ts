@@ -1,10 +1,8 @@
 import { HarnessError } from '../errors.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import type { PkiFiles } from '../world/pki-files.ts'
-import { ContainerLauncher } from './container-launcher.ts'
 import { ExternalLauncher } from './external-launcher.ts'
-import type { SutLauncher } from './launcher.ts'
-import { ProcessLauncher } from './process-launcher.ts'
+import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 import { ReferenceLauncher } from './reference-launcher.ts'
 
 /** The launcher the profile's `launcher.kind` names. */
@@ -17,10 +15,15 @@ export function launcherFor(loaded: LoadedProfile, pki: PkiFiles): SutLauncher {
     case 'external':
       return new ExternalLauncher(profile.name)
     case 'process':
-      return new ProcessLauncher({ name: profile.name, baseDir, ...config })
+      return lazy(async () => new (await import('./process-launcher.ts')).ProcessLauncher({ name: profile.name, baseDir, ...config }))
     case 'container':
-      return new ContainerLauncher({ name: profile.name, baseDir, ...config })
+      // testcontainers is loaded only when a profile asks for a container.
+      return lazy(async () => new (await import('./container-launcher.ts')).ContainerLauncher({ name: profile.name, baseDir, ...config }))
     default:
       throw new HarnessError('PROFILE_INVALID', `launcher.kind: unknown launcher ${JSON.stringify(config)}`)
   }
+}
+
+function lazy(load: () => Promise<SutLauncher>): SutLauncher {
+  return { start: async (context: LaunchContext): Promise<StartedSut> => (await load()).start(context) }
 }

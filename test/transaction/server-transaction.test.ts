@@ -153,7 +153,7 @@ void describe('server transactions over UDP (RFC 3261 §17.2)', () => {
       ;[20, 40, 80, 80].forEach((nominal, i) => {
         const got = intervals[i] ?? 0
         assert.ok(
-          got >= nominal - 5 && got <= nominal + 40,
+          got >= nominal - 10 && got <= nominal + 60,
           `Timer G interval ${i + 1}: ${Math.round(got)} ms`,
         )
       })

@@ -1,0 +1,62 @@
+import { HarnessError } from '../errors.ts'
+import { FAULT_DESCRIPTIONS } from '../epcscf/faults.ts'
+import { ReferenceEpcscf } from '../epcscf/reference-epcscf.ts'
+import type { Profile } from '../profile/profile-schema.ts'
+import type { PkiFiles } from '../world/pki-files.ts'
+import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
+
+/** The embedded reference eP-CSCF, in this process, configured from the profile (the default SUT). */
+export class ReferenceLauncher implements SutLauncher {
+  constructor(
+    private readonly profile: Profile,
+    private readonly pki: PkiFiles,
+  ) {}
+
+  async start(context: LaunchContext): Promise<StartedSut> {
+    const { profile, pki } = this
+    if (profile.launcher.kind !== 'reference') throw new Error('ReferenceLauncher needs launcher.kind reference')
+    const faults = profile.launcher.faults
+    faults.forEach((fault, index) => {
+      if (!(fault in FAULT_DESCRIPTIONS))
+        throw new HarnessError(
+          'PROFILE_INVALID',
+          `launcher.faults.${index}: unknown fault switch "${fault}"; known: ${Object.keys(FAULT_DESCRIPTIONS).join(', ')}`,
+        )
+    })
+    if (pki.serverCertPem === undefined || pki.serverKeyPem === undefined)
+      throw new HarnessError('PROFILE_INVALID', 'epcscf.tls.ca: the reference eP-CSCF needs the minted test PKI (ca: mint)')
+    const tlsVersion = (v: string) => (v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2')
+    const vars = context.vars
+    const epcscf = await ReferenceEpcscf.start({
+      wss: {
+        host: context.wss.host,
+        port: context.wss.port,
+        path: profile.epcscf.wss.path,
+        tls: {
+          cert: pki.serverCertPem,
+          key: pki.serverKeyPem,
+          minVersion: tlsVersion(profile.epcscf.tls.minVersion),
+          maxVersion: tlsVersion(profile.epcscf.tls.maxVersion),
+        },
+      },
+      allowedOrigins: profile.epcscf.origin.allowed,
+      missingOrigin: profile.epcscf.origin.missingOrigin,
+      mw: { address: profile.epcscf.mw.address, port: Number(vars['mw.port']) },
+      nextHop: { address: profile.scscf.address, port: Number(vars['scscf.port']), transport: 'UDP' },
+      domain: profile.domain,
+      identity: profile.epcscf.identity,
+      integrityProtected: 'absent',
+      timers: profile.timers,
+      trace: context.trace,
+      faults,
+    })
+    const label = faults.length === 0 ? profile.name : `${profile.name} with fault ${faults.join(', ')}`
+    return {
+      name: label,
+      kind: 'reference',
+      deathNotice: () => undefined,
+      logs: async () => '',
+      stop: () => epcscf.stop(),
+    }
+  }
+}
