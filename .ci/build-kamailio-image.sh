@@ -69,12 +69,27 @@ if [ "${FORCE_REBUILD:-0}" = 1 ] || [ "$(label_of "$base")" != "$base_recipe" ];
   trap 'rm -rf "$work"' EXIT
   cache=/var/cache/harness-debootstrap
   mkdir -p "$cache"
-  include=$(IFS=,; echo "${packages[*]}")
-  log "debootstrap ${suite} from ${url} with ${include}"
+  log "debootstrap --variant=minbase ${suite} from ${url}"
   started=$SECONDS
-  debootstrap --variant=minbase --cache-dir="$cache" --include="$include" "$suite" "$work/root" "$url" \
-    >"$work/debootstrap.log" 2>&1 || { tail -n 40 "$work/debootstrap.log" >&2; log "debootstrap failed"; exit 1; }
+  debootstrap --variant=minbase --cache-dir="$cache" "$suite" "$work/root" "$url" >"$work/debootstrap.log" 2>&1 || {
+    tail -n 30 "$work/debootstrap.log" "$work/root/debootstrap/debootstrap.log" >&2 2>/dev/null || true
+    log "debootstrap failed"
+    exit 1
+  }
   log "debootstrap took $((SECONDS - started)) s"
+  # The packages, with apt inside the new root (it resolves dependencies fully; debootstrap's --include does not).
+  started=$SECONDS
+  printf '#!/bin/sh\nexit 101\n' >"$work/root/usr/sbin/policy-rc.d"   # no service starts in the chroot
+  chmod +x "$work/root/usr/sbin/policy-rc.d"
+  cp /etc/resolv.conf "$work/root/etc/resolv.conf" 2>/dev/null || true
+  mount -t proc proc "$work/root/proc"
+  trap 'umount "$work/root/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
+  chroot "$work/root" /usr/bin/env DEBIAN_FRONTEND=noninteractive sh -c \
+    "apt-get update -qq && apt-get install -y -q --no-install-recommends ${packages[*]} && apt-get clean" \
+    >"$work/apt.log" 2>&1 || { tail -n 40 "$work/apt.log" >&2; log "apt-get install in the new root failed"; exit 1; }
+  umount "$work/root/proc"
+  rm -f "$work/root/usr/sbin/policy-rc.d" "$work/root/etc/resolv.conf"
+  log "installing ${#packages[@]} packages took $((SECONDS - started)) s"
   # Slim the root filesystem: apt lists and caches, docs and man pages are of no use in the image.
   rm -rf "$work/root/var/lib/apt/lists/"* "$work/root/var/cache/apt/"*.bin "$work/root/var/cache/apt/archives/"*.deb \
     "$work/root/usr/share/doc/"* "$work/root/usr/share/man/"* "$work/root/usr/share/locale/"*
@@ -96,4 +111,5 @@ DOCKER_BUILDKIT=0 docker_cli build --quiet --network host \
   --label "epcscf-harness.recipe=${image_recipe}" \
   --tag "$image" sut/kamailio >/dev/null
 log "docker build of ${image} took $((SECONDS - started)) s"
+docker_cli image prune --force >/dev/null 2>&1 || true   # dangling layers of earlier builds (vfs: full copies)
 docker_cli image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^epcscf-harness/' >&2 || true

@@ -3,6 +3,7 @@ import {
   challengeAlgorithms,
   checkChallengeUnchanged,
   checkChargingVectors,
+  checkNoChargingHeaders,
   checkContactUntouched,
   checkDigestIntegrityProtected,
   checkMaxForwardsDecremented,
@@ -54,6 +55,10 @@ Then('{actor}\'s registration succeeds', function (this: HarnessWorld, actor: Ac
   expectThat(final.has('Service-Route') && final.has('P-Associated-URI'), 'TS 24.229 §5.2.2.1, RFC 3608', () =>
     `expected the 200 OK relayed to ${actor} to keep Service-Route and P-Associated-URI, got ${final.has('Service-Route') ? '' : 'no Service-Route '}${final.has('P-Associated-URI') ? '' : 'no P-Associated-URI'}`,
   )
+})
+
+Then('the 200 OK relayed to {actor} carries no P-Charging-Vector or P-Charging-Function-Addresses', function (this: HarnessWorld, actor: ActorName) {
+  checkNoChargingHeaders(this.lastRegistration(actor).final)
 })
 
 Then('{actor}\'s de-registration succeeds', function (this: HarnessWorld, actor: ActorName) {

@@ -4,6 +4,7 @@
  * per fault, in this process, through cucumber's API, and writes reports/fault-matrix.{txt,xml}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { Writable } from 'node:stream'
 import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api'
 import type { Envelope } from '@cucumber/messages'
 import { FAULT_DESCRIPTIONS, type FaultName } from '../support/epcscf/faults.ts'
@@ -22,16 +23,22 @@ interface RunResult {
   readonly total: number
 }
 
+/** Support code is ES modules: imported once per process, so it is loaded once and given to every run. */
+let support: Awaited<ReturnType<typeof loadSupport>> | undefined
+
 async function runSuite(faults: string[], tags: string | undefined): Promise<RunResult> {
   const { runConfiguration } = await loadConfiguration({
+    file: false,
     provided: {
+      import: ['./tsx-register.mjs', 'support/world/hooks.ts', 'steps/**/*.ts'],
+      paths: ['features/**/*.feature'],
       format: [],
       parallel: 0,
       worldParameters: { faults },
       ...(tags ? { tags } : {}),
     },
   })
-  const support = await loadSupport(runConfiguration)
+  support ??= await loadSupport(runConfiguration)
   const names = new Map<string, string>()
   const caseOf = new Map<string, string>()
   const failed = new Set<string>()
@@ -44,9 +51,11 @@ async function runSuite(faults: string[], tags: string | undefined): Promise<Run
       caseOf.set(envelope.testCaseStarted.id, caseOf.get(envelope.testCaseStarted.testCaseId) ?? '')
     }
     const finished = envelope.testStepFinished
-    if (finished && finished.testStepResult.status === 'FAILED') failed.add(names.get(caseOf.get(finished.testCaseStartedId) ?? '') ?? '?')
+    // A step that is undefined, ambiguous or pending cannot pass either: it counts as red.
+    if (finished && ['FAILED', 'UNDEFINED', 'AMBIGUOUS', 'PENDING'].includes(finished.testStepResult.status)) failed.add(names.get(caseOf.get(finished.testCaseStartedId) ?? '') ?? '?')
   }
-  await runCucumber({ ...runConfiguration, support }, undefined, onMessage)
+  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() })
+  await runCucumber({ ...runConfiguration, support }, { stdout: quiet, stderr: quiet }, onMessage)
   return { failed: [...failed], passed: total - failed.size, total }
 }
 

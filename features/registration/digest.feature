@@ -84,6 +84,11 @@ Feature: WIC registration of an individual IMPU with IMS digest (TR 23.701 X.2.1
       When Alice registers with IMS digest
       Then the REGISTER forwarded to the S-CSCF has Alice's Contact, +sip.instance and reg-id unchanged
 
+    @R21 @TS24.229-5.2.2.1 @RFC7315-4.6
+    Scenario: network-internal charging headers do not reach the WIC
+      When Alice registers with IMS digest
+      Then the 200 OK relayed to Alice carries no P-Charging-Vector or P-Charging-Function-Addresses
+
   Rule: a digest REGISTER never claims another authentication scheme on Mw (TS 33.203 P.4, TS 24.229 §7.2A.2)
 
     @R26 @TS33.203-P.4

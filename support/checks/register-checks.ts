@@ -164,3 +164,15 @@ export function digestAlgorithmOf(request: SipRequest): string | undefined {
 export function challengeAlgorithms(response: SipResponse): string[] {
   return response.getAll('WWW-Authenticate').map((v) => (getParam(parseAuthValue(v).params, 'algorithm') ?? 'MD5').toUpperCase())
 }
+
+/**
+ * TS 24.229 §5.2.2.1 / RFC 7315 §4.5, §4.6: P-Charging-Vector and P-Charging-Function-Addresses are for the trust
+ * domain; the P-CSCF removes them before the 200 (OK) reaches the UE.
+ */
+export function checkNoChargingHeaders(relayed: SipResponse): void {
+  for (const name of ['P-Charging-Vector', 'P-Charging-Function-Addresses']) {
+    expectThat(!relayed.has(name), 'TS 24.229 §5.2.2.1, RFC 7315 §4.5', () =>
+      `expected no ${name} in the ${relayed.summary()} relayed to the WIC, got ${showHeader(relayed, name)}`,
+    )
+  }
+}

@@ -5,6 +5,7 @@ import { parseNameAddr } from '../sip/name-addr.ts'
 import { getParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
 import type { MissingOriginPolicy } from './origin-policy.ts'
+import { insertBeforeLength } from './proxy-rules.ts'
 import type { TokenVerifier } from './token-verifier.ts'
 import type { WicConnection } from './wic-connections.ts'
 
@@ -19,6 +20,8 @@ export interface BearerGateOptions {
   readonly verifier: TokenVerifier | undefined
   readonly domain: string
   readonly missingOrigin: MissingOriginPolicy
+  /** Where the reason of a rejected token goes (the trace): the WIC only hears "invalid_token". */
+  readonly note: (text: string) => void
 }
 
 export type GateOutcome =
@@ -65,7 +68,8 @@ export async function gateRegister(
  */
 export function applyTrustedNodeAuthorization(request: SipRequest, impi: string, domain: string): void {
   request.remove('Authorization')
-  request.append(
+  insertBeforeLength(
+    request,
     'Authorization',
     formatAuthValue({
       scheme: 'Digest',
@@ -107,6 +111,7 @@ async function verify(
   }
   const verdict = await opts.verifier.verify(token)
   if (verdict.ok) return { ok: true, impi: verdict.impi, impus: verdict.impus }
+  opts.note(`token rejected: ${verdict.reason}`)
   // RFC 6750 §3.1 (as used by RFC 8898 §5): invalid_token - "The access token provided is expired, revoked,
   // malformed, or invalid for other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status
   // code." The details stay in the trace, not in the challenge.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { SipMessage } from '../sip/message.ts'
 import type { Faults } from './faults.ts'
+import { insertBeforeLength } from './proxy-rules.ts'
 
 /** P-Charging-Vector and P-Charging-Function-Addresses at the edge of the trust domain (RFC 7315). */
 
@@ -22,7 +23,7 @@ export function insertChargingVector(request: SipMessage, self: { host: string }
   request.remove('P-Charging-Vector')
   request.remove('P-Charging-Function-Addresses')
   if (faults.has('no-p-charging-vector')) return
-  request.append('P-Charging-Vector', `icid-value=${newIcid()};icid-generated-at=${self.host}`)
+  insertBeforeLength(request, 'P-Charging-Vector', `icid-value=${newIcid()};icid-generated-at=${self.host}`)
 }
 
 /**

@@ -34,9 +34,11 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',
-  'subprotocol-not-required': 'a handshake without the "sip" subprotocol gets 101 with no Sec-WebSocket-Protocol',
+  'subprotocol-not-required':
+    'a handshake without the "sip" subprotocol gets 101 with no Sec-WebSocket-Protocol',
   'no-own-via': 'requests are forwarded to Mw without the eP-CSCF Via on top (RFC 3261 §16.6 step 8 broken)',
-  'max-forwards-untouched': 'Max-Forwards is forwarded as received, not decremented (RFC 3261 §16.6 step 3 broken)',
+  'max-forwards-untouched':
+    'Max-Forwards is forwarded as received, not decremented (RFC 3261 §16.6 step 3 broken)',
   'no-path': 'the forwarded REGISTER has no Path of the eP-CSCF (RFC 3327, TS 24.229 §5.2.2 broken)',
   'no-require-path': 'the forwarded REGISTER has Path but no "Require: path" (RFC 3327 §5.2)',
   'no-p-charging-vector': 'no P-Charging-Vector with a fresh icid-value is added toward Mw (RFC 7315 §4.6)',
@@ -47,13 +49,16 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   'no-service-route': 'originating requests are sent without the stored Service-Route as Route (RFC 3608 §6)',
   'trust-wic-asserted-identity':
     'P-Asserted-Identity / P-Preferred-Identity from the WIC reach Mw unchanged (RFC 3325 §5 broken)',
-  'accept-unregistered': 'requests from a connection with no registration are forwarded instead of refused (403)',
+  'accept-unregistered':
+    'requests from a connection with no registration are forwarded instead of refused (403)',
   'challenge-altered': 'the 401 challenge relayed to the WIC loses its qop parameter (RFC 3261 §16.7 broken)',
   'leak-charging-vector-to-wic':
     'P-Charging-Vector and P-Charging-Function-Addresses reach the WIC (RFC 7315 §4 trust domain broken)',
   'drop-responses': 'final responses from Mw are never relayed to the WIC: the silent SUT',
-  'response-to-wrong-flow': 'responses from Mw are relayed over a different WebSocket connection than the request',
-  'no-flow-failed': 'a terminating request for a closed WebSocket gets no response instead of 430 (RFC 5626 §5.3)',
+  'response-to-wrong-flow':
+    'responses from Mw are relayed over a different WebSocket connection than the request',
+  'no-flow-failed':
+    'a terminating request for a closed WebSocket gets no response instead of 430 (RFC 5626 §5.3)',
 }
 
 export const FAULT_NAMES: readonly FaultName[] = Object.keys(FAULT_DESCRIPTIONS) as FaultName[]

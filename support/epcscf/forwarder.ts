@@ -71,7 +71,10 @@ export class Forwarder {
     if (faults.has('no-own-via')) {
       // The injected defect: no Via of this proxy, so no client transaction can match the answer; the request is
       // sent as is and the responses go wherever the next hop sends them.
-      this.deps.trace.note(this.deps.observer, `fault no-own-via: ${sent.summary()} forwarded without own Via`)
+      this.deps.trace.note(
+        this.deps.observer,
+        `fault no-own-via: ${sent.summary()} forwarded without own Via`,
+      )
       await opts.downstream.send(sent).catch((error: unknown) => this.noteFailure(sent, error))
       return
     }
@@ -90,10 +93,15 @@ export class Forwarder {
         this.deps.tx.request(sent, opts.downstream, {
           onProvisional: (provisional) => {
             context.provisional = true
-            // Any provisional response other than a 100 (Trying) response MUST be forwarded immediately.
+            // Until a final response has been sent on the server transaction, the following responses MUST be
+            // forwarded immediately: - Any provisional response other than a 100 (Trying) response [...]
             // https://www.rfc-editor.org/rfc/rfc3261#section-16.7  (step 5)
             if (provisional.status === 100) return
-            void this.respondUpstream(opts, relayedResponse(provisional, opts.fromWic !== undefined, faults), true)
+            void this.respondUpstream(
+              opts,
+              relayedResponse(provisional, opts.fromWic !== undefined, faults),
+              true,
+            )
           },
         }),
       )
@@ -118,8 +126,9 @@ export class Forwarder {
 
   /**
    * CANCEL (RFC 3261 §16.10): "If a matching response context is found, the element MUST immediately return a 200
-   * (OK) response to the CANCEL request" and cancel the pending client transactions; without one, the CANCEL is
-   * answered 481 here (this proxy only ever forwards what it has a context for).
+   * (OK) response to the CANCEL request" and cancel the pending client transactions. Deviation: without a context
+   * §16.10 forwards the CANCEL statelessly; this proxy forwards every request statefully, so a CANCEL it has no
+   * context for cancels nothing it sent, and gets 481 (Call/Transaction Does Not Exist).
    */
   async cancel(serverTx: ServerTransaction): Promise<void> {
     const key = this.upstreamKey(serverTx.flow, serverTx.request)
@@ -145,7 +154,9 @@ export class Forwarder {
     if (context === undefined) return false
     if (response.status >= 200 && response.status < 300) {
       const relayed = relayedResponse(response, context.opts.fromWic !== undefined, this.deps.faults)
-      await context.opts.serverTx.flow.send(relayed).catch((error: unknown) => this.noteFailure(relayed, error))
+      await context.opts.serverTx.flow
+        .send(relayed)
+        .catch((error: unknown) => this.noteFailure(relayed, error))
     }
     return true
   }
@@ -157,7 +168,11 @@ export class Forwarder {
     this.byBranch.clear()
   }
 
-  private async respondUpstream(opts: ForwardOptions, response: SipResponse, relayed: boolean): Promise<void> {
+  private async respondUpstream(
+    opts: ForwardOptions,
+    response: SipResponse,
+    relayed: boolean,
+  ): Promise<void> {
     try {
       if (relayed && opts.fromWic !== undefined) {
         await deliverToWic(opts.serverTx, response, opts.fromWic, this.deps)
@@ -179,8 +194,11 @@ export class Forwarder {
     return new Promise<SipResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer)
-        if (context.final || (context.provisional && context.opts.serverTx.request.method === 'INVITE')) return
-        reject(new HarnessError('SIP_TRANSACTION_TIMEOUT', `no response within ${this.deps.responseTimeoutMs} ms`))
+        if (context.final || (context.provisional && context.opts.serverTx.request.method === 'INVITE'))
+          return
+        reject(
+          new HarnessError('SIP_TRANSACTION_TIMEOUT', `no response within ${this.deps.responseTimeoutMs} ms`),
+        )
       }, this.deps.responseTimeoutMs)
       timer.unref()
       this.timers.add(timer)
@@ -202,8 +220,9 @@ export class Forwarder {
   private failureStatus(error: unknown, opts: ForwardOptions): [number, string?] {
     const code = error instanceof HarnessError ? error.code : undefined
     if (code === 'SIP_TRANSACTION_TIMEOUT') {
-      // If the client transaction has not received a provisional response, the proxy MUST behave as if the
-      // transaction received a 408 (Request Timeout) response. https://www.rfc-editor.org/rfc/rfc3261#section-16.8
+      // If there are no final responses in the context, the proxy MUST send a 408 (Request Timeout) response to
+      // the server transaction. https://www.rfc-editor.org/rfc/rfc3261#section-16.7  (step 6; the deadline
+      // `responseTimeoutMs` ends the wait before the WIC's own Timer F, so that it hears the 408)
       return [408]
     }
     if (opts.fromWic === undefined) {
@@ -219,7 +238,8 @@ export class Forwarder {
   private linger(context: Context, upstreamKey: string | undefined): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer)
-      if (upstreamKey !== undefined && this.byUpstream.get(upstreamKey) === context) this.byUpstream.delete(upstreamKey)
+      if (upstreamKey !== undefined && this.byUpstream.get(upstreamKey) === context)
+        this.byUpstream.delete(upstreamKey)
       if (this.byBranch.get(context.branch) === context) this.byBranch.delete(context.branch)
     }, this.deps.lingerMs)
     timer.unref()

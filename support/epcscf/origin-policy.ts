@@ -25,7 +25,11 @@ export type OriginDecision =
  * Decides on the Origin header lines of one handshake. Comparison is of the ASCII serialisation of the origin
  * (RFC 6454 §6.2): scheme and host case-insensitive, the port explicit or the scheme's default, nothing else.
  */
-export function checkOrigin(originLines: readonly string[], policy: OriginPolicy, faults: Faults): OriginDecision {
+export function checkOrigin(
+  originLines: readonly string[],
+  policy: OriginPolicy,
+  faults: Faults,
+): OriginDecision {
   if (faults.has('no-origin-check')) return { accept: true, origin: originLines[0] }
 
   if (originLines.length > 1) {

@@ -4,7 +4,7 @@ import { hasParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
 import { insertChargingVector } from './charging.ts'
 import type { Faults } from './faults.ts'
-import { hostPort, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import { hostPort, insertTop, setHeader, setRoutes, type SelfAddress } from './proxy-rules.ts'
 import type { Registration, Registrations } from './registrations.ts'
 import type { WicConnection } from './wic-connections.ts'
 
@@ -20,7 +20,8 @@ export interface OriginatingOptions {
   readonly faults: Faults
 }
 
-export type Origination = { readonly kind: 'forward' } | { readonly kind: 'reject'; status: number; reason: string }
+export type Origination =
+  { readonly kind: 'forward' } | { readonly kind: 'reject'; status: number; reason: string }
 
 /** Methods whose requests create a dialog (RFC 3261 §12, RFC 6665 §4.1.2 for SUBSCRIBE, RFC 3515 for REFER). */
 export const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER'])
@@ -48,7 +49,11 @@ export function prepareOriginating(
     // answered with an error (Kamailio: "403 Forbidden - Originating subsequent requests outside dialog not
     // allowed"). A dialog this proxy is on has its Record-Route, so the WIC's route set starts with it.
     if (ownRoutes.length === 0 && request.method !== 'ACK') {
-      return { kind: 'reject', status: 403, reason: 'Forbidden - Originating subsequent requests outside dialog not allowed' }
+      return {
+        kind: 'reject',
+        status: 403,
+        reason: 'Forbidden - Originating subsequent requests outside dialog not allowed',
+      }
     }
     dropUntrustedIdentity(request, faults)
     return { kind: 'forward' }
@@ -77,7 +82,7 @@ export function prepareOriginating(
       preferred !== undefined && associated.some((uri) => sameUri(uri, preferred))
         ? preferred
         : (associated[0] ?? registration?.aor)
-    if (asserted !== undefined) request.set('P-Asserted-Identity', `<${asserted}>`)
+    if (asserted !== undefined) setHeader(request, 'P-Asserted-Identity', `<${asserted}>`)
   }
 
   if (DIALOG_CREATING.has(request.method)) {
@@ -85,7 +90,7 @@ export function prepareOriginating(
     // the request creates a dialog), it MUST insert a Record-Route header field value into the copy before any
     // existing Record-Route header field values, even if a Route header field is already present.
     // https://www.rfc-editor.org/rfc/rfc3261#section-16.6  (step 4)
-    request.prepend('Record-Route', recordRouteValue(connection, self))
+    insertTop(request, 'Record-Route', recordRouteValue(connection, self))
   }
 
   insertChargingVector(request, { host: self.mwHost }, faults)

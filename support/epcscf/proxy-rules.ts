@@ -35,7 +35,11 @@ export function decrementMaxForwards(request: SipRequest, faults: Faults): void 
   // does not contain a Max-Forwards header field, the proxy MUST add one with a field value, which SHOULD be 70.
   // https://www.rfc-editor.org/rfc/rfc3261#section-16.6
   const current = maxForwardsOf(request)
-  request.set('Max-Forwards', String(current === undefined || Number.isNaN(current) ? DEFAULT_MAX_FORWARDS : current - 1))
+  setHeader(
+    request,
+    'Max-Forwards',
+    String(current === undefined || Number.isNaN(current) ? DEFAULT_MAX_FORWARDS : current - 1),
+  )
 }
 
 /** Adds `received` and fills `rport` in the topmost Via (RFC 3581 §4, RFC 3261 §18.2.1). */
@@ -127,7 +131,29 @@ export function addOptionTag(message: SipMessage, header: string, option: string
     .map((v) => v.trim())
     .filter((v) => v !== '')
   if (values.some((v) => v.toLowerCase() === option)) return
-  message.set(header, [...values, option].join(', '))
+  setHeader(message, header, [...values, option].join(', '))
+}
+
+/**
+ * Adds a header field line where a reader expects it: before the first line of the same name, else right after
+ * the last Via (Path, Record-Route, Route sit at the top of the routing headers).
+ */
+export function insertTop(message: SipMessage, name: string, value: string): void {
+  const at = firstIndex(message, name)
+  const index = at >= 0 ? at : lastIndex(message, 'Via') + 1
+  message.headers.splice(index, 0, { name, value })
+}
+
+/** Adds a header field line after the others but before Content-Length, which conventionally ends the head. */
+export function insertBeforeLength(message: SipMessage, name: string, value: string): void {
+  const at = firstIndex(message, 'Content-Length')
+  message.headers.splice(at >= 0 ? at : message.headers.length, 0, { name, value })
+}
+
+/** Like `set`, but a header that was absent is added before Content-Length. */
+export function setHeader(message: SipMessage, name: string, value: string): void {
+  if (firstIndex(message, name) >= 0) message.set(name, value)
+  else insertBeforeLength(message, name, value)
 }
 
 export function hostPort(host: string, port: number): string {

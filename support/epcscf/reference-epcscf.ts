@@ -1,3 +1,4 @@
+import type { SecureVersion } from 'node:tls'
 import { EnvironmentError } from '../errors.ts'
 import { createResponse } from '../sip/builders.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
@@ -9,7 +10,12 @@ import { TcpTransport } from '../transport/tcp-transport.ts'
 import { UdpTransport } from '../transport/udp-transport.ts'
 import { wsFlow } from '../transport/ws-flow.ts'
 import { badRequestFor } from './bad-request.ts'
-import { applyTrustedNodeAuthorization, gateRegister, gateRequest, type BearerGateOptions } from './bearer-gate.ts'
+import {
+  applyTrustedNodeAuthorization,
+  gateRegister,
+  gateRequest,
+  type BearerGateOptions,
+} from './bearer-gate.ts'
 import { parseFaults, type FaultName, type Faults } from './faults.ts'
 import { FlowTokens } from './flow-token.ts'
 import { Forwarder } from './forwarder.ts'
@@ -17,6 +23,7 @@ import type { MissingOriginPolicy } from './origin-policy.ts'
 import { prepareOriginating } from './originating-proxy.ts'
 import {
   decrementMaxForwards,
+  insertBeforeLength,
   maxForwardsOf,
   ownVia,
   removeOwnRoutes,
@@ -47,8 +54,10 @@ export interface ReferenceEpcscfOptions {
     readonly tls: {
       readonly cert: string
       readonly key: string
-      readonly minVersion?: 'TLSv1.2' | 'TLSv1.3'
-      readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3'
+      /** Default TLSv1.2 (TS 33.210 §6.2.1: TLS 1.0 and 1.1 shall not be supported). */
+      readonly minVersion?: SecureVersion
+      /** Default TLSv1.3. */
+      readonly maxVersion?: SecureVersion
     }
   }
   /** Authorized WWSF origins (exact scheme, host and port). Default `https://wwsf.harness.test:8443`. */
@@ -114,6 +123,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
     this.gate = {
       domain,
       missingOrigin: opts.missingOrigin ?? 'refuse',
+      note: (text) => opts.trace.note(observer, text),
       verifier:
         opts.token === undefined
           ? undefined
@@ -145,7 +155,10 @@ export class ReferenceEpcscf implements AsyncDisposable {
         port: opts.wss.port,
         path: opts.wss.path ?? '/',
         tls: opts.wss.tls,
-        origin: { allowed: opts.allowedOrigins ?? [DEFAULT_ORIGIN], missingOrigin: opts.missingOrigin ?? 'refuse' },
+        origin: {
+          allowed: opts.allowedOrigins ?? [DEFAULT_ORIGIN],
+          missingOrigin: opts.missingOrigin ?? 'refuse',
+        },
         faults,
         trace: opts.trace,
         observer,
@@ -250,7 +263,10 @@ export class ReferenceEpcscf implements AsyncDisposable {
       // it no longer authorize originating requests.
       this.connections.remove(connection)
       this.registrations.dropConnection(connection.id)
-      this.opts.trace.note(this.observer, `WebSocket connection ${connection.id} (flow ${flow.id}) closed: ${reason}`)
+      this.opts.trace.note(
+        this.observer,
+        `WebSocket connection ${connection.id} (flow ${flow.id}) closed: ${reason}`,
+      )
     })
   }
 
@@ -295,7 +311,8 @@ export class ReferenceEpcscf implements AsyncDisposable {
       onFinal = (response) => {
         // On 200 OK the registration state of this connection is what the registrar granted (RFC 3608 §6 for
         // the Service-Route, TS 24.229 §5.2.2.1 for P-Associated-URI).
-        if (response.status >= 200 && response.status < 300) this.registrations.update(connection.id, out, response)
+        if (response.status >= 200 && response.status < 300)
+          this.registrations.update(connection.id, out, response)
       }
     } else {
       const gate = await gateRequest(out, this.gate)
@@ -324,7 +341,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
     const out = serverTx.request.clone()
     const termination = prepareTerminating(out, {
       self: this.self,
-      tokens: this.connectionsTokens,
+      tokens: this.connections.tokens,
       connections: this.connections,
       registrations: this.registrations,
       faults: this.faults,
@@ -369,14 +386,20 @@ export class ReferenceEpcscf implements AsyncDisposable {
     try {
       if (!message.isRequest()) {
         if (!(await this.forwarder.stray(message))) {
-          this.opts.trace.note(this.observer, `stray response ${message.summary()} dropped (no response context)`)
+          this.opts.trace.note(
+            this.observer,
+            `stray response ${message.summary()} dropped (no response context)`,
+          )
         }
         return
       }
       if (message.method !== 'ACK') return
       await this.forwardAck(message, inbound.flow)
     } catch (error) {
-      this.opts.trace.note(this.observer, `stray ${message.summary()}: ${error instanceof Error ? error.message : String(error)}`)
+      this.opts.trace.note(
+        this.observer,
+        `stray ${message.summary()}: ${error instanceof Error ? error.message : String(error)}`,
+      )
     }
   }
 
@@ -387,20 +410,22 @@ export class ReferenceEpcscf implements AsyncDisposable {
       stampReceived(out, flow.remote)
       removeOwnRoutes(out, this.self)
       decrementMaxForwards(out, this.faults)
-      if (!this.faults.has('no-own-via')) out.prepend('Via', ownVia(this.nextHop.transport, this.self.mwHost, this.self.mwPort).value)
+      if (!this.faults.has('no-own-via'))
+        out.prepend('Via', ownVia(this.nextHop.transport, this.self.mwHost, this.self.mwPort).value)
       await this.mwFlow().send(out)
       return
     }
     const termination = prepareTerminating(out, {
       self: this.self,
-      tokens: this.connectionsTokens,
+      tokens: this.connections.tokens,
       connections: this.connections,
       registrations: this.registrations,
       faults: this.faults,
     })
     if (termination.kind !== 'forward') return // an ACK is never answered (RFC 3261 §17.2.3)
     decrementMaxForwards(out, this.faults)
-    if (!this.faults.has('no-own-via')) out.prepend('Via', ownVia('WSS', this.self.wssHost, this.self.wssPort).value)
+    if (!this.faults.has('no-own-via'))
+      out.prepend('Via', ownVia('WSS', this.self.wssHost, this.self.wssPort).value)
     await termination.connection.flow.send(out)
   }
 
@@ -418,17 +443,16 @@ export class ReferenceEpcscf implements AsyncDisposable {
     headers: readonly (readonly [string, string])[] = [],
   ): Promise<void> {
     const response = createResponse(serverTx.request, status, reason)
-    for (const [name, value] of headers) response.append(name, value)
+    for (const [name, value] of headers) insertBeforeLength(response, name, value)
     await serverTx.respond(response).catch((error: unknown) => {
-      this.opts.trace.note(this.observer, `could not answer ${status}: ${error instanceof Error ? error.message : String(error)}`)
+      this.opts.trace.note(
+        this.observer,
+        `could not answer ${status}: ${error instanceof Error ? error.message : String(error)}`,
+      )
     })
   }
 
   private mwFlow(): Flow {
     return this.nextHop.transport === 'TCP' ? this.tcp.flowTo(this.nextHop) : this.udp.flowTo(this.nextHop)
-  }
-
-  private get connectionsTokens(): FlowTokens {
-    return this.connections.tokens
   }
 }

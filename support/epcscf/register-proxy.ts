@@ -5,7 +5,14 @@ import { formatNameAddr, parseNameAddrList } from '../sip/name-addr.ts'
 import type { Param } from '../sip/params.ts'
 import { insertChargingVector } from './charging.ts'
 import type { Faults } from './faults.ts'
-import { addOptionTag, hostPort, type SelfAddress } from './proxy-rules.ts'
+import {
+  addOptionTag,
+  hostPort,
+  insertBeforeLength,
+  insertTop,
+  setHeader,
+  type SelfAddress,
+} from './proxy-rules.ts'
 import type { WicConnection } from './wic-connections.ts'
 
 /**
@@ -32,7 +39,11 @@ export function pathValue(connection: WicConnection, self: SelfAddress): string 
  * Adds Path, Require/Supported path, P-Visited-Network-ID and P-Charging-Vector, and sets the eP-CSCF's own
  * `integrity-protected` on digest credentials. `request` is the copy to be forwarded; it is changed in place.
  */
-export function prepareRegister(request: SipRequest, connection: WicConnection, opts: RegisterProxyOptions): void {
+export function prepareRegister(
+  request: SipRequest,
+  connection: WicConnection,
+  opts: RegisterProxyOptions,
+): void {
   const { self, faults } = opts
 
   if (!faults.has('no-path')) {
@@ -40,7 +51,7 @@ export function prepareRegister(request: SipRequest, connection: WicConnection, 
     // RFC 3327 §5.2: a proxy that wants to stay on the path toward the UA inserts its URI as the first Path
     // value). The user part is the flow token and `ob` marks an outbound edge proxy, so that requests sent along
     // this Path reach the same WebSocket connection (RFC 5626 §5.1 and §5.3, RFC 7118 Appendix B).
-    request.prepend('Path', pathValue(connection, self))
+    insertTop(request, 'Path', pathValue(connection, self))
     // Require: "This header is included to ensure that the recipient correctly handles the Path header. If the
     // recipient does not support the path header, a response will be received with a status code of 420"
     // (TS 24.228 R1-1c).
@@ -51,7 +62,7 @@ export function prepareRegister(request: SipRequest, connection: WicConnection, 
   // TS 24.229 §5.2.2.1: the P-CSCF inserts a P-Visited-Network-ID with a pre-provisioned string that identifies
   // its network; a value the UE sent is not the network's word, so it is replaced.
   request.remove('P-Visited-Network-ID')
-  request.append('P-Visited-Network-ID', opts.visitedNetworkId)
+  insertBeforeLength(request, 'P-Visited-Network-ID', opts.visitedNetworkId)
 
   insertChargingVector(request, { host: self.mwHost }, faults)
 
@@ -103,7 +114,8 @@ function rewriteContacts(request: SipRequest, connection: WicConnection, self: S
     }
   })
   if (contacts.length === 0) return
-  request.set(
+  setHeader(
+    request,
     'Contact',
     contacts
       .map((contact) =>

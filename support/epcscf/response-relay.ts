@@ -29,7 +29,7 @@ export function relayedResponse(response: SipResponse, towardWic: boolean, fault
  * The challenge reaches the WIC as the S-CSCF wrote it: the eP-CSCF does not take part in digest authentication
  * (TS 33.203 X.2.2.3: the SIP Digest messages between WIC, eP-CSCF and I/S-CSCF are those of Annex N). The only
  * exception is `ck`/`ik`, keys a P-CSCF takes out of an AKA challenge before it goes to the UE (TS 24.229
- * §5.2.2.1); a digest challenge has neither, so it is passed byte for byte.
+ * §5.2.2.1 and §7.2A.1); a digest challenge has neither, so it is passed byte for byte.
  */
 function adjustChallenges(response: SipResponse, faults: Faults): void {
   const names = new Set(['www-authenticate', 'proxy-authenticate'].map(canonicalHeaderName))
@@ -45,7 +45,10 @@ function adjustChallenges(response: SipResponse, faults: Faults): void {
     if (faults.has('challenge-altered')) drop.add('qop')
     const params = challenge.params.filter((p) => !drop.has(p.name.toLowerCase()))
     if (params.length === challenge.params.length) return
-    response.headers[index] = { name: field.name, value: formatAuthValue({ scheme: challenge.scheme, params }) }
+    response.headers[index] = {
+      name: field.name,
+      value: formatAuthValue({ scheme: challenge.scheme, params }),
+    }
   })
 }
 

@@ -4,7 +4,7 @@ import { stripChargingHeaders } from './charging.ts'
 import type { Faults } from './faults.ts'
 import type { FlowTokens } from './flow-token.ts'
 import { DIALOG_CREATING, recordRouteValue } from './originating-proxy.ts'
-import { isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import { insertTop, isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
 import type { Registrations } from './registrations.ts'
 import type { WicConnection, WicConnections } from './wic-connections.ts'
 
@@ -60,13 +60,15 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
     const resolved = opts.tokens.resolve(token)
     // If the flow token has been tampered with, the proxy SHOULD send a 403 (Forbidden) response.
     // https://www.rfc-editor.org/rfc/rfc5626#section-5.3
-    if (resolved.kind === 'tampered') return { kind: 'reject', status: 403, reason: 'Forbidden - invalid flow token' }
+    if (resolved.kind === 'tampered')
+      return { kind: 'reject', status: 403, reason: 'Forbidden - invalid flow token' }
     connectionId = resolved.connection
   } else {
     // No flow token (a core that sends to the contact without using the Path): the contact's registration says
     // which connection it was made on.
     connectionId = opts.registrations.connectionOfContact(request.uri)
-    if (connectionId === undefined) return { kind: 'reject', status: 404, reason: 'Not Found - no registered flow' }
+    if (connectionId === undefined)
+      return { kind: 'reject', status: 404, reason: 'Not Found - no registered flow' }
   }
 
   const connection = opts.connections.get(connectionId)
@@ -79,13 +81,14 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
 
   // RFC 3325 §7 / TS 24.229 §5.2.6.4: with privacy requested for the identity, the asserted identity is not passed
   // to an entity outside the trust domain.
-  if (/(^|[;,\s])id($|[;,\s])|header/i.test(request.get('Privacy') ?? '')) request.remove('P-Asserted-Identity')
+  if (/(^|[;,\s])id($|[;,\s])|header/i.test(request.get('Privacy') ?? ''))
+    request.remove('P-Asserted-Identity')
   stripChargingHeaders(request, faults)
 
   if (DIALOG_CREATING.has(request.method) && !isInDialog(request)) {
     // RFC 3261 §16.6 step 4 (see originating-proxy.ts): stay on the dialog's path, with the flow token, so that
     // in-dialog requests from either side come back through this proxy to the same WebSocket.
-    request.prepend('Record-Route', recordRouteValue(connection, self))
+    insertTop(request, 'Record-Route', recordRouteValue(connection, self))
   }
   return { kind: 'forward', connection }
 }

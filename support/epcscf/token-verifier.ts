@@ -1,6 +1,13 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { get } from 'node:https'
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose'
+import {
+  createLocalJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose'
 
 /**
  * Verification of the WWSF's access token for the web-authentication scheme (TR 23.701 X.2.1.3 step 4: "The
@@ -29,7 +36,12 @@ export interface TokenVerifierOptions {
 }
 
 export type TokenVerdict =
-  | { readonly ok: true; readonly impi: string; readonly impus: readonly string[]; readonly payload: JWTPayload }
+  | {
+      readonly ok: true
+      readonly impi: string
+      readonly impus: readonly string[]
+      readonly payload: JWTPayload
+    }
   | { readonly ok: false; readonly reason: string }
 
 export interface TokenVerifier {
@@ -64,7 +76,8 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
       const impi = payload[impiClaim]
       const impuValue = payload[impuClaim]
       const impus = typeof impuValue === 'string' ? [impuValue] : impuValue
-      if (typeof impi !== 'string' || impi === '') return { ok: false, reason: `claim ${impiClaim} is not a string` }
+      if (typeof impi !== 'string' || impi === '')
+        return { ok: false, reason: `claim ${impiClaim} is not a string` }
       if (!Array.isArray(impus) || impus.length === 0 || !impus.every((u) => typeof u === 'string')) {
         return { ok: false, reason: `claim ${impuClaim} is not a list of URIs` }
       }

@@ -75,12 +75,20 @@ export class WebSocketEdge {
     this.wss.on('wsClientError', (error, socket, req) => {
       this.refuse(req, socket, 400, `Bad Request - ${error.message}`)
     })
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head))
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    )
     server.on('request', (req, res) => {
-      this.record(req, 'received', `HTTP ${req.method ?? '?'} ${req.url ?? ''} without upgrade`, rawRequest(req))
-      // A server MAY send a 426 (Upgrade Required) response to indicate that it refuses to perform the request
-      // using the current protocol but might be willing to do so after the client upgrades to a different
-      // protocol. https://www.rfc-editor.org/rfc/rfc9110#section-15.5.22
+      this.record(
+        req,
+        'received',
+        `HTTP ${req.method ?? '?'} ${req.url ?? ''} without upgrade`,
+        rawRequest(req),
+      )
+      // The 426 (Upgrade Required) status code indicates that the server refuses to perform the request using
+      // the current protocol but might be willing to do so after the client upgrades to a different protocol. The
+      // server MUST send an Upgrade header field in a 426 response to indicate the required protocol(s).
+      // https://www.rfc-editor.org/rfc/rfc9110#section-15.5.22
       const body = 'This endpoint serves SIP over WebSocket only (RFC 7118).\n'
       res.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Type': 'text/plain' })
       res.end(body)
@@ -187,7 +195,10 @@ export class WebSocketEdge {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.opts.onConnection({
         socket: ws,
-        local: { address: req.socket.localAddress ?? this.opts.host, port: req.socket.localPort ?? this.port },
+        local: {
+          address: req.socket.localAddress ?? this.opts.host,
+          port: req.socket.localPort ?? this.port,
+        },
         remote: { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 },
         origin: decision.origin,
         protocol: ws.protocol,
@@ -264,6 +275,7 @@ function headerLines(req: IncomingMessage, name: string): string[] {
 /** The handshake request as it came, reassembled from Node's raw header list. */
 function rawRequest(req: IncomingMessage): string {
   const lines = [`${req.method ?? ''} ${req.url ?? ''} HTTP/${req.httpVersion}`]
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
   return `${lines.join('\r\n')}\r\n\r\n`
 }

@@ -24,7 +24,13 @@ export class WicConnections {
 
   add(flow: Flow, origin: string | undefined): WicConnection {
     const id = this.next++
-    const connection: WicConnection = { id, token: this.tokens.issue(id), flow, origin, tokenIdentity: undefined }
+    const connection: WicConnection = {
+      id,
+      token: this.tokens.issue(id),
+      flow,
+      origin,
+      tokenIdentity: undefined,
+    }
     this.byId.set(id, connection)
     this.byFlowId.set(flow.id, connection)
     return connection

@@ -11,7 +11,11 @@ import { generate } from 'selfsigned'
  */
 
 /** The default names of a server certificate (the contract's eP-CSCF and WWSF host names, and loopback). */
-export const DEFAULT_SERVER_HOSTS: readonly string[] = ['epcscf.harness.test', 'wwsf.harness.test', 'localhost']
+export const DEFAULT_SERVER_HOSTS: readonly string[] = [
+  'epcscf.harness.test',
+  'wwsf.harness.test',
+  'localhost',
+]
 export const DEFAULT_SERVER_IPS: readonly string[] = ['127.0.0.1']
 
 /**
@@ -129,7 +133,11 @@ export async function mintTestPki(opts: MintTestPkiOptions): Promise<TestPki> {
   const server = await mintServerCert(ca, opts)
   if (opts.dir === undefined) return { ca, server }
   await mkdir(opts.dir, { recursive: true })
-  const files = { ca: join(opts.dir, 'ca.crt'), cert: join(opts.dir, 'server.crt'), key: join(opts.dir, 'server.key') }
+  const files = {
+    ca: join(opts.dir, 'ca.crt'),
+    cert: join(opts.dir, 'server.crt'),
+    key: join(opts.dir, 'server.key'),
+  }
   await writeFile(files.ca, ca.cert, { mode: 0o644 })
   await writeFile(files.cert, server.cert, { mode: 0o644 })
   await writeFile(files.key, server.key, { mode: 0o600 })

@@ -636,8 +636,25 @@ export class Wic {
           ),
         )
       this.closeWaiters.add(onClose)
+      // The harness's own deadline (profile waitMs): a silent eP-CSCF fails the step long before Timer F
+      // (64·T1 = 32 s) would, and the failure names what was awaited and what arrived instead.
+      const answerTimer = setTimeout(() => {
+        reject(
+          new HarnessError(
+            'SIP_TIMEOUT_AWAITING',
+            `${this.observer}: expected ${request.method === 'INVITE' ? 'a response' : 'a final response'} from ` +
+              `${this.peerLabel} to ${label} within ${this.opts.waitMs} ms (profile waitMs); ${this.inbox.arrivedInstead(0)}`,
+          ),
+        )
+      }, this.opts.waitMs)
+      answerTimer.unref()
+      const provisional = (response: SipResponse): void => {
+        if (request.method === 'INVITE') clearTimeout(answerTimer)
+        onProvisional?.(response)
+      }
       this.transactions
-        .request(request, this.flow, onProvisional ? { onProvisional } : {})
+        .request(request, this.flow, { onProvisional: provisional })
+        .finally(() => clearTimeout(answerTimer))
         .then(resolve, (error: unknown) => {
           if (error instanceof HarnessError && error.code === 'SIP_TRANSACTION_TIMEOUT') {
             const timer = request.method === 'INVITE' ? 'Timer B' : 'Timer F'

@@ -16,6 +16,7 @@ import {
   type TestPki,
 } from '../../support/pki/test-pki.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { TcpTransport } from '../../support/transport/tcp-transport.ts'
 
 /** Test doubles for the reference eP-CSCF's unit tests: a raw WebSocket WIC and a raw UDP "S-CSCF". */
 
@@ -121,7 +122,11 @@ class RawWic {
     socket.on('message', (data) => {
       const text = data.toString()
       this.raw.push(text)
-      this.inbox.push(parseMessage(text))
+      try {
+        this.inbox.push(parseMessage(text))
+      } catch {
+        // kept in `raw` only: an assertion on it reads `raw`
+      }
     })
   }
 
@@ -210,15 +215,21 @@ async function startRig(
   const pki = await sharedPki
   const trace = new TraceRecorder()
   const scscf = await RawScscf.start()
-  const epcscf = await ReferenceEpcscf.start({
-    timers: TIMERS,
-    ...opts,
-    wss: { host: '127.0.0.1', port: 0, path: '/', tls: { cert: pki.server.cert, key: pki.server.key } },
-    mw: { address: '127.0.0.1', port: 0 },
-    nextHop: { address: '127.0.0.1', port: scscf.port, transport: 'UDP' },
-    trace,
-    faults: opts.faults ?? [],
-  })
+  let epcscf: ReferenceEpcscf
+  try {
+    epcscf = await ReferenceEpcscf.start({
+      timers: TIMERS,
+      ...opts,
+      wss: { host: '127.0.0.1', port: 0, path: '/', tls: { cert: pki.server.cert, key: pki.server.key } },
+      mw: { address: '127.0.0.1', port: 0 },
+      nextHop: { address: '127.0.0.1', port: scscf.port, transport: 'UDP' },
+      trace,
+      faults: opts.faults ?? [],
+    })
+  } catch (error) {
+    await scscf.close()
+    throw error
+  }
   const wics: RawWic[] = []
   return {
     epcscf,
@@ -281,14 +292,14 @@ const MESSAGE_FROM_WIC = (extra: string[] = []): string =>
     'hi',
   ].join('\r\n')
 
-describe('reference eP-CSCF, REGISTER (TR 23.701 X.2.1.2)', { timeout: 30_000 }, () => {
+void describe('reference eP-CSCF, REGISTER (TR 23.701 X.2.1.2)', { timeout: 30_000 }, () => {
   let rig: Rig
   before(async () => {
     rig = await startRig()
   })
   after(() => rig.stop())
 
-  it('forwards the REGISTER with own Via, received/rport, Max-Forwards-1, Path, Require/Supported path, PVNI, fresh PCV', async () => {
+  void it('forwards the REGISTER with own Via, received/rport, Max-Forwards-1, Path, Require/Supported path, PVNI, fresh PCV', async () => {
     const wic = await rig.wic()
     wic.send(
       registerText({
@@ -353,7 +364,7 @@ describe('reference eP-CSCF, REGISTER (TR 23.701 X.2.1.2)', { timeout: 30_000 },
     )
   })
 
-  it('a new connection gets a different flow token in Path', async () => {
+  void it('a new connection gets a different flow token in Path', async () => {
     const a = await rig.wic()
     const b = await rig.wic()
     a.send(registerText())
@@ -367,18 +378,21 @@ describe('reference eP-CSCF, REGISTER (TR 23.701 X.2.1.2)', { timeout: 30_000 },
     assert.equal((await b.response('401 b')).status, 401)
   })
 
-  it('Max-Forwards: 0 gets 483 and nothing reaches Mw (RFC 3261 §16.3)', async () => {
+  void it('Max-Forwards: 0 gets 483 and nothing reaches Mw (RFC 3261 §16.3)', async () => {
     const wic = await rig.wic()
     wic.send(registerText({ maxForwards: 0 }))
     assert.equal((await wic.response('483')).status, 483)
     assert.ok(await rig.scscf.requests.quiet(200))
   })
 
-  it('unparseable SIP gets 400 and the connection stays usable', async () => {
+  void it('unparseable SIP gets 400 and the connection stays usable', async () => {
     const wic = await rig.wic()
-    wic.send(registerText().replace('CSeq: 1 REGISTER', 'CSeq: one REGISTER'))
+    wic.send(registerText({ extra: ['Max-Forwards: 69'] }))
     const bad = await wic.response('400')
     assert.equal(bad.status, 400)
+    assert.match(bad.reason, /^Bad Request - conflicting Max-Forwards/)
+    wic.send(registerText().replace('Max-Forwards: 70', 'Max-Forwards: seventy'))
+    assert.equal((await wic.response('400 for a bad Max-Forwards')).status, 400)
     wic.send('this is not SIP at all\r\n\r\n')
     assert.ok(await wic.inbox.quiet(200), 'nothing to answer without a Via')
     wic.send(registerText())
@@ -387,7 +401,7 @@ describe('reference eP-CSCF, REGISTER (TR 23.701 X.2.1.2)', { timeout: 30_000 },
     assert.equal((await wic.response('401')).status, 401)
   })
 
-  it('a request from an unregistered connection gets 403 and nothing reaches Mw', async () => {
+  void it('a request from an unregistered connection gets 403 and nothing reaches Mw', async () => {
     const wic = await rig.wic()
     wic.send(MESSAGE_FROM_WIC())
     const refused = await wic.response('403')
@@ -396,14 +410,14 @@ describe('reference eP-CSCF, REGISTER (TR 23.701 X.2.1.2)', { timeout: 30_000 },
   })
 })
 
-describe('reference eP-CSCF, origination and termination (TR 23.701 X.2.2)', { timeout: 30_000 }, () => {
+void describe('reference eP-CSCF, origination and termination (TR 23.701 X.2.2)', { timeout: 30_000 }, () => {
   let rig: Rig
   before(async () => {
     rig = await startRig()
   })
   after(() => rig.stop())
 
-  it('routes an originating MESSAGE by the Service-Route with an asserted identity and a PCV', async () => {
+  void it('routes an originating MESSAGE by the Service-Route with an asserted identity and a PCV', async () => {
     const wic = await rig.wic()
     await registerAlice(rig, wic)
     wic.send(
@@ -429,7 +443,7 @@ describe('reference eP-CSCF, origination and termination (TR 23.701 X.2.2)', { t
     await wic.response('200')
   })
 
-  it('delivers a terminating request along the Path over the same WebSocket, and 430 once it is closed', async () => {
+  void it('delivers a terminating request along the Path over the same WebSocket, and 430 once it is closed', async () => {
     const wic = await rig.wic()
     const register = await registerAlice(rig, wic)
     const path = register.get('Path') ?? ''
@@ -478,8 +492,8 @@ describe('reference eP-CSCF, origination and termination (TR 23.701 X.2.2)', { t
   })
 })
 
-describe('reference eP-CSCF, next hop silent', { timeout: 30_000 }, () => {
-  it('answers 408 to the WIC when the S-CSCF never answers', async () => {
+void describe('reference eP-CSCF, next hop silent', { timeout: 30_000 }, () => {
+  void it('answers 408 to the WIC when the S-CSCF never answers', async () => {
     const rig = await startRig({ responseTimeoutMs: 300 })
     try {
       const wic = await rig.wic()
@@ -493,8 +507,8 @@ describe('reference eP-CSCF, next hop silent', { timeout: 30_000 }, () => {
   })
 })
 
-describe('reference eP-CSCF, integrity-protected policy', { timeout: 30_000 }, () => {
-  it('tls-pending replaces whatever the WIC wrote', async () => {
+void describe('reference eP-CSCF, integrity-protected policy', { timeout: 30_000 }, () => {
+  void it('tls-pending replaces whatever the WIC wrote', async () => {
     const rig = await startRig({ integrityProtected: 'tls-pending' })
     try {
       const wic = await rig.wic()
@@ -509,7 +523,7 @@ describe('reference eP-CSCF, integrity-protected policy', { timeout: 30_000 }, (
   })
 })
 
-describe('reference eP-CSCF, web authentication (TR 23.701 X.2.1.3)', { timeout: 30_000 }, () => {
+void describe('reference eP-CSCF, web authentication (TR 23.701 X.2.1.3)', { timeout: 30_000 }, () => {
   let rig: Rig
   let sign: (claims: Record<string, unknown>, exp?: string) => Promise<string>
   before(async () => {
@@ -527,7 +541,7 @@ describe('reference eP-CSCF, web authentication (TR 23.701 X.2.1.3)', { timeout:
   })
   after(() => rig.stop())
 
-  it('a valid token becomes a TNA REGISTER with integrity-protected="auth-done" and no Bearer', async () => {
+  void it('a valid token becomes a TNA REGISTER with integrity-protected="auth-done" and no Bearer', async () => {
     const wic = await rig.wic()
     const jwt = await sign({
       impi: 'alice@ims.harness.test',
@@ -545,7 +559,7 @@ describe('reference eP-CSCF, web authentication (TR 23.701 X.2.1.3)', { timeout:
     assert.equal((await wic.response('200')).status, 200)
   })
 
-  it('an expired token gets 401 Bearer invalid_token and nothing reaches Mw', async () => {
+  void it('an expired token gets 401 Bearer invalid_token and nothing reaches Mw', async () => {
     const wic = await rig.wic()
     const jwt = await sign({ impi: 'alice@ims.harness.test', impu: ['sip:alice@ims.harness.test'] }, '-1m')
     wic.send(registerText({ authorization: `Bearer access_token="${jwt}"` }))
@@ -558,7 +572,7 @@ describe('reference eP-CSCF, web authentication (TR 23.701 X.2.1.3)', { timeout:
     assert.ok(await rig.scscf.requests.quiet(200))
   })
 
-  it("alice's token cannot register bob (403)", async () => {
+  void it("alice's token cannot register bob (403)", async () => {
     const wic = await rig.wic()
     const jwt = await sign({ impi: 'alice@ims.harness.test', impu: ['sip:alice@ims.harness.test'] })
     wic.send(registerText({ authorization: `Bearer ${jwt}`, user: 'bob' }))
@@ -567,7 +581,7 @@ describe('reference eP-CSCF, web authentication (TR 23.701 X.2.1.3)', { timeout:
   })
 })
 
-describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
+void describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
   async function forwardedRegister(faults: FaultName[], authorization = DIGEST_INITIAL): Promise<SipRequest> {
     const rig = await startRig({ faults })
     try {
@@ -579,36 +593,36 @@ describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
     }
   }
 
-  it('no-path: no Path', async () => {
+  void it('no-path: no Path', async () => {
     assert.equal((await forwardedRegister(['no-path'])).get('Path'), undefined)
   })
-  it('no-require-path: Path without Require: path', async () => {
+  void it('no-require-path: Path without Require: path', async () => {
     const r = await forwardedRegister(['no-require-path'])
     assert.ok(r.get('Path'))
     assert.equal(r.get('Require'), undefined)
   })
-  it('max-forwards-untouched: 70 stays 70', async () => {
+  void it('max-forwards-untouched: 70 stays 70', async () => {
     assert.equal((await forwardedRegister(['max-forwards-untouched'])).get('Max-Forwards'), '70')
   })
-  it('no-p-charging-vector: no PCV', async () => {
+  void it('no-p-charging-vector: no PCV', async () => {
     assert.equal((await forwardedRegister(['no-p-charging-vector'])).get('P-Charging-Vector'), undefined)
   })
-  it('no-own-via: the WIC Via is on top', async () => {
+  void it('no-own-via: the WIC Via is on top', async () => {
     assert.equal(viasOf(await forwardedRegister(['no-own-via']))[0]?.host, 'df7jal23ls0d.invalid')
   })
-  it('contact-rewritten: +sip.instance lost', async () => {
+  void it('contact-rewritten: +sip.instance lost', async () => {
     assert.doesNotMatch(
       (await forwardedRegister(['contact-rewritten'])).get('Contact') ?? '',
       /sip\.instance/,
     )
   })
-  it('integrity-protected-yes: integrity-protected="yes"', async () => {
+  void it('integrity-protected-yes: integrity-protected="yes"', async () => {
     assert.match(
       (await forwardedRegister(['integrity-protected-yes'])).get('Authorization') ?? '',
       /integrity-protected="yes"/,
     )
   })
-  it('forward-wic-integrity-protected: auth-done from the WIC reaches Mw', async () => {
+  void it('forward-wic-integrity-protected: auth-done from the WIC reaches Mw', async () => {
     const r = await forwardedRegister(
       ['forward-wic-integrity-protected'],
       `${DIGEST_INITIAL}, integrity-protected="auth-done"`,
@@ -616,7 +630,7 @@ describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
     assert.match(r.get('Authorization') ?? '', /integrity-protected="auth-done"/)
   })
 
-  it('challenge-altered: qop dropped; leak-charging-vector-to-wic: PCFA reaches the WIC', async () => {
+  void it('challenge-altered: qop dropped; leak-charging-vector-to-wic: PCFA reaches the WIC', async () => {
     const rig = await startRig({ faults: ['challenge-altered', 'leak-charging-vector-to-wic'] })
     try {
       const wic = await rig.wic()
@@ -634,7 +648,7 @@ describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
     }
   })
 
-  it('drop-responses: the WIC never hears the answer', async () => {
+  void it('drop-responses: the WIC never hears the answer', async () => {
     const rig = await startRig({ faults: ['drop-responses'] })
     try {
       const wic = await rig.wic()
@@ -647,7 +661,7 @@ describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
     }
   })
 
-  it('response-to-wrong-flow: the answer arrives on the other WebSocket', async () => {
+  void it('response-to-wrong-flow: the answer arrives on the other WebSocket', async () => {
     const rig = await startRig({ faults: ['response-to-wrong-flow'] })
     try {
       const wic = await rig.wic()
@@ -662,7 +676,7 @@ describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
     }
   })
 
-  it('accept-unregistered, no-service-route, trust-wic-asserted-identity: origination without the checks', async () => {
+  void it('accept-unregistered, no-service-route, trust-wic-asserted-identity: origination without the checks', async () => {
     const rig = await startRig({ faults: ['accept-unregistered', 'trust-wic-asserted-identity'] })
     try {
       const wic = await rig.wic()
@@ -674,7 +688,7 @@ describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
     }
   })
 
-  it('no-flow-failed: a request for a closed flow is left unanswered', async () => {
+  void it('no-flow-failed: a request for a closed flow is left unanswered', async () => {
     const rig = await startRig({ faults: ['no-flow-failed'] })
     try {
       const wic = await rig.wic()
@@ -703,7 +717,174 @@ describe('reference eP-CSCF fault switches', { timeout: 60_000 }, () => {
     }
   })
 
-  it('an unknown fault name is a profile error', async () => {
+  void it('an unknown fault name is a profile error', async () => {
     await assert.rejects(startRig({ faults: ['no-such-fault' as FaultName] }), /PROFILE_INVALID/)
+  })
+})
+
+void describe('reference eP-CSCF, INVITE dialogs (RFC 3261 §16)', { timeout: 30_000 }, () => {
+  let rig: Rig
+  before(async () => {
+    rig = await startRig()
+  })
+  after(() => rig.stop())
+
+  const invite = (branch: string, callId: string): string =>
+    [
+      'INVITE sip:bob@ims.harness.test SIP/2.0',
+      `Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=${branch};rport`,
+      'Max-Forwards: 70',
+      'From: <sip:alice@ims.harness.test>;tag=inv1',
+      'To: <sip:bob@ims.harness.test>',
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      'Contact: <sip:k2n8s1@df7jal23ls0d.invalid;transport=ws;ob>',
+      'Content-Type: application/sdp',
+      'Content-Length: 3',
+      '',
+      'v=0',
+    ].join('\r\n')
+
+  void it('100 Trying, Record-Route with the flow token, 180/200 relayed, ACK and BYE traverse the eP-CSCF', async () => {
+    const wic = await rig.wic()
+    await registerAlice(rig, wic)
+    wic.send(invite('z9hG4bKinv1', 'inv-call-1'))
+    const trying = await wic.inbox.next('100 Trying')
+    assert.ok(!trying.isRequest() && trying.status === 100)
+    const onMw = await rig.scscf.requests.next('INVITE on Mw')
+    const recordRoute = onMw.get('Record-Route') ?? ''
+    assert.match(recordRoute, new RegExp(`^<sip:[A-Za-z0-9_-]+@127\\.0\\.0\\.1:${rig.epcscf.mwPort};lr>$`))
+    assert.deepEqual(onMw.getAll('Route'), ['<sip:orig@127.0.0.1:5070;lr>'])
+    assert.equal(onMw.body, 'v=0')
+
+    await rig.scscf.respond(onMw, 180)
+    assert.equal((await wic.response('180')).status, 180)
+    const ok = createResponse(onMw, 200)
+    ok.append('Contact', `<sip:bob@127.0.0.1:${rig.scscf.port}>`)
+    await rig.scscf.send(ok.toString())
+    const relayed = await wic.response('200 to INVITE')
+    assert.equal(relayed.status, 200)
+    assert.equal(relayed.get('Record-Route'), recordRoute)
+    assert.equal(viasOf(relayed).length, 1)
+
+    wic.send(
+      [
+        `ACK sip:bob@127.0.0.1:${rig.scscf.port} SIP/2.0`,
+        'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKack1',
+        'Max-Forwards: 70',
+        `Route: ${recordRoute}`,
+        'From: <sip:alice@ims.harness.test>;tag=inv1',
+        `To: ${relayed.get('To')}`,
+        'Call-ID: inv-call-1',
+        'CSeq: 1 ACK',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    )
+    const ack = await rig.scscf.requests.next('ACK on Mw')
+    assert.equal(ack.method, 'ACK')
+    assert.equal(ack.get('Route'), undefined)
+    assert.equal(viasOf(ack)[0]?.port, rig.epcscf.mwPort)
+
+    await rig.scscf.send(
+      [
+        'BYE sip:k2n8s1@df7jal23ls0d.invalid;transport=ws SIP/2.0',
+        `Via: SIP/2.0/UDP 127.0.0.1:${rig.scscf.port};branch=z9hG4bKbye1`,
+        'Max-Forwards: 70',
+        `Route: ${recordRoute}`,
+        `From: ${relayed.get('To')}`,
+        'To: <sip:alice@ims.harness.test>;tag=inv1',
+        'Call-ID: inv-call-1',
+        'CSeq: 1 BYE',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+      { address: '127.0.0.1', port: rig.epcscf.mwPort },
+    )
+    const bye = await wic.inbox.next('BYE on W2')
+    assert.ok(bye.isRequest() && bye.method === 'BYE')
+    wic.send(createResponse(bye, 200).toString())
+    const byeOk = await rig.scscf.responses.next('200 to BYE on Mw')
+    assert.equal(byeOk.status, 200)
+    assert.equal(byeOk.get('CSeq'), '1 BYE')
+  })
+
+  void it('CANCEL gets 200, goes on to Mw, and the 487 comes back', async () => {
+    const wic = await rig.wic()
+    await registerAlice(rig, wic)
+    wic.send(invite('z9hG4bKinv2', 'inv-call-2'))
+    await wic.inbox.next('100 Trying')
+    const onMw = await rig.scscf.requests.next('INVITE on Mw')
+    await rig.scscf.respond(onMw, 180)
+    assert.equal((await wic.response('180')).status, 180)
+    wic.send(
+      [
+        'CANCEL sip:bob@ims.harness.test SIP/2.0',
+        'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKinv2;rport',
+        'Max-Forwards: 70',
+        'From: <sip:alice@ims.harness.test>;tag=inv1',
+        'To: <sip:bob@ims.harness.test>',
+        'Call-ID: inv-call-2',
+        'CSeq: 1 CANCEL',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    )
+    const cancelOk = await wic.response('200 to CANCEL')
+    assert.equal(cancelOk.status, 200)
+    assert.equal(cancelOk.get('CSeq'), '1 CANCEL')
+    const cancel = await rig.scscf.requests.next('CANCEL on Mw')
+    assert.equal(cancel.method, 'CANCEL')
+    assert.equal(viasOf(cancel)[0]?.branch, viasOf(onMw)[0]?.branch)
+    await rig.scscf.respond(cancel, 200)
+    await rig.scscf.respond(onMw, 487)
+    assert.equal((await wic.response('487')).status, 487)
+    const ack = await rig.scscf.requests.next('ACK for the 487')
+    assert.equal(ack.method, 'ACK')
+  })
+})
+
+void describe('reference eP-CSCF, TCP toward the next hop', { timeout: 30_000 }, () => {
+  void it('forwards over TCP with a TCP Via and relays the answer', async () => {
+    const trace = new TraceRecorder()
+    const core = await TcpTransport.listen({
+      address: '127.0.0.1',
+      port: 0,
+      trace,
+      observer: 'core',
+      leg: 'Mw',
+    })
+    const pki = await mintTestPki({ hosts: [...DEFAULT_SERVER_HOSTS], ips: [...DEFAULT_SERVER_IPS] })
+    const epcscf = await ReferenceEpcscf.start({
+      wss: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key } },
+      mw: { address: '127.0.0.1', port: 0 },
+      nextHop: { address: '127.0.0.1', port: core.local.port, transport: 'TCP' },
+      timers: TIMERS,
+      trace,
+    })
+    const wic = await RawWic.connect(epcscf.wssUrl, pki.ca.cert)
+    try {
+      const received = new Promise<SipRequest>((resolve) =>
+        core.onMessage((inbound) => {
+          if (!inbound.message.isRequest()) return
+          const challenge = createResponse(inbound.message, 401)
+          challenge.append('WWW-Authenticate', CHALLENGE)
+          void inbound.flow.send(challenge)
+          resolve(inbound.message)
+        }),
+      )
+      wic.send(registerText())
+      const register = await received
+      assert.equal(viasOf(register)[0]?.transport, 'TCP')
+      assert.equal(viasOf(register)[0]?.port, epcscf.mwPort)
+      assert.equal((await wic.response('401 over TCP')).status, 401)
+    } finally {
+      await wic.close()
+      await epcscf.stop()
+      await core.close()
+    }
   })
 })

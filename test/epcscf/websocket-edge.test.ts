@@ -4,7 +4,12 @@ import { after, before, describe, it } from 'node:test'
 import { WebSocket } from 'ws'
 import { parseFaults, type FaultName } from '../../support/epcscf/faults.ts'
 import { WebSocketEdge, type AcceptedWebSocket } from '../../support/epcscf/websocket-edge.ts'
-import { DEFAULT_SERVER_HOSTS, DEFAULT_SERVER_IPS, mintTestPki, type TestPki } from '../../support/pki/test-pki.ts'
+import {
+  DEFAULT_SERVER_HOSTS,
+  DEFAULT_SERVER_IPS,
+  mintTestPki,
+  type TestPki,
+} from '../../support/pki/test-pki.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 
 const ALLOWED = 'https://wwsf.harness.test:8443'
@@ -67,20 +72,20 @@ async function startEdge(
   return { edge, trace, accepted }
 }
 
-describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
+void describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
   let pki: TestPki
   before(async () => {
     pki = await mintTestPki({ hosts: [...DEFAULT_SERVER_HOSTS], ips: [...DEFAULT_SERVER_IPS] })
   })
 
-  describe('correct policy', () => {
+  void describe('correct policy', () => {
     let edge: WebSocketEdge
     let trace: TraceRecorder
     let accepted: AcceptedWebSocket[]
     before(async () => ({ edge, trace, accepted } = await startEdge(pki)))
     after(() => edge.close())
 
-    it('the allowed origin MUST get 101 with Sec-WebSocket-Protocol: sip', async () => {
+    void it('the allowed origin MUST get 101 with Sec-WebSocket-Protocol: sip', async () => {
       const out = await handshake(edge.url, pki.ca.cert, { origin: ALLOWED })
       assert.equal(out.status, 101)
       assert.equal(out.protocol, 'sip')
@@ -91,7 +96,7 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       assert.ok(events.every((e) => e.observer === 'reference eP-CSCF'))
     })
 
-    it('the allowed origin in upper case is the same origin (RFC 6454 §6.2)', async () => {
+    void it('the allowed origin in upper case is the same origin (RFC 6454 §6.2)', async () => {
       const out = await handshake(edge.url, pki.ca.cert, { origin: 'HTTPS://WWSF.Harness.Test:8443' })
       assert.equal(out.status, 101)
     })
@@ -104,7 +109,7 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       'https://x.wwsf.harness.test:8443',
       'null',
     ]) {
-      it(`origin ${origin} MUST be refused with 403 and a reason`, async () => {
+      void it(`origin ${origin} MUST be refused with 403 and a reason`, async () => {
         const before = accepted.length
         const out = await handshake(edge.url, pki.ca.cert, { origin })
         assert.equal(out.status, 403)
@@ -114,24 +119,24 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       })
     }
 
-    it('a handshake without Origin is refused by default', async () => {
+    void it('a handshake without Origin is refused by default', async () => {
       const out = await handshake(edge.url, pki.ca.cert)
       assert.equal(out.status, 403)
     })
 
-    it('a handshake without the sip subprotocol gets 400 naming it (Kamailio behaviour)', async () => {
+    void it('a handshake without the sip subprotocol gets 400 naming it (Kamailio behaviour)', async () => {
       const out = await handshake(edge.url, pki.ca.cert, { origin: ALLOWED, protocols: ['chat'] })
       assert.equal(out.status, 400)
       assert.equal(out.headers['sec-websocket-protocol'], 'sip')
     })
 
-    it('"chat, sip" selects sip', async () => {
+    void it('"chat, sip" selects sip', async () => {
       const out = await handshake(edge.url, pki.ca.cert, { origin: ALLOWED, protocols: ['chat', 'sip'] })
       assert.equal(out.status, 101)
       assert.equal(out.protocol, 'sip')
     })
 
-    it('a wrong WebSocket version gets 426 with Sec-WebSocket-Version: 13', async () => {
+    void it('a wrong WebSocket version gets 426 with Sec-WebSocket-Version: 13', async () => {
       const res = await new Promise<IncomingMessage>((resolve, reject) => {
         // ws only speaks 8 and 13; 8 is a version the edge does not understand.
         const ws = new WebSocket(edge.url, ['sip'], { ca: pki.ca.cert, origin: ALLOWED, protocolVersion: 8 })
@@ -144,8 +149,8 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
     })
   })
 
-  describe('missingOrigin: allow', () => {
-    it('a handshake without Origin upgrades', async () => {
+  void describe('missingOrigin: allow', () => {
+    void it('a handshake without Origin upgrades', async () => {
       const { edge } = await startEdge(pki, [], 'allow')
       try {
         assert.equal((await handshake(edge.url, pki.ca.cert)).status, 101)
@@ -156,8 +161,8 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
     })
   })
 
-  describe('faults', () => {
-    it('origin-substring-match lets https://wwsf.harness.test:8443.evil.test in', async () => {
+  void describe('faults', () => {
+    void it('origin-substring-match lets https://wwsf.harness.test:8443.evil.test in', async () => {
       const { edge } = await startEdge(pki, ['origin-substring-match'])
       try {
         const evil = await handshake(edge.url, pki.ca.cert, { origin: `${ALLOWED}.evil.test` })
@@ -168,7 +173,7 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       }
     })
 
-    it('no-origin-check lets any origin in', async () => {
+    void it('no-origin-check lets any origin in', async () => {
       const { edge } = await startEdge(pki, ['no-origin-check'])
       try {
         assert.equal((await handshake(edge.url, pki.ca.cert, { origin: 'https://evil.test' })).status, 101)
@@ -177,7 +182,7 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       }
     })
 
-    it('subprotocol-not-required upgrades without Sec-WebSocket-Protocol', async () => {
+    void it('subprotocol-not-required upgrades without Sec-WebSocket-Protocol', async () => {
       const { edge } = await startEdge(pki, ['subprotocol-not-required'])
       try {
         const out = await handshake(edge.url, pki.ca.cert, { origin: ALLOWED, protocols: [] })
@@ -189,12 +194,18 @@ describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
     })
   })
 
-  it('TLS 1.1 MUST NOT be accepted; TLS 1.2 and 1.3 are (TS 33.210 §6.2.1)', async () => {
+  void it('TLS 1.1 MUST NOT be accepted; TLS 1.2 and 1.3 are (TS 33.210 §6.2.1)', async () => {
     const { edge, trace } = await startEdge(pki)
     try {
       await assert.rejects(handshake(edge.url, pki.ca.cert, { origin: ALLOWED, maxVersion: 'TLSv1.1' }))
-      assert.equal((await handshake(edge.url, pki.ca.cert, { origin: ALLOWED, maxVersion: 'TLSv1.2' })).status, 101)
-      assert.equal((await handshake(edge.url, pki.ca.cert, { origin: ALLOWED, maxVersion: 'TLSv1.3' })).status, 101)
+      assert.equal(
+        (await handshake(edge.url, pki.ca.cert, { origin: ALLOWED, maxVersion: 'TLSv1.2' })).status,
+        101,
+      )
+      assert.equal(
+        (await handshake(edge.url, pki.ca.cert, { origin: ALLOWED, maxVersion: 'TLSv1.3' })).status,
+        101,
+      )
       assert.ok(trace.all().some((e) => /TLS handshake failed/.test(e.summary)))
     } finally {
       await edge.close()

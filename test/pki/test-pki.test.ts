@@ -8,8 +8,8 @@ import { DEFAULT_SERVER_HOSTS, DEFAULT_SERVER_IPS, mintTestPki } from '../../sup
 
 const names = { hosts: [...DEFAULT_SERVER_HOSTS], ips: [...DEFAULT_SERVER_IPS] }
 
-describe('test PKI', { timeout: 30_000 }, () => {
-  it('the server certificate MUST chain to the CA and name the eP-CSCF host and 127.0.0.1', async () => {
+void describe('test PKI', { timeout: 30_000 }, () => {
+  void it('the server certificate MUST chain to the CA and name the eP-CSCF host and 127.0.0.1', async () => {
     const pki = await mintTestPki(names)
     const ca = new X509Certificate(pki.ca.cert)
     const server = new X509Certificate(pki.server.cert)
@@ -27,12 +27,15 @@ describe('test PKI', { timeout: 30_000 }, () => {
     assert.equal(server.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1')
     assert.match(server.toLegacyObject().asn1Curve ?? '', /prime256v1/)
     // The private key matches the certificate.
-    const publicFromKey = createPublicKey(createPrivateKey(pki.server.key)).export({ type: 'spki', format: 'der' })
+    const publicFromKey = createPublicKey(createPrivateKey(pki.server.key)).export({
+      type: 'spki',
+      format: 'der',
+    })
     assert.deepEqual(publicFromKey, server.publicKey.export({ type: 'spki', format: 'der' }))
     assert.ok(new Date(server.validTo).getTime() > Date.now())
   })
 
-  it('writes ca.crt, server.crt and server.key (0600) when given a folder', async () => {
+  void it('writes ca.crt, server.crt and server.key (0600) when given a folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pki-'))
     try {
       const pki = await mintTestPki({ ...names, dir })
@@ -50,14 +53,14 @@ describe('test PKI', { timeout: 30_000 }, () => {
     }
   })
 
-  it('mints an expired certificate for negative tests', async () => {
+  void it('mints an expired certificate for negative tests', async () => {
     const pki = await mintTestPki({ ...names, variant: 'expired' })
     const server = new X509Certificate(pki.server.cert)
     assert.ok(server.checkIssued(new X509Certificate(pki.ca.cert)))
     assert.ok(new Date(server.validTo).getTime() < Date.now())
   })
 
-  it('mints a wrong-host certificate for negative tests', async () => {
+  void it('mints a wrong-host certificate for negative tests', async () => {
     const pki = await mintTestPki({ ...names, variant: 'wrong-host' })
     const server = new X509Certificate(pki.server.cert)
     assert.equal(server.checkHost('epcscf.harness.test'), undefined)
@@ -65,7 +68,7 @@ describe('test PKI', { timeout: 30_000 }, () => {
     assert.ok(server.verify(new X509Certificate(pki.ca.cert).publicKey))
   })
 
-  it('mints a certificate that does not chain to the CA', async () => {
+  void it('mints a certificate that does not chain to the CA', async () => {
     const pki = await mintTestPki({ ...names, variant: 'untrusted-issuer' })
     const server = new X509Certificate(pki.server.cert)
     assert.ok(!server.checkIssued(new X509Certificate(pki.ca.cert)))
