@@ -10,7 +10,10 @@ import { dirname, resolve } from 'node:path'
 const node = process.execPath
 spawnSync(node, ['--import', 'tsx', 'bench/parser.bench.ts'], { stdio: 'inherit' })
 
-const cucumber = resolve(dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')), 'bin/cucumber.js')
+const cucumber = resolve(
+  dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')),
+  'bin/cucumber.js',
+)
 for (const parallel of [1, 2]) {
   const started = performance.now()
   const run = spawnSync(node, [cucumber, '--format', 'message:reports/bench-messages.ndjson'], {

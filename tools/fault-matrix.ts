@@ -52,7 +52,8 @@ async function runSuite(faults: string[], tags: string | undefined): Promise<Run
     }
     const finished = envelope.testStepFinished
     // A step that is undefined, ambiguous or pending cannot pass either: it counts as red.
-    if (finished && ['FAILED', 'UNDEFINED', 'AMBIGUOUS', 'PENDING'].includes(finished.testStepResult.status)) failed.add(names.get(caseOf.get(finished.testCaseStartedId) ?? '') ?? '?')
+    if (finished && ['FAILED', 'UNDEFINED', 'AMBIGUOUS', 'PENDING'].includes(finished.testStepResult.status))
+      failed.add(names.get(caseOf.get(finished.testCaseStartedId) ?? '') ?? '?')
   }
   const quiet = new Writable({ write: (_chunk, _encoding, done) => done() })
   await runCucumber({ ...runConfiguration, support }, { stdout: quiet, stderr: quiet }, onMessage)
@@ -70,26 +71,42 @@ async function main(): Promise<number> {
   let bad = 0
   const clean = await runSuite([], tags)
   const cleanOk = clean.failed.length === 0 && clean.total > 0
-  lines.push(`clean reference: ${clean.passed}/${clean.total} scenarios passed${cleanOk ? '' : `; FAILED: ${clean.failed.join('; ')}`}`)
-  cases.push(`<testcase name="clean reference passes every scenario">${cleanOk ? '' : `<failure message="${xmlEscape(clean.failed.join('; '))}"/>`}</testcase>`)
+  lines.push(
+    `clean reference: ${clean.passed}/${clean.total} scenarios passed${cleanOk ? '' : `; FAILED: ${clean.failed.join('; ')}`}`,
+  )
+  cases.push(
+    `<testcase name="clean reference passes every scenario">${cleanOk ? '' : `<failure message="${xmlEscape(clean.failed.join('; '))}"/>`}</testcase>`,
+  )
   if (!cleanOk) bad += 1
   for (const fault of Object.keys(FAULT_DESCRIPTIONS) as FaultName[]) {
     const result = await runSuite([fault], tags)
     const caught = result.failed.length > 0
     const awaiting = AWAITING_SCENARIOS[fault]
-    const verdict = caught ? `caught by ${result.failed.length}: ${result.failed.join('; ')}` : awaiting ? `not yet covered: awaits ${awaiting}` : 'NOT CAUGHT by any scenario'
+    const verdict = caught
+      ? `caught by ${result.failed.length}: ${result.failed.join('; ')}`
+      : awaiting
+        ? `not yet covered: awaits ${awaiting}`
+        : 'NOT CAUGHT by any scenario'
     lines.push(`${fault.padEnd(34)} ${verdict}`)
     const name = `fault ${fault} turns at least one scenario red`
     if (caught) cases.push(`<testcase name="${name}"/>`)
-    else if (awaiting) cases.push(`<testcase name="${name}"><skipped message="${xmlEscape(`awaits ${awaiting}`)}"/></testcase>`)
+    else if (awaiting)
+      cases.push(
+        `<testcase name="${name}"><skipped message="${xmlEscape(`awaits ${awaiting}`)}"/></testcase>`,
+      )
     else {
       bad += 1
-      cases.push(`<testcase name="${name}"><failure message="${xmlEscape(`${FAULT_DESCRIPTIONS[fault]}: no scenario failed`)}"/></testcase>`)
+      cases.push(
+        `<testcase name="${name}"><failure message="${xmlEscape(`${FAULT_DESCRIPTIONS[fault]}: no scenario failed`)}"/></testcase>`,
+      )
     }
   }
   mkdirSync('reports', { recursive: true })
   writeFileSync('reports/fault-matrix.txt', `${lines.join('\n')}\n`)
-  writeFileSync('reports/fault-matrix.xml', `<?xml version="1.0"?>\n<testsuite name="fault matrix" tests="${cases.length}">\n${cases.join('\n')}\n</testsuite>\n`)
+  writeFileSync(
+    'reports/fault-matrix.xml',
+    `<?xml version="1.0"?>\n<testsuite name="fault matrix" tests="${cases.length}">\n${cases.join('\n')}\n</testsuite>\n`,
+  )
   process.stdout.write(`\nFault matrix (reports/fault-matrix.txt)\n${lines.join('\n')}\n`)
   return bad === 0 ? 0 : 1
 }

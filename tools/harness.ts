@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
     } else if (arg.startsWith('--profile=')) profileFile = arg.slice('--profile='.length)
     else passThrough.push(arg)
   }
-  if (!Number.isInteger(parallel) || parallel < 0) throw new HarnessError('PROFILE_INVALID', `--parallel: expected a whole number, got ${parallel}`)
+  if (!Number.isInteger(parallel) || parallel < 0)
+    throw new HarnessError('PROFILE_INVALID', `--parallel: expected a whole number, got ${parallel}`)
 
   const loaded = loadProfile(profileFile)
   const { profile } = loaded
@@ -50,7 +51,10 @@ async function main(argv: string[]): Promise<number> {
 
   mkdirSync('reports', { recursive: true })
   rmSync('reports/junit.xml', { force: true })
-  const cucumber = resolve(dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')), 'bin/cucumber.js')
+  const cucumber = resolve(
+    dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')),
+    'bin/cucumber.js',
+  )
   const run = spawnSync(process.execPath, [cucumber, ...passThrough], {
     stdio: 'inherit',
     env: {

@@ -28,7 +28,9 @@ function add(label: string, counts: Counts, ok: boolean): void {
   total.passed += counts.passed
   total.failed += failed
   total.skipped += counts.skipped
-  lines.push(`${label}: ${counts.passed} passed, ${failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`)
+  lines.push(
+    `${label}: ${counts.passed} passed, ${failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`,
+  )
 }
 
 mkdirSync('reports', { recursive: true })
@@ -44,9 +46,14 @@ if (only.has('static')) {
 }
 if (only.has('unit')) {
   const ok = run('unit tests', node, [
-    '--import', 'tsx', '--test', '--test-timeout=60000',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=junit', '--test-reporter-destination=reports/unit-junit.xml',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-timeout=60000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=junit',
+    '--test-reporter-destination=reports/unit-junit.xml',
     'test/**/*.test.ts',
   ])
   add('unit tests', junitCounts('reports/unit-junit.xml'), ok)

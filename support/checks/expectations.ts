@@ -5,7 +5,11 @@ import type { SipMessage } from '../sip/message.ts'
  * The vocabulary of verdicts: each check names the requirement, what was expected, from whom, and what arrived.
  * A failed check is a ConformanceError; the scenario's trace (attached to the report) shows the messages.
  */
-export function expectThat(condition: boolean, requirement: string, message: () => string): asserts condition {
+export function expectThat(
+  condition: boolean,
+  requirement: string,
+  message: () => string,
+): asserts condition {
   if (!condition) throw new ConformanceError(requirement, message())
 }
 

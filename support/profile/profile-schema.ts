@@ -100,7 +100,10 @@ export const profileSchema = z.strictObject({
       address: host.default('127.0.0.1'),
       port: port.default(5070),
       /** Digest algorithms of the challenge, in order (RFC 8760 §2.4). Scenarios may override per scenario. */
-      algorithms: z.array(z.enum(['MD5', 'SHA-256'])).min(1).default(['MD5']),
+      algorithms: z
+        .array(z.enum(['MD5', 'SHA-256']))
+        .min(1)
+        .default(['MD5']),
       nonceLifetimeS: z.number().int().positive().default(30),
     })
     .prefault({}),

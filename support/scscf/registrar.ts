@@ -466,7 +466,8 @@ export class Registrar {
     // TS 24.229 §5.4.1.2.2: the S-CSCF includes P-Charging-Function-Addresses (and the P-Charging-Vector with its
     // term-ioi) in the 200 (OK). They are network-internal: the eP-CSCF removes them toward the WIC (R21).
     const chargingVector = request.get('P-Charging-Vector')
-    if (chargingVector !== undefined) response.append('P-Charging-Vector', `${chargingVector};term-ioi=${this.realm}`)
+    if (chargingVector !== undefined)
+      response.append('P-Charging-Vector', `${chargingVector};term-ioi=${this.realm}`)
     response.append('P-Charging-Function-Addresses', `ccf=ccf.${this.realm}`)
     response.updateContentLength()
 

@@ -6,7 +6,11 @@ export class ExternalLauncher implements SutLauncher {
   constructor(private readonly name: string) {}
 
   async start(context: LaunchContext): Promise<StartedSut> {
-    await waitForTlsPort({ host: context.wss.host, port: context.wss.port, timeoutMs: context.startTimeoutMs })
+    await waitForTlsPort({
+      host: context.wss.host,
+      port: context.wss.port,
+      timeoutMs: context.startTimeoutMs,
+    })
     return {
       name: this.name,
       kind: 'external',

@@ -15,10 +15,24 @@ export function launcherFor(loaded: LoadedProfile, pki: PkiFiles): SutLauncher {
     case 'external':
       return new ExternalLauncher(profile.name)
     case 'process':
-      return lazy(async () => new (await import('./process-launcher.ts')).ProcessLauncher({ name: profile.name, baseDir, ...config }))
+      return lazy(
+        async () =>
+          new (await import('./process-launcher.ts')).ProcessLauncher({
+            name: profile.name,
+            baseDir,
+            ...config,
+          }),
+      )
     case 'container':
       // testcontainers is loaded only when a profile asks for a container.
-      return lazy(async () => new (await import('./container-launcher.ts')).ContainerLauncher({ name: profile.name, baseDir, ...config }))
+      return lazy(
+        async () =>
+          new (await import('./container-launcher.ts')).ContainerLauncher({
+            name: profile.name,
+            baseDir,
+            ...config,
+          }),
+      )
     default:
       throw new HarnessError('PROFILE_INVALID', `launcher.kind: unknown launcher ${JSON.stringify(config)}`)
   }

@@ -14,7 +14,8 @@ export class ReferenceLauncher implements SutLauncher {
 
   async start(context: LaunchContext): Promise<StartedSut> {
     const { profile, pki } = this
-    if (profile.launcher.kind !== 'reference') throw new Error('ReferenceLauncher needs launcher.kind reference')
+    if (profile.launcher.kind !== 'reference')
+      throw new Error('ReferenceLauncher needs launcher.kind reference')
     const faults = profile.launcher.faults
     faults.forEach((fault, index) => {
       if (!(fault in FAULT_DESCRIPTIONS))
@@ -24,7 +25,10 @@ export class ReferenceLauncher implements SutLauncher {
         )
     })
     if (pki.serverCertPem === undefined || pki.serverKeyPem === undefined)
-      throw new HarnessError('PROFILE_INVALID', 'epcscf.tls.ca: the reference eP-CSCF needs the minted test PKI (ca: mint)')
+      throw new HarnessError(
+        'PROFILE_INVALID',
+        'epcscf.tls.ca: the reference eP-CSCF needs the minted test PKI (ca: mint)',
+      )
     const tlsVersion = (v: string) => (v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2')
     const vars = context.vars
     const epcscf = await ReferenceEpcscf.start({

@@ -16,7 +16,8 @@ export function traceSummary(events: readonly TraceEvent[]): string {
   return events
     .map((e) => {
       const arrow = e.direction === 'sent' ? '→' : e.direction === 'received' ? '←' : '·'
-      const route = e.direction === 'note' ? '' : ` ${formatEndpoint(e.from)} ${arrow} ${formatEndpoint(e.to)}`
+      const route =
+        e.direction === 'note' ? '' : ` ${formatEndpoint(e.from)} ${arrow} ${formatEndpoint(e.to)}`
       return `${clock(e.at)} [${e.leg}] ${e.observer} ${e.direction}${route}  ${e.summary}`
     })
     .join('\n')

@@ -63,7 +63,10 @@ export class HarnessEnvironment {
         caPem: pki.caPem,
         trace,
       })
-      trace.note('harness', `system under test "${sut.name}" (${sut.kind}) ready at wss://${profile.epcscf.wss.host}:${ports.wss}`)
+      trace.note(
+        'harness',
+        `system under test "${sut.name}" (${sut.kind}) ready at wss://${profile.epcscf.wss.host}:${ports.wss}`,
+      )
       return new HarnessEnvironment(loaded, ports, pki, trace, scscf, sut)
     } catch (error) {
       await scscf.stop()

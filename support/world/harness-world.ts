@@ -43,7 +43,10 @@ export class HarnessWorld extends World<HarnessParameters> {
     const subscriber = this.env.profile.subscribers[index]
     const impu = subscriber?.impus[0]
     if (subscriber === undefined || impu === undefined)
-      throw new HarnessError('PROFILE_INVALID', `subscribers[${index}]: the profile has no subscriber to play ${actor}`)
+      throw new HarnessError(
+        'PROFILE_INVALID',
+        `subscribers[${index}]: the profile has no subscriber to play ${actor}`,
+      )
     return { impi: subscriber.impi, impu, password: subscriber.password }
   }
 
@@ -100,11 +103,18 @@ export class HarnessWorld extends World<HarnessParameters> {
 
   wic(actor: ActorName): Wic {
     const wic = this.wics.get(actor)
-    if (wic === undefined) throw new HarnessError('SIP_UNEXPECTED_MESSAGE', `${actor} has no WIC yet: a step must connect it first`)
+    if (wic === undefined)
+      throw new HarnessError(
+        'SIP_UNEXPECTED_MESSAGE',
+        `${actor} has no WIC yet: a step must connect it first`,
+      )
     return wic
   }
 
-  async register(actor: ActorName, action: (wic: Wic) => Promise<RegistrationOutcome>): Promise<RegistrationOutcome> {
+  async register(
+    actor: ActorName,
+    action: (wic: Wic) => Promise<RegistrationOutcome>,
+  ): Promise<RegistrationOutcome> {
     const wic = this.wic(actor)
     const outcome = await this.guard(action(wic))
     this.registrations.set(actor, [...(this.registrations.get(actor) ?? []), outcome])
@@ -117,7 +127,8 @@ export class HarnessWorld extends World<HarnessParameters> {
 
   lastRegistration(actor: ActorName): RegistrationOutcome {
     const outcome = this.registrations.get(actor)?.at(-1)
-    if (outcome === undefined) throw new HarnessError('SIP_UNEXPECTED_MESSAGE', `${actor} has not registered in this scenario`)
+    if (outcome === undefined)
+      throw new HarnessError('SIP_UNEXPECTED_MESSAGE', `${actor} has not registered in this scenario`)
     return outcome
   }
 

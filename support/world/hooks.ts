@@ -1,4 +1,12 @@
-import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber'
+import {
+  After,
+  AfterAll,
+  Before,
+  BeforeAll,
+  Status,
+  setDefaultTimeout,
+  setWorldConstructor,
+} from '@cucumber/cucumber'
 import { traceFull, traceSummary } from '../trace/trace-text.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
 import { HarnessWorld } from './harness-world.ts'
@@ -25,29 +33,35 @@ Before({ name: 'begin scenario' }, async function (this: HarnessWorld, { pickle 
   env.scscf.reset()
   const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
   if (deviation !== undefined) {
-    this.attach(`EXPECTED DEVIATION of ${env.profile.name}: ${deviation.reason}`, { mediaType: 'text/plain', fileName: 'deviation.txt' })
+    this.attach(`EXPECTED DEVIATION of ${env.profile.name}: ${deviation.reason}`, {
+      mediaType: 'text/plain',
+      fileName: 'deviation.txt',
+    })
     return 'skipped'
   }
   return undefined
 })
 
-After({ name: 'tear down and attach the trace', timeout: 60_000 }, async function (this: HarnessWorld, { result, pickle }) {
-  const env = currentEnvironment()
-  const problems = await this.teardown.run(env.profile.waitMs * 2)
-  const events = env.trace.since(this.traceMark)
-  const failed = result?.status === Status.FAILED
-  const header = [
-    `scenario: ${pickle.name}`,
-    `system under test: ${env.sut.name} (${env.sut.kind}) at ${env.wssUrl}`,
-    `result: ${result?.status ?? 'unknown'}`,
-    ...(env.sut.deathNotice() ? [`[ENVIRONMENT] ${env.sut.deathNotice()}`] : []),
-    ...problems.map((p) => `teardown problem: ${p}`),
-  ].join('\n')
-  this.attach(`${header}\n\n${traceSummary(events)}`, { mediaType: 'text/plain', fileName: 'ladder.txt' })
-  this.attach(traceFull(events), { mediaType: 'text/plain', fileName: 'sip-trace.txt' })
-  this.attach(JSON.stringify(events), { mediaType: 'application/json', fileName: 'sip-trace.json' })
-  if (failed) {
-    const logs = await env.sut.logs()
-    if (logs !== '') this.attach(logs.slice(-64_000), { mediaType: 'text/plain', fileName: 'sut-log.txt' })
-  }
-})
+After(
+  { name: 'tear down and attach the trace', timeout: 60_000 },
+  async function (this: HarnessWorld, { result, pickle }) {
+    const env = currentEnvironment()
+    const problems = await this.teardown.run(env.profile.waitMs * 2)
+    const events = env.trace.since(this.traceMark)
+    const failed = result?.status === Status.FAILED
+    const header = [
+      `scenario: ${pickle.name}`,
+      `system under test: ${env.sut.name} (${env.sut.kind}) at ${env.wssUrl}`,
+      `result: ${result?.status ?? 'unknown'}`,
+      ...(env.sut.deathNotice() ? [`[ENVIRONMENT] ${env.sut.deathNotice()}`] : []),
+      ...problems.map((p) => `teardown problem: ${p}`),
+    ].join('\n')
+    this.attach(`${header}\n\n${traceSummary(events)}`, { mediaType: 'text/plain', fileName: 'ladder.txt' })
+    this.attach(traceFull(events), { mediaType: 'text/plain', fileName: 'sip-trace.txt' })
+    this.attach(JSON.stringify(events), { mediaType: 'application/json', fileName: 'sip-trace.json' })
+    if (failed) {
+      const logs = await env.sut.logs()
+      if (logs !== '') this.attach(logs.slice(-64_000), { mediaType: 'text/plain', fileName: 'sut-log.txt' })
+    }
+  },
+)

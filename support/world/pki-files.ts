@@ -30,7 +30,13 @@ export async function ensurePki(loaded: LoadedProfile, workerIndex = 0): Promise
   if (ca !== 'mint') {
     const path = resolve(loaded.baseDir, ca)
     if (!existsSync(path)) throw new HarnessError('PROFILE_INVALID', `epcscf.tls.ca: no such file ${path}`)
-    return { dir: resolve(path, '..'), filesDir, caPem: readFileSync(path, 'utf8'), serverCertPem: undefined, serverKeyPem: undefined }
+    return {
+      dir: resolve(path, '..'),
+      filesDir,
+      caPem: readFileSync(path, 'utf8'),
+      serverCertPem: undefined,
+      serverKeyPem: undefined,
+    }
   }
   const dir = join(HARNESS_DIR, 'pki')
   if (!existsSync(join(dir, 'server.key'))) {
