@@ -15,9 +15,13 @@ function clock(at: number): string {
 export function traceSummary(events: readonly TraceEvent[]): string {
   return events
     .map((e) => {
-      const arrow = e.direction === 'sent' ? '→' : e.direction === 'received' ? '←' : '·'
+      // The observer's own end first: `mine → theirs` when sent, `mine ← theirs` when received.
       const route =
-        e.direction === 'note' ? '' : ` ${formatEndpoint(e.from)} ${arrow} ${formatEndpoint(e.to)}`
+        e.direction === 'sent'
+          ? ` ${formatEndpoint(e.from)} → ${formatEndpoint(e.to)}`
+          : e.direction === 'received'
+            ? ` ${formatEndpoint(e.to)} ← ${formatEndpoint(e.from)}`
+            : ''
       return `${clock(e.at)} [${e.leg}] ${e.observer} ${e.direction}${route}  ${e.summary}`
     })
     .join('\n')
