@@ -13,16 +13,22 @@ async function main(argv: string[]): Promise<void> {
   const file = at >= 0 ? argv[at + 1] : process.env.HARNESS_PROFILE || undefined
   const loaded = loadProfile(file)
   if (loaded.profile.launcher.kind !== 'reference')
-    throw new HarnessError('PROFILE_INVALID', 'launcher.kind: `npm run serve` serves the reference eP-CSCF only')
+    throw new HarnessError(
+      'PROFILE_INVALID',
+      'launcher.kind: `npm run serve` serves the reference eP-CSCF only',
+    )
   const env = await HarnessEnvironment.start(loaded, 0)
   const { profile } = env
   const out = (text: string) => process.stdout.write(`${text}\n`)
   out(`reference eP-CSCF  ${env.wssUrl}  (subprotocol sip; Mw ${profile.epcscf.mw.address}:${env.ports.mw})`)
   out(`  allowed origins  ${profile.epcscf.origin.allowed.join(', ')}`)
   out(`  CA certificate   ${env.pki.dir}/ca.crt  (trust it in the WIC, or import it into the browser)`)
-  out(`mock I/S-CSCF      ${profile.scscf.address}:${env.ports.scscf} UDP+TCP, realm ${profile.domain}, digest ${profile.scscf.algorithms.join(', ')}`)
+  out(
+    `mock I/S-CSCF      ${profile.scscf.address}:${env.ports.scscf} UDP+TCP, realm ${profile.domain}, digest ${profile.scscf.algorithms.join(', ')}`,
+  )
   out('subscribers')
-  for (const s of profile.subscribers) out(`  ${s.impi.padEnd(28)} ${s.impus.join(', ').padEnd(48)} password ${s.password}`)
+  for (const s of profile.subscribers)
+    out(`  ${s.impi.padEnd(28)} ${s.impus.join(', ').padEnd(48)} password ${s.password}`)
   out('\ntrace (Ctrl-C to stop):\n')
   env.trace.subscribe((event) => out(`${traceFull([event])}\n`))
   const stop = () => {

@@ -106,7 +106,14 @@ export class Forwarder {
         }),
       )
     } catch (error) {
-      response = createResponse(request, ...this.failureStatus(error, opts))
+      const [status, reason] = this.failureStatus(error, opts)
+      // The `no-flow-failed` fault: a request for a WebSocket that is gone gets no answer at all.
+      if (status === 430 && faults.has('no-flow-failed')) {
+        context.final = true
+        this.linger(context, upstreamKey)
+        return
+      }
+      response = createResponse(request, status, reason)
       this.deps.trace.note(
         this.deps.observer,
         `no final response to ${sent.summary()} from ${opts.downstream.remote.address}:${opts.downstream.remote.port}` +

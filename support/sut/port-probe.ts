@@ -67,7 +67,10 @@ export function probeTlsOnce(options: Omit<TlsProbeOptions, 'intervalMs'>): Prom
       else resolve()
     }
     const onAbort = (): void => finish(new Error('aborted'))
-    const timer = setTimeout(() => finish(new Error(`no TLS handshake within ${options.timeoutMs} ms`)), options.timeoutMs)
+    const timer = setTimeout(
+      () => finish(new Error(`no TLS handshake within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    )
     options.signal?.addEventListener('abort', onAbort, { once: true })
     socket.once('secureConnect', () => finish())
     socket.once('error', (error) => finish(error))

@@ -47,7 +47,10 @@ export class ProcessLauncher implements SutLauncher {
     const cwd = options.cwd === undefined ? context.filesDir : resolve(baseDir, render(options.cwd, 'cwd'))
 
     const started = new RunningProcess(options.name, command, args, { ...process.env, ...env }, cwd, options)
-    context.trace.note('sut', `started ${describeCommand(command, args)} (pid ${started.pid ?? '?'}) in ${cwd}`)
+    context.trace.note(
+      'sut',
+      `started ${describeCommand(command, args)} (pid ${started.pid ?? '?'}) in ${cwd}`,
+    )
     const where = `${context.wss.host}:${context.wss.port}`
     const probe = new AbortController()
     void started.exited.then((exit) => {
@@ -152,7 +155,8 @@ class RunningProcess {
         resolveExit(exit)
       }
       this.child.on('error', (error: NodeJS.ErrnoException) => {
-        if (this.child.pid === undefined) done({ code: null, signal: null, spawnError: error, at: new Date() })
+        if (this.child.pid === undefined)
+          done({ code: null, signal: null, spawnError: error, at: new Date() })
       })
       this.child.once('exit', (code, signal) => {
         done({ code, signal, at: new Date() })
@@ -207,7 +211,9 @@ function describeExit(exit: ProcessExit): string {
 }
 
 function describeCommand(command: string, args: readonly string[]): string {
-  return [command, ...args].map((part) => (/^[\w./:=@%+-]+$/.test(part) ? part : JSON.stringify(part))).join(' ')
+  return [command, ...args]
+    .map((part) => (/^[\w./:=@%+-]+$/.test(part) ? part : JSON.stringify(part)))
+    .join(' ')
 }
 
 /** The last `limit` bytes of a SUT's output (stdout and stderr interleaved as they arrive). */

@@ -11,7 +11,11 @@ import { HarnessError } from '../errors.ts'
 const PLACEHOLDER = /\{\{(.*?)\}\}/gs
 const NAME = /^\s*([A-Za-z0-9_.-]+)\s*$/
 
-export function renderTemplate(text: string, vars: Readonly<Record<string, string>>, source = 'template'): string {
+export function renderTemplate(
+  text: string,
+  vars: Readonly<Record<string, string>>,
+  source = 'template',
+): string {
   const unknown = new Set<string>()
   const malformed: string[] = []
   const rendered = text.replace(PLACEHOLDER, (whole, inner: string) => {
@@ -31,12 +35,16 @@ export function renderTemplate(text: string, vars: Readonly<Record<string, strin
   if (unknown.size > 0) {
     problems.push(`unknown placeholder ${[...unknown].map((name) => `{{${name}}}`).join(', ')}`)
   }
-  if (malformed.length > 0) problems.push(`malformed placeholder ${malformed.map((p) => JSON.stringify(p)).join(', ')}`)
+  if (malformed.length > 0)
+    problems.push(`malformed placeholder ${malformed.map((p) => JSON.stringify(p)).join(', ')}`)
   const unclosed = lineOfUnclosed(text)
   if (unclosed !== undefined) problems.push(`"{{" without "}}" on line ${unclosed}`)
   if (problems.length > 0) {
     const known = Object.keys(vars).sort().join(', ')
-    throw new HarnessError('PROFILE_INVALID', `${source}: ${problems.join('; ')} (known placeholders: ${known})`)
+    throw new HarnessError(
+      'PROFILE_INVALID',
+      `${source}: ${problems.join('; ')} (known placeholders: ${known})`,
+    )
   }
   return rendered
 }
@@ -60,7 +68,10 @@ export function resolveInside(dir: string, target: string, field = 'target'): st
   const path = resolve(dir, target)
   const rel = relative(dir, path)
   if (isAbsolute(target) || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new HarnessError('PROFILE_INVALID', `${field}: ${JSON.stringify(target)} is not a path inside ${dir}`)
+    throw new HarnessError(
+      'PROFILE_INVALID',
+      `${field}: ${JSON.stringify(target)} is not a path inside ${dir}`,
+    )
   }
   return path
 }
@@ -82,7 +93,11 @@ export function renderFiles(
         { cause: error },
       )
     }
-    const target = resolveInside(options.filesDir, file.target, `files[${JSON.stringify(file.template)}].target`)
+    const target = resolveInside(
+      options.filesDir,
+      file.target,
+      `files[${JSON.stringify(file.template)}].target`,
+    )
     mkdirSync(dirname(target), { recursive: true })
     writeFileSync(target, renderTemplate(text, options.vars, templatePath))
     return target

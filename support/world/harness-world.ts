@@ -3,6 +3,7 @@ import { EnvironmentError, HarnessError } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { Wic } from '../wic/wic.ts'
 import type { RegistrationOutcome } from '../wic/wic.ts'
+import type { TerminatingTransaction } from '../scscf/mock-scscf.ts'
 import type { HarnessEnvironment } from './harness-environment.ts'
 import { currentEnvironment, type HarnessParameters } from './environment-holder.ts'
 import { Teardown } from './teardown.ts'
@@ -29,6 +30,10 @@ export class HarnessWorld extends World<HarnessParameters> {
   readonly registrations = new Map<ActorName, RegistrationOutcome[]>()
   traceMark = 0
   handshake: HandshakeOutcome | undefined
+  /** The last request each actor originated, and the eP-CSCF's final response to it. */
+  readonly originated = new Map<ActorName, { request: SipRequest; response: SipResponse }>()
+  /** The last terminating request the mock S-CSCF sent toward each actor. */
+  readonly terminating = new Map<ActorName, TerminatingTransaction>()
 
   constructor(options: IWorldOptions<HarnessParameters>) {
     super(options)
@@ -123,6 +128,41 @@ export class HarnessWorld extends World<HarnessParameters> {
         if (!wic.closed && wic.state === 'registered') await wic.deregister()
       })
     return outcome
+  }
+
+  /** The actor's WIC originates `method` to `target` (out of dialog) and awaits the eP-CSCF's final response. */
+  async originate(
+    actor: ActorName,
+    method: string,
+    target: ActorName,
+    headers: [string, string][] = [],
+  ): Promise<SipResponse> {
+    const wic = this.wic(actor)
+    const request = wic.createRequest(method, this.subscriber(target).impu, {
+      body: 'harness',
+      contentType: 'text/plain',
+      headers,
+    })
+    const response = await this.guard(wic.request(request))
+    this.originated.set(actor, { request, response })
+    return response
+  }
+
+  lastOriginated(actor: ActorName): { request: SipRequest; response: SipResponse } {
+    const sent = this.originated.get(actor)
+    if (sent === undefined)
+      throw new HarnessError(
+        'SIP_UNEXPECTED_MESSAGE',
+        `${actor} has not originated a request in this scenario`,
+      )
+    return sent
+  }
+
+  /** The requests with this method and Call-ID that reached the mock S-CSCF in this scenario. */
+  atScscf(method: string, callId?: string): SipRequest[] {
+    return this.env.scscf.received
+      .map((entry) => entry.request)
+      .filter((r) => r.method === method && (callId === undefined || r.get('Call-ID') === callId))
   }
 
   lastRegistration(actor: ActorName): RegistrationOutcome {
