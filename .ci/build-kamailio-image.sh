@@ -111,5 +111,6 @@ DOCKER_BUILDKIT=0 docker_cli build --quiet --network host \
   --label "epcscf-harness.recipe=${image_recipe}" \
   --tag "$image" sut/kamailio >/dev/null
 log "docker build of ${image} took $((SECONDS - started)) s"
-docker_cli image prune --force >/dev/null 2>&1 || true   # dangling layers of earlier builds (vfs: full copies)
+# Dangling layers of our earlier builds (vfs keeps full copies); images of others are left alone.
+docker_cli image prune --force --filter label=epcscf-harness.recipe >/dev/null 2>&1 || true
 docker_cli image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^epcscf-harness/' >&2 || true

@@ -65,9 +65,12 @@ async function main(argv: string[]): Promise<number> {
     },
   })
   const counts = junitCounts(resolve('reports/junit.xml'))
+  // A run that failed without a failed scenario (a hook error, a crash) still counts as one failure.
+  if (run.status !== 0 && counts.failed === 0) counts.failed = 1
   process.stdout.write(
     `\n${profile.name}: ${counts.passed} scenarios passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}` +
-      ` (reports/cucumber.html, reports/junit.xml, reports/messages.ndjson)\n`,
+      ` (reports/cucumber.html, reports/junit.xml, reports/messages.ndjson)\n` +
+      `${counts.passed} passed, ${counts.failed} failed\n`,
   )
   return run.status ?? 1
 }

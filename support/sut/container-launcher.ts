@@ -209,16 +209,36 @@ class RunningContainer {
   async stop(): Promise<void> {
     if (this.stopping) return
     this.stopping = true
+    const id = this.container.getId()
     try {
       await this.container.stop({ timeout: this.stopGraceMs, remove: true, removeVolumes: true })
     } catch {
       // Already gone (killed or removed from outside), or the engine refused: make sure it is removed.
-      try {
-        await this.client.container.getById(this.container.getId()).remove({ force: true, v: true })
-      } catch {
-        // nothing left to remove
-      }
+      await this.client.container
+        .getById(id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined)
     }
+    await waitUntilGone(this.client, id, 15_000)
+  }
+}
+
+/** Waits until the engine no longer knows the container (a removal on vfs can lag behind its API call). */
+async function waitUntilGone(client: ContainerRuntimeClient, id: string, ms: number): Promise<void> {
+  const deadline = performance.now() + ms
+  while (performance.now() < deadline) {
+    try {
+      const state = (await client.container.inspect(client.container.getById(id))).State
+      if (state.Status !== 'removing') {
+        await client.container
+          .getById(id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined)
+      }
+    } catch {
+      return // 404: gone
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100))
   }
 }
 
@@ -329,6 +349,7 @@ async function removeByLabel(
         ).catch(() => undefined)
       }
       await container.remove({ force: true, v: true }).catch(() => undefined)
+      await waitUntilGone(client, info.Id, 15_000)
     }
   } catch {
     // The engine may already have removed it; the log stays what we have.

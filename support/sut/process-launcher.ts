@@ -104,16 +104,28 @@ interface ProcessExit {
   readonly at: Date
 }
 
-/** Process groups still running, killed if the harness exits without stopping them. */
+/**
+ * Process groups still running, killed if the harness exits without stopping them: at exit, and on a signal
+ * (the SUT runs in a process group of its own, so a Ctrl-C at the terminal does not reach it). After killing them,
+ * a signal nobody else handles is raised again, so that the harness still ends as it would have.
+ */
 const liveGroups = new Set<number>()
 let exitHookInstalled = false
 function registerGroup(pid: number): void {
   liveGroups.add(pid)
   if (exitHookInstalled) return
   exitHookInstalled = true
-  process.on('exit', () => {
+  const killAll = (): void => {
     for (const group of liveGroups) killGroup(group, 'SIGKILL')
-  })
+    liveGroups.clear()
+  }
+  process.on('exit', killAll)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll()
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+    })
+  }
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): boolean {

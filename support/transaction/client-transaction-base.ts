@@ -9,6 +9,7 @@ import {
   type TimerSettings,
   type TransactionTimers,
 } from './timers.ts'
+import { transportFailure } from './transport-failure.ts'
 
 export type ClientTransactionState = 'Calling' | 'Trying' | 'Proceeding' | 'Completed' | 'Terminated'
 
@@ -34,7 +35,9 @@ export abstract class ClientTransaction {
   /** Settles with the final response, or rejects on timeout (Timer B/F) or transport failure. */
   readonly final: Promise<SipResponse>
   protected readonly t: TransactionTimers
-  protected readonly timers = new TimerSet((timer) => this.handle({ type: 'timer', timer }))
+  protected readonly timers: TimerSet
+  /** The event handler of each live state; Terminated has none: destroyed, nothing matches it any more. */
+  protected abstract readonly states: Partial<Record<ClientTransactionState, (event: ClientEvent) => void>>
   private readonly received: string[] = []
   private settled = false
   private resolveFinal!: (response: SipResponse) => void
@@ -49,6 +52,7 @@ export abstract class ClientTransaction {
     private readonly onTerminated: (tx: ClientTransaction) => void,
   ) {
     this.t = deriveTimers(settings, flow.reliable, opts.proceedingTimeoutMs)
+    this.timers = new TimerSet(this.t, (timer) => this.handle({ type: 'timer', timer }))
     this.final = new Promise<SipResponse>((resolve, reject) => {
       this.resolveFinal = resolve
       this.rejectFinal = reject
@@ -59,7 +63,9 @@ export abstract class ClientTransaction {
   abstract start(): void
 
   /** Feeds one event to the state machine of the current state. */
-  abstract handle(event: ClientEvent): void
+  handle(event: ClientEvent): void {
+    this.states[this.state]?.(event)
+  }
 
   /** A response that matched this transaction (§17.1.3). */
   receive(response: SipResponse): void {
@@ -77,14 +83,24 @@ export abstract class ClientTransaction {
   /** Passes a message to the transport; a failure is a transport error event (§17.1.4). */
   protected transmit(message: SipRequest): void {
     this.flow.send(message).catch((error: unknown) => {
-      const failure =
-        error instanceof HarnessError
-          ? error
-          : new HarnessError('TRANSPORT_FAILED', `sending ${message.summary()}: ${String(error)}`, {
-              cause: error,
-            })
-      this.handle({ type: 'transport-error', error: failure })
+      this.handle({ type: 'transport-error', error: transportFailure(error, message) })
     })
+  }
+
+  /**
+   * Passes the request to the transport and starts the `deadline` timer; on an unreliable transport also the
+   * `retransmit` timer at its initial interval T1 (Timers A and B of §17.1.1.2, E and F of §17.1.2.2).
+   */
+  protected sendRequest(deadline: 'B' | 'F', retransmit: 'A' | 'E'): void {
+    this.timers.start(deadline)
+    this.transmit(this.request)
+    if (!this.flow.reliable) this.timers.startRetransmit(retransmit)
+  }
+
+  /** Passes the request to the transport again and restarts `timer` with its interval doubled (capped at `cap`). */
+  protected retransmit(timer: 'A' | 'E', cap?: number): void {
+    this.transmit(this.request)
+    this.timers.restartDoubled(timer, cap)
   }
 
   protected passProvisional(response: SipResponse): void {
@@ -122,12 +138,6 @@ export abstract class ClientTransaction {
     this.state = 'Terminated'
     this.timers.clear()
     this.onTerminated(this)
-  }
-
-  /** Starts a timer, or fires it at once when its value is zero (reliable transports). */
-  protected arm(timer: TimerName, ms = this.t[timer]): void {
-    if (ms <= 0) this.handle({ type: 'timer', timer })
-    else this.timers.start(timer, ms)
   }
 
   private settle(action: () => void): void {

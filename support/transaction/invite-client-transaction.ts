@@ -5,12 +5,15 @@ import {
   type ClientEvent,
   type ClientTransactionState,
 } from './client-transaction-base.ts'
-import { backoff } from './timers.ts'
 
 /** INVITE client transaction, RFC 3261 §17.1.1 (Figure 5). Generates the ACK for 300-699 finals itself. */
 export class InviteClientTransaction extends ClientTransaction {
   state: ClientTransactionState = 'Calling'
-  private intervalA = 0
+  protected readonly states = {
+    Calling: (event: ClientEvent) => this.calling(event),
+    Proceeding: (event: ClientEvent) => this.proceeding(event),
+    Completed: (event: ClientEvent) => this.completed(event),
+  }
   private ack: SipRequest | undefined
 
   /**
@@ -21,25 +24,7 @@ export class InviteClientTransaction extends ClientTransaction {
    */
   start(): void {
     this.state = 'Calling'
-    this.timers.start('B', this.t.B)
-    this.transmit(this.request)
-    if (!this.flow.reliable) {
-      this.intervalA = this.t.A
-      this.timers.start('A', this.intervalA)
-    }
-  }
-
-  handle(event: ClientEvent): void {
-    switch (this.state) {
-      case 'Calling':
-        return this.calling(event)
-      case 'Proceeding':
-        return this.proceeding(event)
-      case 'Completed':
-        return this.completed(event)
-      default:
-        return // Terminated
-    }
+    this.sendRequest('B', 'A')
   }
 
   private calling(event: ClientEvent): void {
@@ -49,9 +34,7 @@ export class InviteClientTransaction extends ClientTransaction {
           // "When timer A fires, the client transaction MUST retransmit the request by passing it to the
           // transport layer, and MUST reset the timer with a value of 2*T1. [...] This process MUST continue so
           // that the request is retransmitted with intervals that double after each transmission."
-          this.transmit(this.request)
-          this.intervalA = backoff(this.intervalA)
-          this.timers.start('A', this.intervalA)
+          this.retransmit('A')
         } else if (event.timer === 'B') {
           // "If the client transaction is still in the "Calling" state when timer B fires, the client
           // transaction SHOULD inform the TU that a timeout has occurred. The client transaction MUST NOT
@@ -65,9 +48,8 @@ export class InviteClientTransaction extends ClientTransaction {
           // transitions to the "Proceeding" state. In the "Proceeding" state, the client transaction SHOULD NOT
           // retransmit the request any longer. Furthermore, the provisional response MUST be passed to the TU."
           this.state = 'Proceeding'
-          this.timers.stop('A')
-          this.timers.stop('B')
-          this.arm('C')
+          this.timers.stop('A', 'B')
+          this.timers.arm('C')
           this.passProvisional(event.response)
         } else {
           this.finalResponse(event.response)
@@ -88,7 +70,7 @@ export class InviteClientTransaction extends ClientTransaction {
       case 'response':
         if (event.response.status < 200) {
           // "Any further provisional responses MUST be passed up to the TU while in the "Proceeding" state."
-          this.arm('C')
+          this.timers.arm('C')
           this.passProvisional(event.response)
         } else {
           this.finalResponse(event.response)
@@ -137,6 +119,6 @@ export class InviteClientTransaction extends ClientTransaction {
     this.ack = ackForFailure(this.request, response)
     this.transmit(this.ack)
     this.passFinal(response)
-    this.arm('D')
+    this.timers.arm('D')
   }
 }

@@ -4,24 +4,14 @@ import {
   type ServerEvent,
   type ServerTransactionState,
 } from './server-transaction-base.ts'
-import { backoff } from './timers.ts'
 
 /** INVITE server transaction, RFC 3261 §17.2.1 (Figure 7). */
 export class InviteServerTransaction extends ServerTransactionBase {
   state: ServerTransactionState = 'Proceeding'
-  private intervalG = 0
-
-  handle(event: ServerEvent): void {
-    switch (this.state) {
-      case 'Proceeding':
-        return this.proceeding(event)
-      case 'Completed':
-        return this.completed(event)
-      case 'Confirmed':
-        return this.confirmed(event)
-      default:
-        return
-    }
+  protected readonly states = {
+    Proceeding: (event: ServerEvent) => this.proceeding(event),
+    Completed: (event: ServerEvent) => this.completed(event),
+    Confirmed: (event: ServerEvent) => this.confirmed(event),
   }
 
   private proceeding(event: ServerEvent): void {
@@ -56,11 +46,8 @@ export class InviteServerTransaction extends ServerTransactionBase {
     // seconds, and is not set to fire for reliable transports." "When the "Completed" state is entered, timer H
     // MUST be set to fire in 64*T1 seconds for all transports."
     this.state = 'Completed'
-    if (!this.flow.reliable) {
-      this.intervalG = this.t.G
-      this.timers.start('G', this.intervalG)
-    }
-    this.timers.start('H', this.t.H)
+    if (!this.flow.reliable) this.timers.startRetransmit('G')
+    this.timers.start('H')
   }
 
   private completed(event: ServerEvent): void {
@@ -72,9 +59,8 @@ export class InviteServerTransaction extends ServerTransactionBase {
           // retransmissions of the response will cease." "When this state is entered, timer I is set to fire
           // in T4 seconds for unreliable transports, and zero seconds for reliable transports."
           this.state = 'Confirmed'
-          this.timers.stop('G')
-          this.timers.stop('H')
-          this.arm('I')
+          this.timers.stop('G', 'H')
+          this.timers.arm('I')
         } else {
           // "Furthermore, while in the "Completed" state, if a request retransmission is received, the server
           // SHOULD pass the response to the transport for retransmission."
@@ -88,8 +74,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
           // passed to the transport again for transmission, and timer G is reset with a value that doubles,
           // unless that value exceeds T2, in which case it is reset with the value of T2."
           this.resend()
-          this.intervalG = backoff(this.intervalG, this.settings.T2)
-          this.timers.start('G', this.intervalG)
+          this.timers.restartDoubled('G', this.settings.T2)
         } else if (event.timer === 'H') {
           // "If timer H fires while in the "Completed" state, it implies that the ACK was never received. In this
           // case, the server transaction MUST transition to the "Terminated" state, and MUST indicate to the TU

@@ -4,12 +4,15 @@ import {
   type ClientEvent,
   type ClientTransactionState,
 } from './client-transaction-base.ts'
-import { backoff } from './timers.ts'
 
 /** Non-INVITE client transaction, RFC 3261 §17.1.2 (Figure 6). */
 export class NonInviteClientTransaction extends ClientTransaction {
   state: ClientTransactionState = 'Trying'
-  private intervalE = 0
+  protected readonly states = {
+    Trying: (event: ClientEvent) => this.trying(event),
+    Proceeding: (event: ClientEvent) => this.proceeding(event),
+    Completed: (event: ClientEvent) => this.completed(event),
+  }
 
   /**
    * "The "Trying" state is entered when the TU initiates a new client transaction with a request. When
@@ -19,25 +22,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
    */
   start(): void {
     this.state = 'Trying'
-    this.timers.start('F', this.t.F)
-    this.transmit(this.request)
-    if (!this.flow.reliable) {
-      this.intervalE = this.t.E
-      this.timers.start('E', this.intervalE)
-    }
-  }
-
-  handle(event: ClientEvent): void {
-    switch (this.state) {
-      case 'Trying':
-        return this.trying(event)
-      case 'Proceeding':
-        return this.proceeding(event)
-      case 'Completed':
-        return this.completed(event)
-      default:
-        return // Terminated: destroyed, nothing matches it any more
-    }
+    this.sendRequest('F', 'E')
   }
 
   private trying(event: ClientEvent): void {
@@ -46,9 +31,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
         if (event.timer === 'E') {
           // "If timer E fires while still in this state, the timer is reset, but this time with a value of
           // MIN(2*T1, T2). When the timer fires again, it is reset to a MIN(4*T1, T2)."
-          this.transmit(this.request)
-          this.intervalE = backoff(this.intervalE, this.settings.T2)
-          this.timers.start('E', this.intervalE)
+          this.retransmit('E', this.settings.T2)
         } else if (event.timer === 'F') {
           // "If Timer F fires while the client transaction is still in the "Trying" state, the client
           // transaction SHOULD inform the TU about the timeout, and then it SHOULD enter the "Terminated" state."
@@ -113,9 +96,8 @@ export class NonInviteClientTransaction extends ClientTransaction {
    */
   private complete(response: SipResponse): void {
     this.state = 'Completed'
-    this.timers.stop('E')
-    this.timers.stop('F')
+    this.timers.stop('E', 'F')
     this.passFinal(response)
-    this.arm('K')
+    this.timers.arm('K')
   }
 }

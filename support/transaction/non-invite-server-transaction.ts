@@ -7,18 +7,10 @@ import {
 /** Non-INVITE server transaction, RFC 3261 §17.2.2 (Figure 8). */
 export class NonInviteServerTransaction extends ServerTransactionBase {
   state: ServerTransactionState = 'Trying'
-
-  handle(event: ServerEvent): void {
-    switch (this.state) {
-      case 'Trying':
-        return this.trying(event)
-      case 'Proceeding':
-        return this.proceeding(event)
-      case 'Completed':
-        return this.completed(event)
-      default:
-        return
-    }
+  protected readonly states = {
+    Trying: (event: ServerEvent) => this.trying(event),
+    Proceeding: (event: ServerEvent) => this.proceeding(event),
+    Completed: (event: ServerEvent) => this.completed(event),
   }
 
   private trying(event: ServerEvent): void {
@@ -84,6 +76,6 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
    */
   private complete(): void {
     this.state = 'Completed'
-    this.arm('J')
+    this.timers.arm('J')
   }
 }

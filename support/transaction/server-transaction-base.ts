@@ -1,13 +1,8 @@
 import { HarnessError } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import type { Flow } from '../transport/peer.ts'
-import {
-  deriveTimers,
-  TimerSet,
-  type TimerName,
-  type TimerSettings,
-  type TransactionTimers,
-} from './timers.ts'
+import { deriveTimers, TimerSet, type TimerName, type TimerSettings } from './timers.ts'
+import { transportFailure } from './transport-failure.ts'
 
 export type ServerTransactionState = 'Trying' | 'Proceeding' | 'Completed' | 'Confirmed' | 'Terminated'
 
@@ -36,8 +31,9 @@ export type ServerEvent =
 /** Shared part of the RFC 3261 §17.2 server transactions. */
 export abstract class ServerTransactionBase implements ServerTransaction {
   abstract state: ServerTransactionState
-  protected readonly t: TransactionTimers
-  protected readonly timers = new TimerSet((timer) => this.handle({ type: 'timer', timer }))
+  protected readonly timers: TimerSet
+  /** The event handler of each live state; Terminated has none. */
+  protected abstract readonly states: Partial<Record<ServerTransactionState, (event: ServerEvent) => void>>
   /** The last response sent: what a retransmitted request gets again. */
   protected lastResponse: SipResponse | undefined
   private readonly listeners: ((reason: string) => void)[] = []
@@ -50,10 +46,14 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     protected readonly settings: TimerSettings,
     private readonly onEnd: (tx: ServerTransactionBase) => void,
   ) {
-    this.t = deriveTimers(settings, flow.reliable)
+    const durations = deriveTimers(settings, flow.reliable)
+    this.timers = new TimerSet(durations, (timer) => this.handle({ type: 'timer', timer }))
   }
 
-  abstract handle(event: ServerEvent): void
+  /** Feeds one event to the state machine of the current state. */
+  handle(event: ServerEvent): void {
+    this.states[this.state]?.(event)
+  }
 
   /** A request that matched this transaction (§17.2.3): a retransmission, or for INVITE the ACK. */
   receive(request: SipRequest): void {
@@ -92,12 +92,7 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     try {
       await this.flow.send(response)
     } catch (error) {
-      const failure =
-        error instanceof HarnessError
-          ? error
-          : new HarnessError('TRANSPORT_FAILED', `sending ${response.summary()}: ${String(error)}`, {
-              cause: error,
-            })
+      const failure = transportFailure(error, response)
       this.handle({ type: 'transport-error', error: failure })
       throw failure
     }
@@ -106,12 +101,6 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   /** Retransmission of the last response: a failure is a transport error, not the TU's rejection. */
   protected resend(): void {
     if (this.lastResponse) this.send(this.lastResponse).catch(() => undefined)
-  }
-
-  /** Starts a timer, or fires it at once when its value is zero (reliable transports). */
-  protected arm(timer: TimerName, ms = this.t[timer]): void {
-    if (ms <= 0) this.handle({ type: 'timer', timer })
-    else this.timers.start(timer, ms)
   }
 
   protected terminate(reason: string): void {

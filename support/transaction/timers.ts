@@ -57,14 +57,22 @@ export function backoff(interval: number, cap?: number): number {
   return cap === undefined ? doubled : Math.min(doubled, cap)
 }
 
-/** Named one-shot timers of one transaction; unref'd so that they never keep a process alive. */
+/**
+ * Named one-shot timers of one transaction, with its Table 4 durations; unref'd so that they never keep a
+ * process alive.
+ */
 export class TimerSet {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>()
+  /** Current interval of each retransmission timer (A, E, G). */
+  private readonly intervals = new Map<TimerName, number>()
 
-  constructor(private readonly fire: (name: TimerName) => void) {}
+  constructor(
+    private readonly durations: TransactionTimers,
+    private readonly fire: (name: TimerName) => void,
+  ) {}
 
-  /** (Re)starts a timer. */
-  start(name: TimerName, ms: number): void {
+  /** (Re)starts a timer, for its Table 4 duration unless `ms` is given. */
+  start(name: TimerName, ms = this.durations[name]): void {
     this.stop(name)
     const timer = setTimeout(() => {
       this.timers.delete(name)
@@ -74,10 +82,32 @@ export class TimerSet {
     this.timers.set(name, timer)
   }
 
-  stop(name: TimerName): void {
-    const timer = this.timers.get(name)
-    if (timer) clearTimeout(timer)
-    this.timers.delete(name)
+  /** Starts a timer, or fires it at once when its duration is zero (reliable transports). */
+  arm(name: TimerName): void {
+    const ms = this.durations[name]
+    if (ms <= 0) this.fire(name)
+    else this.start(name, ms)
+  }
+
+  /** Starts a retransmission timer at its initial interval (A = T1, E = G = T1). */
+  startRetransmit(name: TimerName): void {
+    this.intervals.set(name, this.durations[name])
+    this.start(name, this.durations[name])
+  }
+
+  /** Restarts a retransmission timer with its interval doubled, capped at `cap` when given (see `backoff`). */
+  restartDoubled(name: TimerName, cap?: number): void {
+    const interval = backoff(this.intervals.get(name) ?? this.durations[name], cap)
+    this.intervals.set(name, interval)
+    this.start(name, interval)
+  }
+
+  stop(...names: TimerName[]): void {
+    for (const name of names) {
+      const timer = this.timers.get(name)
+      if (timer) clearTimeout(timer)
+      this.timers.delete(name)
+    }
   }
 
   clear(): void {

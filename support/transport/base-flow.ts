@@ -1,11 +1,31 @@
 import { HarnessError } from '../errors.ts'
 import { parseMessage } from '../sip/parse.ts'
 import { SipParseError } from '../sip/parse-error.ts'
+import type { EventEmitter } from 'node:events'
 import type { SipMessage } from '../sip/message.ts'
 import type { InboundHub } from './inbound-hub.ts'
 import { describePeer, traceEndpoint, type Flow, type Peer, type TraceTag } from './peer.ts'
 
 let counter = 0
+
+/** How long a graceful close (TCP FIN, WebSocket closing handshake) may take before the connection is dropped. */
+const CLOSE_GRACE_MS = 2000
+
+/**
+ * Starts a graceful close of `socket` and resolves on its 'close' event; `force` drops the connection when that
+ * has not come within the grace period.
+ */
+export function closeGracefully(socket: EventEmitter, begin: () => void, force: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(force, CLOSE_GRACE_MS)
+    timer.unref()
+    socket.once('close', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    begin()
+  })
+}
 
 /** A process-unique flow id: `udp-3`, `tcp-7`, `wss-12`. */
 export function nextFlowId(prefix: string): string {
@@ -78,29 +98,13 @@ export abstract class BaseFlow implements Flow {
       this.receiveInvalid(raw, asParseError(error))
       return
     }
-    this.tag.trace.record({
-      observer: this.tag.observer,
-      direction: 'received',
-      leg: this.tag.leg,
-      from: traceEndpoint(this.remote),
-      to: traceEndpoint(this.local),
-      raw,
-      summary: message.summary(),
-    })
+    this.record('received', raw, message.summary())
     this.hub.message({ message, flow: this })
   }
 
   /** Records input that is not a SIP message and hands it to the onInvalid handlers. */
   protected receiveInvalid(raw: string, error: SipParseError): void {
-    this.tag.trace.record({
-      observer: this.tag.observer,
-      direction: 'received',
-      leg: this.tag.leg,
-      from: traceEndpoint(this.remote),
-      to: traceEndpoint(this.local),
-      raw,
-      summary: `unparseable: ${error.reason}`,
-    })
+    this.record('received', raw, `unparseable: ${error.reason}`)
     this.hub.invalid({ raw, error, flow: this })
   }
 
@@ -118,6 +122,20 @@ export abstract class BaseFlow implements Flow {
     }
   }
 
+  /** One trace entry, from the sender's end to the receiver's. */
+  private record(direction: 'sent' | 'received', raw: string, summary: string): void {
+    const [from, to] = direction === 'sent' ? [this.local, this.remote] : [this.remote, this.local]
+    this.tag.trace.record({
+      observer: this.tag.observer,
+      direction,
+      leg: this.tag.leg,
+      from: traceEndpoint(from),
+      to: traceEndpoint(to),
+      raw,
+      summary,
+    })
+  }
+
   private async transmit(data: string | Buffer, summary: string): Promise<void> {
     if (this.closeReason !== undefined) {
       throw new HarnessError(
@@ -126,15 +144,7 @@ export abstract class BaseFlow implements Flow {
       )
     }
     // Recorded before the write so that the trace order matches the wire order when the answer is quick.
-    this.tag.trace.record({
-      observer: this.tag.observer,
-      direction: 'sent',
-      leg: this.tag.leg,
-      from: traceEndpoint(this.local),
-      to: traceEndpoint(this.remote),
-      raw: typeof data === 'string' ? data : data.toString('utf8'),
-      summary,
-    })
+    this.record('sent', typeof data === 'string' ? data : data.toString('utf8'), summary)
     try {
       await this.write(data)
     } catch (error) {

@@ -1,6 +1,6 @@
 import type net from 'node:net'
 import { HarnessError } from '../errors.ts'
-import { BaseFlow, errorText, nextFlowId } from './base-flow.ts'
+import { BaseFlow, closeGracefully, errorText, nextFlowId } from './base-flow.ts'
 import type { InboundHub } from './inbound-hub.ts'
 import { describePeer, type Peer, type TraceTag } from './peer.ts'
 import { StreamFramer } from './stream-framer.ts'
@@ -9,8 +9,6 @@ import { StreamFramer } from './stream-framer.ts'
 export function plainAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address
 }
-
-const CLOSE_GRACE_MS = 2000
 
 /**
  * One TCP connection (RFC 3261 §18): reliable, messages delimited by Content-Length (see StreamFramer).
@@ -58,15 +56,11 @@ export class StreamFlow extends BaseFlow {
   async close(): Promise<void> {
     if (this.closed) return
     this.lastError ??= 'closed by the harness'
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS)
-      timer.unref()
-      this.socket.once('close', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      this.socket.end()
-    })
+    await closeGracefully(
+      this.socket,
+      () => this.socket.end(),
+      () => this.socket.destroy(),
+    )
   }
 
   /** Destroys the connection at once (transport shutdown). */

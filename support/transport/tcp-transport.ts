@@ -1,16 +1,8 @@
 import net from 'node:net'
 import { HarnessError } from '../errors.ts'
 import { errorText } from './base-flow.ts'
-import { InboundHub } from './inbound-hub.ts'
-import {
-  describePeer,
-  peerKey,
-  type Flow,
-  type Inbound,
-  type InvalidInbound,
-  type Peer,
-  type TraceTag,
-} from './peer.ts'
+import { listening, ListeningTransport } from './listening-transport.ts'
+import { describePeer, type Flow, type Peer, type TraceTag } from './peer.ts'
 import { plainAddress, StreamFlow } from './stream-flow.ts'
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 3000
@@ -20,20 +12,14 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 3000
  * connection to that address:port (RFC 3261 §18.1.1: "...the client transport uses an existing connection
  * if one is open") or opens one; messages are delimited by Content-Length (RFC 3261 §18.3).
  */
-export class TcpTransport {
-  private readonly flows = new Map<string, StreamFlow>()
-  private readonly hub: InboundHub
-  private isClosed = false
-
+export class TcpTransport extends ListeningTransport<StreamFlow> {
   private constructor(
     private readonly server: net.Server,
-    readonly local: Peer,
-    private readonly tag: TraceTag,
+    local: Peer,
+    tag: TraceTag,
     private readonly connectTimeoutMs: number,
   ) {
-    this.hub = new InboundHub((error) =>
-      tag.trace.note(tag.observer, `TCP message handler threw: ${errorText(error)}`),
-    )
+    super(local, tag)
     server.on('error', (error) =>
       tag.trace.note(tag.observer, `TCP server ${describePeer(local)}: ${errorText(error)}`),
     )
@@ -52,23 +38,11 @@ export class TcpTransport {
     opts: { address: string; port: number; connectTimeoutMs?: number } & TraceTag,
   ): Promise<TcpTransport> {
     const server = net.createServer()
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error): void =>
-        reject(
-          new HarnessError(
-            'TRANSPORT_FAILED',
-            `cannot listen on TCP ${opts.address}:${opts.port}: ${errorText(error)}`,
-            {
-              cause: error,
-            },
-          ),
-        )
-      server.once('error', fail)
-      server.listen(opts.port, opts.address, () => {
-        server.off('error', fail)
-        resolve()
-      })
-    })
+    await listening(
+      server,
+      (onListening) => server.listen(opts.port, opts.address, onListening),
+      `listen on TCP ${opts.address}:${opts.port}`,
+    )
     const bound = server.address() as net.AddressInfo
     const local: Peer = { transport: 'TCP', address: plainAddress(bound.address), port: bound.port }
     return new TcpTransport(server, local, opts, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)
@@ -76,9 +50,8 @@ export class TcpTransport {
 
   /** An open connection to this peer, or a new one (sends wait for it to connect, within the connect timeout). */
   flowTo(peer: Peer): Flow {
-    if (this.isClosed)
-      throw new HarnessError('TRANSPORT_CLOSED', `TCP transport ${describePeer(this.local)} is closed`)
-    const existing = this.flows.get(peerKey(peer.address, peer.port))
+    this.assertOpen()
+    const existing = this.flowAt(peer)
     if (existing && !existing.closed) return existing
     const remote: Peer = { transport: 'TCP', address: peer.address, port: peer.port }
     const socket = net.connect({ host: peer.address, port: peer.port })
@@ -86,29 +59,9 @@ export class TcpTransport {
     return this.track(new StreamFlow(socket, this.local, remote, this.tag, this.hub, ready))
   }
 
-  onMessage(handler: (m: Inbound) => void): void {
-    this.hub.onMessage(handler)
-  }
-
-  onInvalid(handler: (m: InvalidInbound) => void): void {
-    this.hub.onInvalid(handler)
-  }
-
-  /** Stops listening and destroys every connection. */
-  async close(): Promise<void> {
-    if (this.isClosed) return
-    this.isClosed = true
-    for (const flow of [...this.flows.values()]) flow.destroy('TCP transport closed')
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
-  }
-
-  private track(flow: StreamFlow): StreamFlow {
-    const key = peerKey(flow.remote.address, flow.remote.port)
-    this.flows.set(key, flow)
-    flow.onClose(() => {
-      if (this.flows.get(key) === flow) this.flows.delete(key)
-    })
-    return flow
+  /** Stops listening (the connections are destroyed first, see `close`). */
+  protected closeSocket(): Promise<void> {
+    return new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 
   private connected(socket: net.Socket, remote: Peer): Promise<void> {

@@ -1,10 +1,8 @@
 import WebSocket from 'ws'
 import { HarnessError } from '../errors.ts'
-import { BaseFlow, errorText, nextFlowId } from './base-flow.ts'
+import { BaseFlow, closeGracefully, errorText, nextFlowId } from './base-flow.ts'
 import { InboundHub } from './inbound-hub.ts'
 import { describePeer, type Inbound, type InvalidInbound, type Peer, type TraceTag } from './peer.ts'
-
-const CLOSE_GRACE_MS = 2000
 
 /**
  * A flow over one open WebSocket, client or server side (RFC 7118). "Each SIP message MUST be carried within
@@ -54,15 +52,11 @@ export class WsFlow extends BaseFlow {
   async close(code = 1000, reason = ''): Promise<void> {
     if (this.closed) return
     this.closeCode ??= `closed by the harness (code ${code})`
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS)
-      timer.unref()
-      this.socket.once('close', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      this.socket.close(code, reason)
-    })
+    await closeGracefully(
+      this.socket,
+      () => this.socket.close(code, reason),
+      () => this.socket.terminate(),
+    )
   }
 
   protected write(data: string | Buffer): Promise<void> {

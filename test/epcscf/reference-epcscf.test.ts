@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import dgram from 'node:dgram'
+import type dgram from 'node:dgram'
 import { WebSocket } from 'ws'
 import { createResponse } from '../../support/sip/builders.ts'
 import type { SipRequest, SipResponse } from '../../support/sip/message.ts'
@@ -9,57 +9,17 @@ import { viasOf } from '../../support/sip/via.ts'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { ReferenceEpcscf, type ReferenceEpcscfOptions } from '../../support/epcscf/reference-epcscf.ts'
 import type { FaultName } from '../../support/epcscf/faults.ts'
-import {
-  DEFAULT_SERVER_HOSTS,
-  DEFAULT_SERVER_IPS,
-  mintTestPki,
-  type TestPki,
-} from '../../support/pki/test-pki.ts'
+import type { TestPki } from '../../support/pki/test-pki.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
-import { TcpTransport } from '../../support/transport/tcp-transport.ts'
+import { localPki } from '../helpers/pki.ts'
+import { localTcp } from '../helpers/transports.ts'
+import { Inbox } from '../helpers/inbox.ts'
+import { bindUdp } from '../helpers/udp-stub.ts'
 
 /** Test doubles for the reference eP-CSCF's unit tests: a raw WebSocket WIC and a raw UDP "S-CSCF". */
 
 const ALLOWED_ORIGIN = 'https://wwsf.harness.test:8443'
 const TIMERS = { T1: 50, T2: 400, T4: 500 }
-
-/** A queue of messages with a deadline on every wait. */
-class Inbox<T> {
-  private readonly items: T[] = []
-  private readonly waiters: ((item: T) => void)[] = []
-
-  push(item: T): void {
-    const waiter = this.waiters.shift()
-    if (waiter) waiter(item)
-    else this.items.push(item)
-  }
-
-  next(what: string, within = 2000): Promise<T> {
-    const item = this.items.shift()
-    if (item !== undefined) return Promise.resolve(item)
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1)
-        reject(new Error(`nothing arrived within ${within} ms while awaiting ${what}`))
-      }, within)
-      const waiter = (value: T): void => {
-        clearTimeout(timer)
-        resolve(value)
-      }
-      this.waiters.push(waiter)
-    })
-  }
-
-  /** Resolves true when nothing arrives within `ms`. */
-  async quiet(ms: number): Promise<boolean> {
-    try {
-      await this.next('silence', ms)
-      return false
-    } catch {
-      return true
-    }
-  }
-}
 
 /** A UDP peer standing in for the I/S-CSCF: it sees what the eP-CSCF forwards and answers by hand. */
 class RawScscf {
@@ -85,9 +45,7 @@ class RawScscf {
   }
 
   static async start(): Promise<RawScscf> {
-    const socket = dgram.createSocket('udp4')
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-    return new RawScscf(socket)
+    return new RawScscf(await bindUdp())
   }
 
   get port(): number {
@@ -206,13 +164,10 @@ interface Rig {
   stop(): Promise<void>
 }
 
-let sharedPki: Promise<TestPki> | undefined
-
 async function startRig(
   opts: { faults?: FaultName[] } & Partial<Omit<ReferenceEpcscfOptions, 'faults' | 'trace' | 'wss'>> = {},
 ): Promise<Rig> {
-  sharedPki ??= mintTestPki({ hosts: [...DEFAULT_SERVER_HOSTS], ips: [...DEFAULT_SERVER_IPS] })
-  const pki = await sharedPki
+  const pki = await localPki()
   const trace = new TraceRecorder()
   const scscf = await RawScscf.start()
   let epcscf: ReferenceEpcscf
@@ -850,14 +805,8 @@ void describe('reference eP-CSCF, INVITE dialogs (RFC 3261 §16)', { timeout: 30
 void describe('reference eP-CSCF, TCP toward the next hop', { timeout: 30_000 }, () => {
   void it('forwards over TCP with a TCP Via and relays the answer', async () => {
     const trace = new TraceRecorder()
-    const core = await TcpTransport.listen({
-      address: '127.0.0.1',
-      port: 0,
-      trace,
-      observer: 'core',
-      leg: 'Mw',
-    })
-    const pki = await mintTestPki({ hosts: [...DEFAULT_SERVER_HOSTS], ips: [...DEFAULT_SERVER_IPS] })
+    const core = await localTcp(trace, 'core')
+    const pki = await localPki()
     const epcscf = await ReferenceEpcscf.start({
       wss: { host: '127.0.0.1', port: 0, tls: { cert: pki.server.cert, key: pki.server.key } },
       mw: { address: '127.0.0.1', port: 0 },

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { describe, it } from 'node:test'
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose'
 import { createTokenVerifier } from '../../support/epcscf/token-verifier.ts'
-import { DEFAULT_SERVER_HOSTS, DEFAULT_SERVER_IPS, mintTestPki } from '../../support/pki/test-pki.ts'
+import { localPki } from '../helpers/pki.ts'
 
 const ISSUER = 'https://wwsf.harness.test:8443'
 const AUDIENCE = 'sip:epcscf.harness.test'
@@ -71,7 +71,7 @@ void describe('token verifier (TR 23.701 X.2.1.3 step 4)', { timeout: 30_000 }, 
   })
 
   void it('fetches the JWKS over HTTPS with the harness CA', async () => {
-    const pki = await mintTestPki({ hosts: [...DEFAULT_SERVER_HOSTS], ips: [...DEFAULT_SERVER_IPS] })
+    const pki = await localPki()
     const { privateKey, publicKey } = await generateKeyPair('ES256')
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] })
     const server = createServer({ cert: pki.server.cert, key: pki.server.key }, (_req, res) => {

@@ -4,13 +4,9 @@ import { after, before, describe, it } from 'node:test'
 import { WebSocket } from 'ws'
 import { parseFaults, type FaultName } from '../../support/epcscf/faults.ts'
 import { WebSocketEdge, type AcceptedWebSocket } from '../../support/epcscf/websocket-edge.ts'
-import {
-  DEFAULT_SERVER_HOSTS,
-  DEFAULT_SERVER_IPS,
-  mintTestPki,
-  type TestPki,
-} from '../../support/pki/test-pki.ts'
+import type { TestPki } from '../../support/pki/test-pki.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { localPki } from '../helpers/pki.ts'
 
 const ALLOWED = 'https://wwsf.harness.test:8443'
 
@@ -75,7 +71,7 @@ async function startEdge(
 void describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
   let pki: TestPki
   before(async () => {
-    pki = await mintTestPki({ hosts: [...DEFAULT_SERVER_HOSTS], ips: [...DEFAULT_SERVER_IPS] })
+    pki = await localPki()
   })
 
   void describe('correct policy', () => {

@@ -13,8 +13,9 @@ import { reasonOfWarning } from '../../support/scscf/reject-reason.ts'
 import { TransactionLayer } from '../../support/transaction/transaction-layer.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 import type { Flow, Inbound, Peer, TransportProtocol } from '../../support/transport/peer.ts'
-import { TcpTransport } from '../../support/transport/tcp-transport.ts'
-import { UdpTransport } from '../../support/transport/udp-transport.ts'
+import type { TcpTransport } from '../../support/transport/tcp-transport.ts'
+import type { UdpTransport } from '../../support/transport/udp-transport.ts'
+import { localTcp, localUdp } from '../helpers/transports.ts'
 
 const TIMEOUT = { timeout: 10_000 }
 const TIMERS = { T1: 50, T2: 400, T4: 500 }
@@ -43,14 +44,8 @@ class FakeEpcscf {
   }
 
   static async start(trace: TraceRecorder, protocol: 'UDP' | 'TCP' = 'UDP'): Promise<FakeEpcscf> {
-    const tag = {
-      address: '127.0.0.1',
-      port: 0,
-      trace,
-      observer: `test eP-CSCF ${protocol}`,
-      leg: 'Mw' as const,
-    }
-    const transport = protocol === 'UDP' ? await UdpTransport.listen(tag) : await TcpTransport.listen(tag)
+    const observer = `test eP-CSCF ${protocol}`
+    const transport = protocol === 'UDP' ? await localUdp(trace, observer) : await localTcp(trace, observer)
     return new FakeEpcscf(transport, protocol)
   }
 

@@ -152,7 +152,6 @@ void describe('container launcher', { timeout: 120_000 }, () => {
           const ws = new WebSocket(`wss://127.0.0.1:${ctx.wss.port}/`, 'sip', {
             origin: 'https://evil.example',
             ca: pki.ca.cert,
-            servername: 'epcscf.harness.test',
           })
           ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0))
           ws.once('open', () => reject(new Error('handshake from a foreign origin accepted')))
@@ -162,7 +161,6 @@ void describe('container launcher', { timeout: 120_000 }, () => {
         const ws = new WebSocket(`wss://127.0.0.1:${ctx.wss.port}/`, 'sip', {
           origin,
           ca: pki.ca.cert,
-          servername: 'epcscf.harness.test',
         })
         await new Promise<void>((resolve, reject) => {
           ws.once('open', () => resolve())

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import dgram from 'node:dgram'
 import { describe, it } from 'node:test'
 import { parseMessage } from '../../support/sip/parse.ts'
 import type { SipRequest, SipResponse } from '../../support/sip/message.ts'
@@ -7,28 +6,27 @@ import { viasOf } from '../../support/sip/via.ts'
 import { TransactionLayer } from '../../support/transaction/transaction-layer.ts'
 import type { TimerSettings } from '../../support/transaction/timers.ts'
 import type { Inbound } from '../../support/transport/peer.ts'
-import { TcpTransport } from '../../support/transport/tcp-transport.ts'
 import { UdpTransport } from '../../support/transport/udp-transport.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { requestText } from '../helpers/sip-text.ts'
+import { localTcp, localUdp } from '../helpers/transports.ts'
+import { UdpStub } from '../helpers/udp-stub.ts'
+import { sleep } from '../helpers/wait.ts'
 
 const T = { timeout: 10_000 }
 let branches = 0
 
 function request(method: string, port: number, extra: string[] = []): SipRequest {
   branches += 1
-  const text = [
-    `${method} sip:registrar.harness.test SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKclient${branches};rport`,
-    ...extra,
-    'Max-Forwards: 70',
-    'From: <sip:alice@harness.test>;tag=from1',
-    'To: <sip:alice@harness.test>',
-    `Call-ID: call-${branches}`,
-    `CSeq: 7 ${method}`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n')
+  const text = requestText({
+    start: `${method} sip:registrar.harness.test`,
+    via: `SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKclient${branches};rport`,
+    afterVia: extra,
+    from: '<sip:alice@harness.test>;tag=from1',
+    to: '<sip:alice@harness.test>',
+    callId: `call-${branches}`,
+    cseq: `7 ${method}`,
+  })
   return parseMessage(text) as SipRequest
 }
 
@@ -42,59 +40,32 @@ function answer(req: SipRequest, status: number, reason: string): string {
   return [...lines, 'Content-Length: 0', '', ''].join('\r\n')
 }
 
-/** A raw UDP socket standing in for the remote peer: records every datagram with its arrival time. */
-class Peer {
-  readonly arrivals: { at: number; text: string }[] = []
-  private waiters: (() => void)[] = []
-  private constructor(private readonly socket: dgram.Socket) {
-    socket.on('message', (data) => {
-      this.arrivals.push({ at: performance.now(), text: data.toString() })
-      for (const w of this.waiters.splice(0)) w()
-    })
-  }
-  static async start(): Promise<Peer> {
-    const socket = dgram.createSocket('udp4')
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-    return new Peer(socket)
-  }
-  get port(): number {
-    return this.socket.address().port
-  }
-  async waitFor(count: number): Promise<void> {
-    while (this.arrivals.length < count) await new Promise<void>((resolve) => this.waiters.push(resolve))
-  }
-  send(text: string, port: number): void {
-    this.socket.send(text, port, '127.0.0.1')
-  }
-  close(): void {
-    this.socket.close()
-  }
-}
-
 interface Setup {
   udp: UdpTransport
   layer: TransactionLayer
-  peer: Peer
+  peer: UdpStub
   /** Gaps between the harness's sends as recorded in the trace (the timer schedule, free of receive jitter). */
   sentIntervals: () => number[]
+  /** Closes the transaction layer, the peer and the transport. */
+  teardown: () => Promise<void>
 }
 
 async function setup(timers: TimerSettings): Promise<Setup> {
   const trace = new TraceRecorder()
-  const udp = await UdpTransport.listen({
-    address: '127.0.0.1',
-    port: 0,
-    trace,
-    observer: 'harness',
-    leg: 'Mw',
-  })
+  const udp = await localUdp(trace, 'harness')
   const layer = new TransactionLayer({ timers, observer: 'harness' })
   udp.onMessage((m) => layer.receive(m))
   const sentIntervals = (): number[] => {
     const sent = trace.all().filter((e) => e.direction === 'sent')
     return sent.slice(1).map((e, i) => e.at - (sent[i]?.at ?? 0))
   }
-  return { udp, layer, peer: await Peer.start(), sentIntervals }
+  const peer = await UdpStub.start()
+  const teardown = async (): Promise<void> => {
+    layer.close()
+    peer.close()
+    await udp.close()
+  }
+  return { udp, layer, peer, sentIntervals, teardown }
 }
 
 function assertSchedule(actual: number[], expected: number[]): void {
@@ -108,14 +79,12 @@ function assertSchedule(actual: number[], expected: number[]): void {
   })
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
   void it(
     'retransmits a non-INVITE request with Timer E doubling up to T2, then stops on the final response',
     T,
     async () => {
-      const { udp, layer, peer, sentIntervals } = await setup({ T1: 20, T2: 80, T4: 100 })
+      const { udp, layer, peer, sentIntervals, teardown } = await setup({ T1: 20, T2: 80, T4: 100 })
       try {
         const req = request('REGISTER', udp.local.port)
         const pending = layer.request(
@@ -134,15 +103,13 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
         await sleep(200)
         assert.equal(peer.arrivals.length, 6, 'no retransmission after the final response')
       } finally {
-        layer.close()
-        peer.close()
-        await udp.close()
+        await teardown()
       }
     },
   )
 
   void it('passes provisionals up and keeps retransmitting at T2 in Proceeding', T, async () => {
-    const { udp, layer, peer, sentIntervals } = await setup({ T1: 20, T2: 40, T4: 100 })
+    const { udp, layer, peer, sentIntervals, teardown } = await setup({ T1: 20, T2: 40, T4: 100 })
     try {
       const req = request('REGISTER', udp.local.port)
       const provisionals: SipResponse[] = []
@@ -164,9 +131,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
       )
       assertSchedule(sentIntervals(), [20, 40, 40, 40])
     } finally {
-      layer.close()
-      peer.close()
-      await udp.close()
+      await teardown()
     }
   })
 
@@ -174,7 +139,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
     'rejects with SIP_TRANSACTION_TIMEOUT at Timer F naming the request, the peer and what arrived',
     T,
     async () => {
-      const { udp, layer, peer } = await setup({ T1: 10, T2: 40, T4: 50 })
+      const { udp, layer, peer, teardown } = await setup({ T1: 10, T2: 40, T4: 50 })
       try {
         const quiet = request('REGISTER', udp.local.port)
         const trying = request('OPTIONS', udp.local.port)
@@ -197,9 +162,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
         assert.ok(performance.now() - started >= 630, 'not before Timer F')
         await assert.rejects(provisional, /within Timer F 640 ms; received: 100 Trying$/)
       } finally {
-        layer.close()
-        peer.close()
-        await udp.close()
+        await teardown()
       }
     },
   )
@@ -208,7 +171,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
     'retransmits an INVITE with Timer A doubling, ACKs a 486 itself and re-ACKs its retransmission',
     T,
     async () => {
-      const { udp, layer, peer, sentIntervals } = await setup({ T1: 20, T2: 4000, T4: 100 })
+      const { udp, layer, peer, sentIntervals, teardown } = await setup({ T1: 20, T2: 4000, T4: 100 })
       try {
         const invite = request('INVITE', udp.local.port, ['Route: <sip:pcscf.harness.test;lr>'])
         const pending = layer.request(
@@ -235,9 +198,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
         await sleep(150)
         assert.equal(peer.arrivals.length, 6, 'no INVITE retransmission after the final response')
       } finally {
-        layer.close()
-        peer.close()
-        await udp.close()
+        await teardown()
       }
     },
   )
@@ -246,7 +207,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
     'stops INVITE retransmissions on a provisional and leaves the 2xx ACK and retransmissions to the TU',
     T,
     async () => {
-      const { udp, layer, peer } = await setup({ T1: 20, T2: 4000, T4: 100 })
+      const { udp, layer, peer, teardown } = await setup({ T1: 20, T2: 4000, T4: 100 })
       try {
         const invite = request('INVITE', udp.local.port)
         const strays: Inbound[] = []
@@ -270,9 +231,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
           ['200 OK (INVITE)'],
         )
       } finally {
-        layer.close()
-        peer.close()
-        await udp.close()
+        await teardown()
       }
     },
   )
@@ -294,7 +253,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
   })
 
   void it('rejects a pending transaction when its flow closes', T, async () => {
-    const { udp, layer, peer } = await setup({ T1: 500, T2: 4000, T4: 5000 })
+    const { udp, layer, peer, teardown } = await setup({ T1: 500, T2: 4000, T4: 5000 })
     try {
       const flow = udp.flowTo({ transport: 'UDP', address: '127.0.0.1', port: peer.port })
       const pending = layer.request(request('REGISTER', udp.local.port), flow)
@@ -304,9 +263,7 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
         /TRANSPORT_CLOSED: flow udp-\d+ to udp:127\.0\.0\.1:\d+ closed \(closed by the harness\)/,
       )
     } finally {
-      layer.close()
-      peer.close()
-      await udp.close()
+      await teardown()
     }
   })
 })
@@ -314,20 +271,8 @@ void describe('client transactions over UDP (RFC 3261 §17.1)', () => {
 void describe('client transactions over TCP (RFC 3261 §17.1, reliable)', () => {
   void it('does not retransmit and terminates with Timer K = 0', T, async () => {
     const trace = new TraceRecorder()
-    const client = await TcpTransport.listen({
-      address: '127.0.0.1',
-      port: 0,
-      trace,
-      observer: 'c',
-      leg: 'Mw',
-    })
-    const server = await TcpTransport.listen({
-      address: '127.0.0.1',
-      port: 0,
-      trace,
-      observer: 's',
-      leg: 'Mw',
-    })
+    const client = await localTcp(trace, 'c')
+    const server = await localTcp(trace, 's')
     const layer = new TransactionLayer({ timers: { T1: 10, T2: 40, T4: 50 }, observer: 'c' })
     client.onMessage((m) => layer.receive(m))
     try {

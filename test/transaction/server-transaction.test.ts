@@ -1,64 +1,33 @@
 import assert from 'node:assert/strict'
-import dgram from 'node:dgram'
 import { describe, it } from 'node:test'
 import { createResponse } from '../../support/sip/builders.ts'
-import { parseMessage } from '../../support/sip/parse.ts'
 import type { TimerSettings } from '../../support/transaction/timers.ts'
 import { TransactionLayer, type ServerTransaction } from '../../support/transaction/transaction-layer.ts'
 import type { Inbound } from '../../support/transport/peer.ts'
 import { UdpTransport } from '../../support/transport/udp-transport.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { requestText } from '../helpers/sip-text.ts'
+import { localUdp } from '../helpers/transports.ts'
+import { UdpStub } from '../helpers/udp-stub.ts'
+import { sleep } from '../helpers/wait.ts'
 
 const T = { timeout: 10_000 }
 
 function request(method: string, branch: string, sentBy = '127.0.0.1:5999', cseqMethod = method): string {
-  return [
-    `${method} sip:scscf.harness.test SIP/2.0`,
-    `Via: SIP/2.0/UDP ${sentBy};branch=${branch};rport`,
-    'Max-Forwards: 70',
-    'From: <sip:alice@harness.test>;tag=from1',
-    method === 'ACK' ? 'To: <sip:bob@harness.test>;tag=to1' : 'To: <sip:bob@harness.test>',
-    `Call-ID: call-${branch}`,
-    `CSeq: 3 ${cseqMethod}`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n')
-}
-
-/** A raw UDP socket standing in for the client: records every datagram it gets with the arrival time. */
-class Client {
-  readonly arrivals: { at: number; text: string }[] = []
-  private waiters: (() => void)[] = []
-  private constructor(private readonly socket: dgram.Socket) {
-    socket.on('message', (data) => {
-      this.arrivals.push({ at: performance.now(), text: data.toString() })
-      for (const w of this.waiters.splice(0)) w()
-    })
-  }
-  static async start(): Promise<Client> {
-    const socket = dgram.createSocket('udp4')
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-    return new Client(socket)
-  }
-  async waitFor(count: number): Promise<void> {
-    while (this.arrivals.length < count) await new Promise<void>((resolve) => this.waiters.push(resolve))
-  }
-  send(text: string, port: number): void {
-    this.socket.send(text, port, '127.0.0.1')
-  }
-  summaries(): string[] {
-    return this.arrivals.map((a) => parseMessage(a.text).summary())
-  }
-  close(): void {
-    this.socket.close()
-  }
+  return requestText({
+    start: `${method} sip:scscf.harness.test`,
+    via: `SIP/2.0/UDP ${sentBy};branch=${branch};rport`,
+    from: '<sip:alice@harness.test>;tag=from1',
+    to: method === 'ACK' ? '<sip:bob@harness.test>;tag=to1' : '<sip:bob@harness.test>',
+    callId: `call-${branch}`,
+    cseq: `3 ${cseqMethod}`,
+  })
 }
 
 interface Setup {
   udp: UdpTransport
   layer: TransactionLayer
-  client: Client
+  client: UdpStub
   txs: ServerTransaction[]
   strays: Inbound[]
   /** Send times of the harness as recorded in the trace (the timer schedule, free of receive jitter). */
@@ -68,13 +37,7 @@ interface Setup {
 
 async function setup(timers: TimerSettings): Promise<Setup> {
   const trace = new TraceRecorder()
-  const udp = await UdpTransport.listen({
-    address: '127.0.0.1',
-    port: 0,
-    trace,
-    observer: 'mock S-CSCF',
-    leg: 'Mw',
-  })
+  const udp = await localUdp(trace, 'mock S-CSCF')
   const layer = new TransactionLayer({ timers, observer: 'mock S-CSCF' })
   const txs: ServerTransaction[] = []
   const strays: Inbound[] = []
@@ -91,7 +54,7 @@ async function setup(timers: TimerSettings): Promise<Setup> {
       .all()
       .filter((e) => e.direction === 'sent')
       .map((e) => e.at)
-  return { udp, layer, client: await Client.start(), txs, strays, sentAt, nextTx }
+  return { udp, layer, client: await UdpStub.start(), txs, strays, sentAt, nextTx }
 }
 
 async function teardown(s: Setup): Promise<void> {
@@ -99,8 +62,6 @@ async function teardown(s: Setup): Promise<void> {
   s.client.close()
   await s.udp.close()
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 void describe('server transactions over UDP (RFC 3261 §17.2)', () => {
   void it(

@@ -7,33 +7,29 @@ import { parseMessage } from '../../support/sip/parse.ts'
 import type { Inbound, InvalidInbound } from '../../support/transport/peer.ts'
 import { TcpTransport } from '../../support/transport/tcp-transport.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { requestText } from '../helpers/sip-text.ts'
+import { localTcp } from '../helpers/transports.ts'
+import { next } from '../helpers/wait.ts'
 
 const T = { timeout: 5000 }
 
 function message(body: string): string {
-  return [
-    'MESSAGE sip:bob@127.0.0.1 SIP/2.0',
-    'Via: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKtcp1',
-    'Max-Forwards: 70',
-    'From: <sip:alice@example.test>;tag=a1',
-    'To: <sip:bob@example.test>',
-    'Call-ID: tcp-1',
-    'CSeq: 1 MESSAGE',
-    'Content-Type: text/plain',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    '',
+  return requestText({
+    start: 'MESSAGE sip:bob@127.0.0.1',
+    via: 'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKtcp1',
+    from: '<sip:alice@example.test>;tag=a1',
+    to: '<sip:bob@example.test>',
+    callId: 'tcp-1',
+    cseq: '1 MESSAGE',
+    headers: ['Content-Type: text/plain'],
     body,
-  ].join('\r\n')
-}
-
-function next<T>(register: (handler: (m: T) => void) => void): Promise<T> {
-  return new Promise((resolve) => register(resolve))
+  })
 }
 
 async function pair(): Promise<{ a: TcpTransport; b: TcpTransport; trace: TraceRecorder }> {
   const trace = new TraceRecorder()
-  const a = await TcpTransport.listen({ address: '127.0.0.1', port: 0, trace, observer: 'A', leg: 'Mw' })
-  const b = await TcpTransport.listen({ address: '127.0.0.1', port: 0, trace, observer: 'B', leg: 'Mw' })
+  const a = await localTcp(trace, 'A')
+  const b = await localTcp(trace, 'B')
   return { a, b, trace }
 }
 

@@ -1,48 +1,35 @@
 import assert from 'node:assert/strict'
-import dgram from 'node:dgram'
 import { once } from 'node:events'
 import { describe, it } from 'node:test'
 import { createResponse } from '../../support/sip/builders.ts'
 import type { SipRequest } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
 import type { Inbound, InvalidInbound } from '../../support/transport/peer.ts'
-import { UdpTransport } from '../../support/transport/udp-transport.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { requestText } from '../helpers/sip-text.ts'
+import { localUdp } from '../helpers/transports.ts'
+import { bindUdp } from '../helpers/udp-stub.ts'
+import { next } from '../helpers/wait.ts'
 
 const T = { timeout: 5000 }
 
 function options(port: number): string {
-  return [
-    'OPTIONS sip:bob@127.0.0.1 SIP/2.0',
-    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKudp1;rport`,
-    'Max-Forwards: 70',
-    'From: <sip:alice@example.test>;tag=a1',
-    'To: <sip:bob@example.test>',
-    'Call-ID: udp-1',
-    'CSeq: 1 OPTIONS',
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n')
-}
-
-function next<T>(register: (handler: (m: T) => void) => void): Promise<T> {
-  return new Promise((resolve) => register(resolve))
+  return requestText({
+    start: 'OPTIONS sip:bob@127.0.0.1',
+    via: `SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKudp1;rport`,
+    from: '<sip:alice@example.test>;tag=a1',
+    to: '<sip:bob@example.test>',
+    callId: 'udp-1',
+    cseq: '1 OPTIONS',
+  })
 }
 
 void describe('UdpTransport (RFC 3261 §18)', () => {
   void it('receives a datagram and answers to its source address and port (RFC 3581)', T, async () => {
     const trace = new TraceRecorder()
-    const udp = await UdpTransport.listen({
-      address: '127.0.0.1',
-      port: 0,
-      trace,
-      observer: 'server',
-      leg: 'Mw',
-    })
-    const client = dgram.createSocket('udp4')
+    const udp = await localUdp(trace, 'server')
+    const client = await bindUdp()
     try {
-      await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve))
       const inbound = next<Inbound>((h) => udp.onMessage(h))
       // The Via names port 9, which is not where the datagram comes from: the answer must go to the source.
       client.send(options(9), udp.local.port, '127.0.0.1')
@@ -70,20 +57,8 @@ void describe('UdpTransport (RFC 3261 §18)', () => {
 
   void it('records unparseable datagrams and reports them to onInvalid', T, async () => {
     const trace = new TraceRecorder()
-    const udp = await UdpTransport.listen({
-      address: '127.0.0.1',
-      port: 0,
-      trace,
-      observer: 'server',
-      leg: 'Mw',
-    })
-    const sender = await UdpTransport.listen({
-      address: '127.0.0.1',
-      port: 0,
-      trace,
-      observer: 'client',
-      leg: 'Mw',
-    })
+    const udp = await localUdp(trace, 'server')
+    const sender = await localUdp(trace, 'client')
     try {
       const invalid = next<InvalidInbound>((h) => udp.onInvalid(h))
       await sender.flowTo(udp.local).sendRaw('NOT SIP AT ALL\r\n\r\n')
@@ -102,7 +77,7 @@ void describe('UdpTransport (RFC 3261 §18)', () => {
 
   void it('fires onClose once and refuses to send on a closed flow', T, async () => {
     const trace = new TraceRecorder()
-    const udp = await UdpTransport.listen({ address: '127.0.0.1', port: 0, trace, observer: 'c', leg: 'Mw' })
+    const udp = await localUdp(trace, 'c')
     const flow = udp.flowTo({ transport: 'UDP', address: '127.0.0.1', port: 9 })
     const reasons: string[] = []
     flow.onClose((r) => reasons.push(r))

@@ -3,7 +3,6 @@ import https from 'node:https'
 import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { generate } from 'selfsigned'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { createResponse } from '../../support/sip/builders.ts'
 import type { SipRequest } from '../../support/sip/message.ts'
@@ -13,49 +12,21 @@ import { WsHandshakeError } from '../../support/transport/ws-handshake-error.ts'
 import { wsFlow, type WsFlow } from '../../support/transport/ws-flow.ts'
 import { WssClient } from '../../support/transport/wss-client.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { localPki } from '../helpers/pki.ts'
+import { requestText } from '../helpers/sip-text.ts'
+import { next } from '../helpers/wait.ts'
 
 const T = { timeout: 10_000 }
 
 function options(): string {
-  return [
-    'OPTIONS sip:ims.harness.test SIP/2.0',
-    'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKws1',
-    'Max-Forwards: 70',
-    'From: <sip:alice@ims.harness.test>;tag=a1',
-    'To: <sip:ims.harness.test>',
-    'Call-ID: ws-1',
-    'CSeq: 1 OPTIONS',
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n')
-}
-
-function next<T>(register: (handler: (m: T) => void) => void): Promise<T> {
-  return new Promise((resolve) => register(resolve))
-}
-
-/** A CA and a server certificate for 127.0.0.1 it signed. */
-async function pki(): Promise<{ ca: string; key: string; cert: string }> {
-  const opts = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const
-  const ca = await generate([{ name: 'commonName', value: 'Harness Test CA' }], {
-    ...opts,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    ],
+  return requestText({
+    start: 'OPTIONS sip:ims.harness.test',
+    via: 'SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKws1',
+    from: '<sip:alice@ims.harness.test>;tag=a1',
+    to: '<sip:ims.harness.test>',
+    callId: 'ws-1',
+    cseq: '1 OPTIONS',
   })
-  const leaf = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    ...opts,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  })
-  return { ca: ca.cert, key: leaf.private, cert: leaf.cert }
 }
 
 void describe('WssClient (RFC 7118)', () => {
@@ -67,9 +38,9 @@ void describe('WssClient (RFC 7118)', () => {
   let base: string
 
   before(async () => {
-    const certs = await pki()
-    ca = certs.ca
-    server = https.createServer({ key: certs.key, cert: certs.cert })
+    const pki = await localPki()
+    ca = pki.ca.cert
+    server = https.createServer({ key: pki.server.key, cert: pki.server.cert })
     const sip = new WebSocketServer({
       noServer: true,
       handleProtocols: (p) => (p.has('sip') ? 'sip' : false),

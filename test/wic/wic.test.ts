@@ -1,5 +1,5 @@
 /**
- * End-to-end: a Wic against a tiny local eP-CSCF stand-in (https + ws, self-signed certificate) that checks the
+ * End-to-end: a Wic against a tiny local eP-CSCF stand-in (https + ws, a test PKI certificate) that checks the
  * Origin, challenges the first REGISTER with 401 and accepts the Digest answer with 200.
  */
 import assert from 'node:assert/strict'
@@ -7,7 +7,6 @@ import { once } from 'node:events'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { generate } from 'selfsigned'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { HarnessError } from '../../support/errors.ts'
 import { parseAuthValue } from '../../support/sip/auth.ts'
@@ -21,6 +20,7 @@ import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 import { Wic } from '../../support/wic/wic.ts'
 import { WicConnectError } from '../../support/wic/wic-connect-error.ts'
 import type { WicOptions } from '../../support/wic/wic-options.ts'
+import { localPki } from '../helpers/pki.ts'
 
 const REALM = 'ims.harness.test'
 const ORIGIN = 'https://wwsf.harness.test:8443'
@@ -52,23 +52,8 @@ class StubServer {
   ) {}
 
   static async start(): Promise<StubServer> {
-    const pems = await generate([{ name: 'commonName', value: 'epcscf.harness.test' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true },
-        { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 7, ip: '127.0.0.1' },
-            { type: 2, value: 'epcscf.harness.test' },
-          ],
-        },
-      ],
-    })
-    const server = https.createServer({ key: pems.private, cert: pems.cert, minVersion: 'TLSv1.2' })
+    const pki = await localPki()
+    const server = https.createServer({ key: pki.server.key, cert: pki.server.cert, minVersion: 'TLSv1.2' })
     const wss = new WebSocketServer({
       server,
       handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
@@ -77,7 +62,7 @@ class StubServer {
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     const { port } = server.address() as AddressInfo
-    const stub = new StubServer(server, wss, `wss://127.0.0.1:${port}/`, pems.cert)
+    const stub = new StubServer(server, wss, `wss://127.0.0.1:${port}/`, pki.ca.cert)
     wss.on('connection', (ws) => stub.accept(ws))
     return stub
   }
