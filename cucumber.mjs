@@ -1,13 +1,15 @@
 // Cucumber configuration. TypeScript steps run through tsx (registered first, see tsx-register.mjs).
 // The profile comes from `npm start -- --profile FILE` or HARNESS_PROFILE; see README.md.
+const reports = process.env.HARNESS_REPORTS_DIR || 'reports'
+
 const common = {
   import: ['./tsx-register.mjs', 'support/world/hooks.ts', 'steps/**/*.ts'],
   paths: ['features/**/*.feature'],
   format: [
     'progress',
-    ['html', 'reports/cucumber.html'],
-    ['junit', 'reports/junit.xml'],
-    ['message', 'reports/messages.ndjson'],
+    ['html', `${reports}/cucumber.html`],
+    ['junit', `${reports}/junit.xml`],
+    ['message', `${reports}/messages.ndjson`],
   ],
   formatOptions: { junit: { suiteName: 'eP-CSCF conformance' } },
 }

@@ -14,11 +14,13 @@ import { junitCounts } from './junit-counts.ts'
 
 const USAGE = `usage: npm start -- [--profile FILE] [--parallel N] [cucumber options, e.g. --tags @digest]
   --profile FILE   SUT profile (YAML or JSON); default: HARNESS_PROFILE, else the embedded reference eP-CSCF
-  --parallel N     cucumber workers (default 2; an external SUT always runs with 1)`
+  --parallel N     cucumber workers (default 2; an external SUT always runs with 1)
+  --reports DIR    where the reports go (default reports/)`
 
 async function main(argv: string[]): Promise<number> {
   let profileFile = process.env.HARNESS_PROFILE
   let parallel = Number(process.env.HARNESS_PARALLEL ?? 2)
+  let reports = process.env.HARNESS_REPORTS_DIR || 'reports'
   const passThrough: string[] = []
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? ''
@@ -26,10 +28,11 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`)
       return 0
     }
-    if (arg === '--profile' || arg === '--parallel') {
+    if (arg === '--profile' || arg === '--parallel' || arg === '--reports') {
       const value = argv[i + 1]
       if (value === undefined) throw new HarnessError('PROFILE_INVALID', `${arg} needs a value\n${USAGE}`)
       if (arg === '--profile') profileFile = value
+      else if (arg === '--reports') reports = value
       else parallel = Number(value)
       i += 1
     } else if (arg.startsWith('--profile=')) profileFile = arg.slice('--profile='.length)
@@ -49,8 +52,8 @@ async function main(argv: string[]): Promise<number> {
       `  test PKI  ${pki.dir}\n  workers   ${parallel}\n\n`,
   )
 
-  mkdirSync('reports', { recursive: true })
-  rmSync('reports/junit.xml', { force: true })
+  mkdirSync(reports, { recursive: true })
+  rmSync(`${reports}/junit.xml`, { force: true })
   const cucumber = resolve(
     dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')),
     'bin/cucumber.js',
@@ -62,14 +65,15 @@ async function main(argv: string[]): Promise<number> {
       HARNESS_PROFILE: loaded.file ?? '',
       HARNESS_PARALLEL: String(parallel),
       HARNESS_PROFILE_NAME: profile.name,
+      HARNESS_REPORTS_DIR: reports,
     },
   })
-  const counts = junitCounts(resolve('reports/junit.xml'))
+  const counts = junitCounts(resolve(reports, 'junit.xml'))
   // A run that failed without a failed scenario (a hook error, a crash) still counts as one failure.
   if (run.status !== 0 && counts.failed === 0) counts.failed = 1
   process.stdout.write(
     `\n${profile.name}: ${counts.passed} scenarios passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}` +
-      ` (reports/cucumber.html, reports/junit.xml, reports/messages.ndjson)\n` +
+      ` (${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson)\n` +
       `${counts.passed} passed, ${counts.failed} failed\n`,
   )
   return run.status ?? 1

@@ -13,7 +13,8 @@ export function junitCounts(file: string): Counts {
   let passed = 0
   let failed = 0
   let skipped = 0
-  for (const match of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+  // Attribute values may hold '>' (node:test writes test names as they are), so attributes are read quote-aware.
+  for (const match of xml.matchAll(/<testcase\b(?:"[^"]*"|[^>"])*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
     const body = match[2] ?? ''
     if (/<(failure|error)\b/.test(body)) failed += 1
     else if (/<skipped\b/.test(body)) skipped += 1
