@@ -100,6 +100,9 @@ export class HarnessWorld extends World<HarnessParameters> {
       const wic = result.wic
       this.teardown.defer('close probe WebSocket', () => wic.close())
       this.handshake = { ok: true, status: 101, protocol: wic.protocol, error: undefined }
+    } else if (result.status === undefined) {
+      // No HTTP answer at all (connection refused, TLS failure): not a refusal the scenario can judge.
+      await this.guard(Promise.reject(result.error))
     } else {
       this.handshake = { ok: false, status: result.status, protocol: undefined, error: result.error }
     }
@@ -199,9 +202,22 @@ export class HarnessWorld extends World<HarnessParameters> {
     try {
       return await action
     } catch (error) {
-      const notice = this.env.sut.deathNotice()
+      const notice = await this.deathNoticeAfter(error)
       if (notice !== undefined) throw new EnvironmentError('SUT_DIED', notice, { cause: error })
       throw error
     }
+  }
+
+  /**
+   * The SUT's death notice. A lost connection often arrives a moment before the launcher hears that the process
+   * or container exited, so after a transport-level failure the launcher gets up to a second to say so.
+   */
+  private async deathNoticeAfter(error: unknown): Promise<string | undefined> {
+    const sut = this.env.sut
+    const transportLevel =
+      error instanceof HarnessError && /^(TRANSPORT_|WS_HANDSHAKE|SIP_TRANSACTION_TIMEOUT)/.test(error.code)
+    for (let waited = 0; transportLevel && sut.deathNotice() === undefined && waited < 1000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    return sut.deathNotice()
   }
 }
