@@ -235,8 +235,8 @@ async function waitUntilGone(client: ContainerRuntimeClient, id: string, ms: num
           .remove({ force: true, v: true })
           .catch(() => undefined)
       }
-    } catch {
-      return // 404: gone
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return // gone
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 100))
   }

@@ -235,6 +235,172 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
     ws.close()
   })
 
+  void it('routes a session both ways: Service-Route, identity, Record-Route flow token, CANCEL, 430 once the WebSocket is gone', async () => {
+    const ws = await openWic(ports.wss, pki.ca.cert, origin)
+    assert.ok(ws instanceof WebSocket)
+    const toWic = new Inbox<Sip>()
+    ws.on('message', (data: Buffer) => toWic.push(parse(data.toString())))
+    const send = (lines: string[], body = ''): void =>
+      ws.send([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'))
+    const toEpcscf = (lines: string[], port = ports.mw): void => {
+      scscf.send([...lines, 'Content-Length: 0', '', ''].join('\r\n'), port, '127.0.0.1')
+    }
+    const answer = (request: Sip, status: string, extra: string[] = [], toTag?: string): string[] => [
+      `SIP/2.0 ${status}`,
+      ...request.header('Via').map((via) => `Via: ${via}`),
+      ...request.header('Record-Route').map((rr) => `Record-Route: ${rr}`),
+      `From: ${request.header('From')[0]}`,
+      `To: ${request.header('To')[0]}${toTag ? `;tag=${toTag}` : ''}`,
+      `Call-ID: ${request.header('Call-ID')[0]}`,
+      `CSeq: ${request.header('CSeq')[0]}`,
+      ...extra,
+    ]
+    const nextFinal = async (inbox: Inbox<Sip>, what: string): Promise<Sip> => {
+      for (;;) {
+        const message = await inbox.next(what)
+        if (!/^SIP\/2\.0 1\d\d /.test(message.start)) return message
+      }
+    }
+    const fromScscf = new Inbox<Sip>()
+    const pump = ({ message }: { message: Sip }): void => fromScscf.push(message)
+    const drain = async (): Promise<void> => {
+      for (;;) pump(await fromEpcscf.next('message at the S-CSCF', 60_000))
+    }
+    void drain().catch(() => undefined)
+
+    // Register (the mock answers 200 at once) to store Service-Route and P-Associated-URI for this flow.
+    send([
+      'REGISTER sip:ims.harness.test SIP/2.0',
+      'Via: SIP/2.0/WSS h7.invalid;branch=z9hG4bKsess-reg',
+      'Max-Forwards: 70',
+      'To: <sip:alice@ims.harness.test>',
+      'From: <sip:alice@ims.harness.test>;tag=r1',
+      'Call-ID: kamailio-session-reg',
+      'CSeq: 1 REGISTER',
+      'Contact: <sip:a7@h7.invalid;transport=ws>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-000A95A0E129>";reg-id=1;expires=600',
+    ])
+    const register = await fromScscf.next('REGISTER')
+    const path = (register.header('Path')[0] ?? '').replace(/^<|>$/g, '')
+    toEpcscf(
+      answer(
+        register,
+        '200 OK',
+        [
+          'Contact: <sip:a7@h7.invalid;transport=ws>;expires=600',
+          `Service-Route: <sip:orig@127.0.0.1:${ports.scscf};lr>`,
+          'P-Associated-URI: <sip:alice@ims.harness.test>, <tel:+15550101>',
+        ],
+        's1',
+      ),
+    )
+    assert.equal((await nextFinal(toWic, '200 to REGISTER')).start, 'SIP/2.0 200 OK')
+
+    // Originating INVITE: Route from the Service-Route, asserted identity, double Record-Route with the flow token.
+    send(
+      [
+        'INVITE sip:bob@ims.harness.test SIP/2.0',
+        'Via: SIP/2.0/WSS h7.invalid;branch=z9hG4bKsess-inv',
+        'Max-Forwards: 70',
+        'To: <sip:bob@ims.harness.test>',
+        'From: <sip:alice@ims.harness.test>;tag=a1',
+        'Call-ID: kamailio-session-1',
+        'CSeq: 1 INVITE',
+        'Contact: <sip:a7@h7.invalid;transport=ws;ob>',
+        'P-Preferred-Identity: <sip:bob@ims.harness.test>',
+        'Content-Type: application/sdp',
+      ],
+      'v=0\r\n',
+    )
+    const invite = await fromScscf.next('INVITE')
+    assert.deepEqual(invite.header('Route'), [`<sip:orig@127.0.0.1:${ports.scscf};lr>`])
+    assert.deepEqual(invite.header('P-Asserted-Identity'), ['<sip:alice@ims.harness.test>'])
+    assert.deepEqual(invite.header('P-Preferred-Identity'), [])
+    const recordRoutes = invite.header('Record-Route')
+    assert.equal(recordRoutes.length, 2)
+    assert.ok(recordRoutes.every((rr) => /;ftok=[0-9a-f]+\.[\w-]{22}/.test(rr)))
+    toEpcscf(answer(invite, '200 OK', [`Contact: <sip:bob@127.0.0.1:${ports.scscf}>`], 'b1'))
+    const ok = await nextFinal(toWic, '200 to INVITE')
+    assert.equal(ok.start, 'SIP/2.0 200 OK')
+    assert.deepEqual(ok.header('P-Charging-Vector'), [], 'no charging information towards the WIC')
+    const dialogHeaders = [
+      'To: <sip:bob@ims.harness.test>;tag=b1',
+      'From: <sip:alice@ims.harness.test>;tag=a1',
+      'Call-ID: kamailio-session-1',
+    ]
+    send([
+      `ACK sip:bob@127.0.0.1:${ports.scscf} SIP/2.0`,
+      'Via: SIP/2.0/WSS h7.invalid;branch=z9hG4bKsess-ack',
+      'Max-Forwards: 70',
+      ...[...ok.header('Record-Route')].reverse().map((rr) => `Route: ${rr}`),
+      ...dialogHeaders,
+      'CSeq: 1 ACK',
+    ])
+    assert.match((await fromScscf.next('ACK')).start, /^ACK sip:bob@127\.0\.0\.1/)
+
+    // In-dialog BYE from the far end reaches the WIC over its WebSocket (the Record-Route flow token).
+    const byeLines = (branch: string, cseq: number): string[] => [
+      'BYE sip:a7@h7.invalid;transport=ws;ob SIP/2.0',
+      `Via: SIP/2.0/UDP 127.0.0.1:${ports.scscf};branch=${branch}`,
+      'Max-Forwards: 70',
+      ...recordRoutes.map((rr) => `Route: ${rr}`),
+      'From: <sip:bob@ims.harness.test>;tag=b1',
+      'To: <sip:alice@ims.harness.test>;tag=a1',
+      'Call-ID: kamailio-session-1',
+      `CSeq: ${cseq} BYE`,
+    ]
+    toEpcscf(byeLines('z9hG4bKsess-bye1', 1))
+    const bye = await toWic.next('BYE at the WIC')
+    assert.equal(bye.start, 'BYE sip:a7@h7.invalid;transport=ws;ob SIP/2.0')
+    send(answer(bye, '200 OK'))
+    assert.equal((await fromScscf.next('200 to BYE')).start, 'SIP/2.0 200 OK')
+
+    // Terminating INVITE along the Path, then CANCEL: 487 reaches the S-CSCF.
+    const terminating = (method: string): string[] => [
+      `${method} sip:a7@h7.invalid;transport=ws SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${ports.scscf};branch=z9hG4bKsess-tinv`,
+      'Max-Forwards: 70',
+      `Route: <${path}>`,
+      'From: <sip:bob@ims.harness.test>;tag=b2',
+      'To: <sip:alice@ims.harness.test>',
+      'Call-ID: kamailio-session-2',
+    ]
+    toEpcscf([...terminating('INVITE'), 'CSeq: 1 INVITE', `Contact: <sip:bob@127.0.0.1:${ports.scscf}>`])
+    const incoming = await toWic.next('terminating INVITE at the WIC')
+    assert.equal(incoming.start, 'INVITE sip:a7@h7.invalid;transport=ws SIP/2.0')
+    send(answer(incoming, '180 Ringing', [], 'a2'))
+    toEpcscf([...terminating('CANCEL'), 'CSeq: 1 CANCEL'])
+    const cancel = await toWic.next('CANCEL at the WIC')
+    assert.match(cancel.start, /^CANCEL /)
+    send(answer(cancel, '200 OK', [], 'a2'))
+    send(answer(incoming, '487 Request Terminated', [], 'a2'))
+    const finals: string[] = []
+    while (!finals.includes('SIP/2.0 487 Request Terminated')) {
+      finals.push((await fromScscf.next('487 at the S-CSCF')).start)
+    }
+
+    // The WebSocket closes: terminating and in-dialog requests for its flow fail with 430 at once.
+    ws.close()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    toEpcscf([
+      'MESSAGE sip:a7@h7.invalid;transport=ws SIP/2.0',
+      `Via: SIP/2.0/UDP 127.0.0.1:${ports.scscf};branch=z9hG4bKsess-dead`,
+      'Max-Forwards: 70',
+      `Route: <${path}>`,
+      'From: <sip:bob@ims.harness.test>;tag=b3',
+      'To: <sip:alice@ims.harness.test>',
+      'Call-ID: kamailio-session-3',
+      'CSeq: 1 MESSAGE',
+    ])
+    assert.equal((await nextFinal(fromScscf, 'answer to MESSAGE')).start, 'SIP/2.0 430 Flow Failed')
+    toEpcscf(byeLines('z9hG4bKsess-bye2', 2))
+    assert.equal((await nextFinal(fromScscf, 'answer to BYE')).start, 'SIP/2.0 430 Flow Failed')
+    assert.doesNotMatch(
+      await sut!.logs(),
+      /ERROR: .*(lvalue|script)/,
+      'the routing script ran without errors',
+    )
+  })
+
   void it('reports its death when killed, and stops cleanly', async () => {
     assert.ok(sut !== undefined)
     const pid = Number(/^\s*0\((\d+)\)/m.exec(await sut.logs())?.[1])
