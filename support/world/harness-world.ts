@@ -100,12 +100,11 @@ export class HarnessWorld extends World<HarnessParameters> {
       const wic = result.wic
       this.teardown.defer('close probe WebSocket', () => wic.close())
       this.handshake = { ok: true, status: 101, protocol: wic.protocol, error: undefined }
-    } else if (result.status === undefined) {
-      // No HTTP answer at all (connection refused, TLS failure): not a refusal the scenario can judge.
-      await this.guard(Promise.reject(result.error))
-    } else {
-      this.handshake = { ok: false, status: result.status, protocol: undefined, error: result.error }
+      return this.handshake
     }
+    // No HTTP answer at all (connection refused, TLS failure): not a refusal the scenario can judge.
+    if (result.status === undefined) return this.guard(Promise.reject<HandshakeOutcome>(result.error))
+    this.handshake = { ok: false, status: result.status, protocol: undefined, error: result.error }
     return this.handshake
   }
 
