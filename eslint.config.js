@@ -19,4 +19,56 @@ export default tseslint.config(
     files: ['support/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
+  // Layers import downward only (docs/contracts.md):
+  // sip ← transport ← transaction ← {wic, scscf, epcscf, pki} ← sut ← world ← steps; checks read sip only.
+  ...layer('sip', [
+    'transport',
+    'transaction',
+    'wic',
+    'scscf',
+    'epcscf',
+    'pki',
+    'sut',
+    'world',
+    'checks',
+    'profile',
+  ]),
+  ...layer('transport', ['transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('transaction', ['wic', 'scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('wic', ['scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('scscf', ['wic', 'epcscf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('epcscf', ['wic', 'scscf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('pki', [
+    'transport',
+    'transaction',
+    'wic',
+    'scscf',
+    'epcscf',
+    'sut',
+    'world',
+    'checks',
+    'profile',
+  ]),
+  ...layer('profile', ['transport', 'transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world', 'checks']),
+  ...layer('sut', ['world', 'checks']),
+  ...layer('checks', ['transport', 'transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world']),
 )
+
+/** An ESLint block forbidding `support/<folder>` to import from the folders above it. */
+function layer(folder, above) {
+  return [
+    {
+      files: [`support/${folder}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              { group: above.map((f) => `**/${f}/*`), message: `support/${folder} is below these layers` },
+            ],
+          },
+        ],
+      },
+    },
+  ]
+}

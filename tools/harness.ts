@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { HarnessError } from '../support/errors.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
-import { ensurePki } from '../support/world/pki-files.ts'
+import { ensurePki } from '../support/sut/sut-pki.ts'
 import { junitCounts } from './junit-counts.ts'
 
 const USAGE = `usage: npm start -- [--profile FILE] [--parallel N] [cucumber options, e.g. --tags @digest]

@@ -1,6 +1,6 @@
 import { HarnessError } from '../errors.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
-import type { PkiFiles } from '../world/pki-files.ts'
+import type { PkiFiles } from './sut-pki.ts'
 import { ExternalLauncher } from './external-launcher.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 import { ReferenceLauncher } from './reference-launcher.ts'

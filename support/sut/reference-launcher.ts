@@ -2,7 +2,7 @@ import { HarnessError } from '../errors.ts'
 import { FAULT_DESCRIPTIONS } from '../epcscf/faults.ts'
 import { ReferenceEpcscf } from '../epcscf/reference-epcscf.ts'
 import type { Profile } from '../profile/profile-schema.ts'
-import type { PkiFiles } from '../world/pki-files.ts'
+import type { PkiFiles } from './sut-pki.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 
 /** The embedded reference eP-CSCF, in this process, configured from the profile (the default SUT). */

@@ -7,7 +7,7 @@ import { launcherFor } from '../sut/launcher-for.ts'
 import type { StartedSut } from '../sut/launcher.ts'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { workerPorts, type WorkerPorts } from './worker-ports.ts'
-import { ensurePki, type PkiFiles } from './pki-files.ts'
+import { ensurePki, type PkiFiles } from '../sut/sut-pki.ts'
 
 /**
  * What one cucumber worker runs for all its scenarios: the mock I/S-CSCF with its HSS, the system under test

@@ -1,6 +1,6 @@
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import type { Profile } from '../profile/profile-schema.ts'
-import type { PkiFiles } from './pki-files.ts'
+import type { PkiFiles } from '../sut/sut-pki.ts'
 
 /**
  * Ports of one cucumber worker. Each parallel worker runs its own mock S-CSCF and, when the harness launches the
