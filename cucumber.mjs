@@ -11,7 +11,8 @@ const common = {
     ['junit', `${reports}/junit.xml`],
     ['message', `${reports}/messages.ndjson`],
   ],
-  formatOptions: { junit: { suiteName: 'eP-CSCF conformance' } },
+  // The report names the system under test (set by tools/harness.ts from the profile).
+  formatOptions: { junit: { suiteName: `eP-CSCF conformance: ${process.env.HARNESS_PROFILE_NAME || 'reference'}` } },
 }
 
 export default { ...common, parallel: Number(process.env.HARNESS_PARALLEL ?? 2) }
