@@ -12,6 +12,7 @@ import { mintTestPki, type TestPki } from '../../support/pki/test-pki.ts'
 import type { LaunchContext, StartedSut } from '../../support/sut/launcher.ts'
 import { ProcessLauncher } from '../../support/sut/process-launcher.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { Inbox } from '../helpers/inbox.ts'
 
 /**
  * The bundled Kamailio eP-CSCF (sut/kamailio) as a `process` SUT: a start and stop through the launcher, and a
@@ -58,28 +59,6 @@ function parse(text: string): Sip {
         .slice(1)
         .filter((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
         .map((line) => line.slice(line.indexOf(':') + 1).trim()),
-  }
-}
-
-/** Messages arriving on one socket, taken in order. */
-class Inbox<T> {
-  private readonly items: T[] = []
-  private readonly waiters: ((item: T) => void)[] = []
-  push(item: T): void {
-    const waiter = this.waiters.shift()
-    if (waiter) waiter(item)
-    else this.items.push(item)
-  }
-  next(what: string, ms = 4000): Promise<T> {
-    const item = this.items.shift()
-    if (item !== undefined) return Promise.resolve(item)
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)
-      this.waiters.push((received) => {
-        clearTimeout(timer)
-        resolve(received)
-      })
-    })
   }
 }
 
@@ -191,7 +170,7 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
         '',
       ].join('\r\n'),
     )
-    const { message: forwarded, from } = await fromEpcscf.next('forwarded REGISTER')
+    const { message: forwarded, from } = await fromEpcscf.next('forwarded REGISTER', 4000)
     assert.equal(forwarded.start, 'REGISTER sip:ims.harness.test SIP/2.0')
     assert.equal(from.port, ports.mw, 'sent from the eP-CSCF Mw port')
     const vias = forwarded.header('Via')
@@ -228,7 +207,7 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
       '',
     ].join('\r\n')
     scscf.send(response, from.port, from.address)
-    const relayed = await toWic.next('401 at the WIC')
+    const relayed = await toWic.next('401 at the WIC', 4000)
     assert.equal(relayed.start, 'SIP/2.0 401 Unauthorized')
     assert.deepEqual(relayed.header('WWW-Authenticate'), [challenge])
     assert.equal(relayed.header('Via').length, 1)
@@ -257,7 +236,7 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
     ]
     const nextFinal = async (inbox: Inbox<Sip>, what: string): Promise<Sip> => {
       for (;;) {
-        const message = await inbox.next(what)
+        const message = await inbox.next(what, 4000)
         if (!/^SIP\/2\.0 1\d\d /.test(message.start)) return message
       }
     }
