@@ -12,7 +12,9 @@ const common = {
     ['message', `${reports}/messages.ndjson`],
   ],
   // The report names the system under test (set by tools/harness.ts from the profile).
-  formatOptions: { junit: { suiteName: `eP-CSCF conformance: ${process.env.HARNESS_PROFILE_NAME || 'reference'}` } },
+  formatOptions: {
+    junit: { suiteName: `eP-CSCF conformance: ${process.env.HARNESS_PROFILE_NAME || 'reference'}` },
+  },
 }
 
 export default { ...common, parallel: Number(process.env.HARNESS_PARALLEL ?? 2) }

@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   // Layers import downward only (docs/contracts.md):
-  // sip ← transport ← transaction ← {wic, scscf, epcscf, pki} ← sut ← world ← steps; checks read sip only.
+  // sip ← transport ← transaction ← {wic, scscf, epcscf, wwsf, pki} ← sut ← world ← steps; checks read sip only.
   ...layer('sip', [
     'transport',
     'transaction',
@@ -35,9 +35,20 @@ export default tseslint.config(
   ]),
   ...layer('transport', ['transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
   ...layer('transaction', ['wic', 'scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
-  ...layer('wic', ['scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
-  ...layer('scscf', ['wic', 'epcscf', 'sut', 'world', 'checks', 'profile']),
-  ...layer('epcscf', ['wic', 'scscf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('wic', ['scscf', 'epcscf', 'wwsf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('scscf', ['wic', 'epcscf', 'wwsf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('epcscf', ['wic', 'scscf', 'wwsf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('wwsf', [
+    'transport',
+    'transaction',
+    'wic',
+    'scscf',
+    'epcscf',
+    'sut',
+    'world',
+    'checks',
+    'profile',
+  ]),
   ...layer('pki', [
     'transport',
     'transaction',
@@ -51,7 +62,7 @@ export default tseslint.config(
   ]),
   ...layer('profile', ['transport', 'transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world', 'checks']),
   ...layer('sut', ['world', 'checks']),
-  ...layer('checks', ['transport', 'transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world']),
+  ...layer('checks', ['transport', 'transaction', 'wic', 'scscf', 'epcscf', 'wwsf', 'sut', 'world']),
 )
 
 /** An ESLint block forbidding `support/<folder>` to import from the folders above it. */

@@ -4,6 +4,7 @@ import type { SipRequest } from '../sip/message.ts'
 import { parseNameAddr } from '../sip/name-addr.ts'
 import { getParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
+import type { Faults } from './faults.ts'
 import type { MissingOriginPolicy } from './origin-policy.ts'
 import { insertBeforeLength } from './proxy-rules.ts'
 import type { TokenVerifier } from './token-verifier.ts'
@@ -22,6 +23,8 @@ export interface BearerGateOptions {
   readonly missingOrigin: MissingOriginPolicy
   /** Where the reason of a rejected token goes (the trace): the WIC only hears "invalid_token". */
   readonly note: (text: string) => void
+  /** `token-identity-unbound` acts here (the other token faults in the verifier and the TNA form). */
+  readonly faults?: Faults
 }
 
 export type GateOutcome =
@@ -54,7 +57,12 @@ export async function gateRegister(
   // TS 24.371 A.3.2 step 1 / TS 33.203 X.3: the IMS identities are those the WWSF bound to the token; a token of
   // one user cannot register another (the IMPU registered is the To URI).
   const impu = uriOf(request.get('To'))
-  if (impu === undefined || !verdict.impus.some((bound) => bound.toLowerCase() === impu.toLowerCase())) {
+  const bound = impu !== undefined && verdict.impus.some((b) => b.toLowerCase() === impu.toLowerCase())
+  if (!bound && opts.faults?.has('token-identity-unbound') === true) {
+    opts.note(
+      `fault token-identity-unbound: ${impu ?? 'To'} registered with a token for ${verdict.impus.join(', ')}`,
+    )
+  } else if (!bound) {
     return { kind: 'reject', status: 403, reason: 'Forbidden - public identity not bound to the token' }
   }
   connection.tokenIdentity = { impi: verdict.impi, impus: verdict.impus }
@@ -66,8 +74,18 @@ export async function gateRegister(
  * to sneak in `integrity-protected`) is replaced by the TNA form of the interop contract, the "integrity-protected
  * flag set to indicate that authentication has already been performed" (TS 33.203 U.2 step 4).
  */
-export function applyTrustedNodeAuthorization(request: SipRequest, impi: string, domain: string): void {
+export function applyTrustedNodeAuthorization(
+  request: SipRequest,
+  impi: string,
+  domain: string,
+  faults?: Faults,
+): void {
+  const bearer = request.getAll('Authorization').filter((v) => /^\s*bearer(\s|$)/i.test(v))
   request.remove('Authorization')
+  // The faults: the token goes on into the core, or the "authentication already performed" flag is never set.
+  if (faults?.has('forward-bearer-token') === true)
+    for (const value of bearer) insertBeforeLength(request, 'Authorization', value)
+  if (faults?.has('no-auth-done') === true) return
   insertBeforeLength(
     request,
     'Authorization',

@@ -28,6 +28,13 @@ export type FaultName =
   | 'response-to-wrong-flow'
   // Terminating requests (terminating-proxy.ts)
   | 'no-flow-failed'
+  // Token registration (token-verifier.ts, bearer-gate.ts)
+  | 'token-signature-unchecked'
+  | 'token-expiry-unchecked'
+  | 'token-audience-unchecked'
+  | 'token-identity-unbound'
+  | 'forward-bearer-token'
+  | 'no-auth-done'
 
 /** One line per fault: the defect it injects (and the requirement a correct harness then reports broken). */
 export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
@@ -59,6 +66,15 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'responses from Mw are relayed over a different WebSocket connection than the request',
   'no-flow-failed':
     'a terminating request for a closed WebSocket gets no response instead of 430 (RFC 5626 §5.3)',
+  'token-signature-unchecked':
+    'the token signature is never verified: alg none, a foreign key or a tampered payload pass (RFC 8725 §3.1)',
+  'token-expiry-unchecked': 'an expired (or not yet valid) token is accepted (RFC 7519 §4.1.4, §4.1.5)',
+  'token-audience-unchecked': 'a token issued for another audience is accepted (RFC 8725 §3.9)',
+  'token-identity-unbound':
+    "the registered IMPU is not checked against the token: Alice's token registers Bob (TS 24.371 A.3.2)",
+  'forward-bearer-token': "the WIC's Bearer token is forwarded to the IMS core on Mw",
+  'no-auth-done':
+    'a token REGISTER is forwarded without the TNA Authorization (integrity-protected="auth-done", TS 33.203 U.2)',
 }
 
 export const FAULT_NAMES: readonly FaultName[] = Object.keys(FAULT_DESCRIPTIONS) as FaultName[]

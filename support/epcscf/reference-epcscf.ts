@@ -124,10 +124,11 @@ export class ReferenceEpcscf implements AsyncDisposable {
       domain,
       missingOrigin: opts.missingOrigin ?? 'refuse',
       note: (text) => opts.trace.note(observer, text),
+      faults,
       verifier:
         opts.token === undefined
           ? undefined
-          : createTokenVerifier({ ...opts.token, audience: opts.token.audience ?? this.identity }),
+          : createTokenVerifier({ ...opts.token, audience: opts.token.audience ?? this.identity, faults }),
     }
     const hop = opts.nextHop ?? { address: '127.0.0.1', port: 5070 }
     this.nextHop = { transport: hop.transport ?? 'UDP', address: hop.address, port: hop.port }
@@ -307,7 +308,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
         integrityProtected: this.opts.integrityProtected ?? 'absent',
         faults: this.faults,
       })
-      if (gate.kind === 'token') applyTrustedNodeAuthorization(out, gate.impi, this.gate.domain)
+      if (gate.kind === 'token') applyTrustedNodeAuthorization(out, gate.impi, this.gate.domain, this.faults)
       onFinal = (response) => {
         // On 200 OK the registration state of this connection is what the registrar granted (RFC 3608 §6 for
         // the Service-Route, TS 24.229 §5.2.2.1 for P-Associated-URI).

@@ -1,9 +1,15 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
+import type { Faults } from './faults.ts'
 import { get } from 'node:https'
 import {
   createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
   errors,
+  generateKeyPair,
+  SignJWT,
   jwtVerify,
+  type CryptoKey,
   type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
@@ -33,6 +39,8 @@ export interface TokenVerifierOptions {
   readonly clockToleranceS?: number
   /** The clock (tests move it instead of sleeping). */
   readonly now?: () => Date
+  /** Fault switches of the reference eP-CSCF that act here (token-signature/expiry/audience-unchecked). */
+  readonly faults?: Faults
 }
 
 export type TokenVerdict =
@@ -56,18 +64,21 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   const impiClaim = opts.claims?.impi ?? 'impi'
   const impuClaim = opts.claims?.impu ?? 'impu'
   const key = keySource(opts)
+  const fault = (name: Parameters<Faults['has']>[0]) => opts.faults?.has(name) === true
 
   return {
     async verify(token: string): Promise<TokenVerdict> {
       let payload: JWTPayload
       try {
-        ;({ payload } = await jwtVerify(token, key, {
+        const checked = fault('token-signature-unchecked') ? await resignedUnchecked(token) : undefined
+        ;({ payload } = await jwtVerify(checked?.token ?? token, checked?.key ?? key, {
           issuer: opts.issuer,
-          audience: opts.audience,
-          algorithms,
+          ...(fault('token-audience-unchecked') ? {} : { audience: opts.audience }),
+          algorithms: checked === undefined ? algorithms : ['ES256'],
           typ: ACCESS_TOKEN_TYP,
           requiredClaims: ['exp', impiClaim, impuClaim],
-          clockTolerance: opts.clockToleranceS ?? 5,
+          // The expiry fault: a tolerance of ten years makes exp and nbf meaningless.
+          clockTolerance: fault('token-expiry-unchecked') ? 10 * 365 * 86_400 : (opts.clockToleranceS ?? 5),
           ...(opts.now === undefined ? {} : { currentDate: opts.now() }),
         }))
       } catch (error) {
@@ -84,6 +95,21 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
       return { ok: true, impi, impus: impus as string[], payload }
     },
   }
+}
+
+/**
+ * The `token-signature-unchecked` fault: the token's header and claims are re-signed with a throwaway key, so
+ * that every other check still runs and only the signature (and `alg`) is never verified.
+ */
+let throwaway: Promise<Awaited<ReturnType<typeof generateKeyPair>>> | undefined
+async function resignedUnchecked(token: string): Promise<{ token: string; key: KeyObject | CryptoKey }> {
+  throwaway ??= generateKeyPair('ES256')
+  const { privateKey, publicKey } = await throwaway
+  const header = decodeProtectedHeader(token)
+  const resigned = await new SignJWT(decodeJwt(token))
+    .setProtectedHeader({ ...header, alg: 'ES256' })
+    .sign(privateKey)
+  return { token: resigned, key: publicKey }
 }
 
 function keySource(opts: TokenVerifierOptions): JWTVerifyGetKey | KeyObject {

@@ -107,6 +107,29 @@ export const profileSchema = z.strictObject({
       nonceLifetimeS: z.number().int().positive().default(30),
     })
     .prefault({}),
+  /**
+   * The mock WWSF of token registration (TR 23.701 X.2.1.3): HTTPS login issuing a JWT, and its JWKS. Its public
+   * key is also written as `{{wwsf.jwks}}` and `{{wwsf.publicKeyPem}}` for an eP-CSCF provisioned statically.
+   */
+  wwsf: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: host.default('127.0.0.1'),
+      /** 0 picks a free port. */
+      port: z.number().int().min(0).max(65535).default(8443),
+      /** `iss` of the tokens. Default: the first allowed origin. */
+      issuer: z.string().min(1).optional(),
+      alg: z.enum(['ES256', 'RS256']).default('ES256'),
+      /** A fixed signing key (PKCS #8 PEM file, relative to the profile); default one minted into .harness/. */
+      signingKey: z.string().min(1).optional(),
+      /** Identity claim names (3GPP defines none). */
+      claims: z
+        .strictObject({ impi: z.string().min(1).default('impi'), impu: z.string().min(1).default('impu') })
+        .prefault({}),
+      /** `Authorization: Bearer <jwt>` (RFC 8898) or `Bearer access_token="<jwt>"` (TS 24.371 Table A.3.2-1). */
+      carriage: z.enum(['rfc8898', 'access-token-param']).default('rfc8898'),
+    })
+    .prefault({}),
   subscribers: z
     .array(subscriber)
     .min(1)

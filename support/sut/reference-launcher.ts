@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import type { JSONWebKeySet } from 'jose'
 import { HarnessError } from '../errors.ts'
 import { FAULT_DESCRIPTIONS } from '../epcscf/faults.ts'
 import { ReferenceEpcscf } from '../epcscf/reference-epcscf.ts'
@@ -50,6 +52,7 @@ export class ReferenceLauncher implements SutLauncher {
       domain: profile.domain,
       identity: profile.epcscf.identity,
       integrityProtected: 'absent',
+      ...tokenOptions(profile, vars),
       timers: profile.timers,
       trace: context.trace,
       faults,
@@ -62,5 +65,25 @@ export class ReferenceLauncher implements SutLauncher {
       logs: async () => '',
       stop: () => epcscf.stop(),
     }
+  }
+}
+
+/**
+ * Web authentication (TR 23.701 X.2.1.3 step 4): the reference trusts the WWSF's key as a statically provisioned
+ * eP-CSCF would, from the JWKS file the harness wrote, with the contract's issuer and audience.
+ */
+function tokenOptions(profile: Profile, vars: Readonly<Record<string, string>>) {
+  const jwksFile = vars['wwsf.jwks']
+  const issuer = vars['wwsf.issuer']
+  if (!profile.wwsf.enabled || jwksFile === undefined || issuer === undefined || !existsSync(jwksFile))
+    return {}
+  return {
+    token: {
+      jwks: JSON.parse(readFileSync(jwksFile, 'utf8')) as JSONWebKeySet,
+      issuer,
+      audience: profile.epcscf.identity,
+      algorithms: [profile.wwsf.alg],
+      claims: profile.wwsf.claims,
+    },
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { HarnessError } from '../errors.ts'
 import type { Profile } from '../profile/profile-schema.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
@@ -7,7 +8,12 @@ import { launcherFor } from '../sut/launcher-for.ts'
 import type { StartedSut } from '../sut/launcher.ts'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { workerPorts, type WorkerPorts } from './worker-ports.ts'
-import { ensurePki, type PkiFiles } from '../sut/sut-pki.ts'
+import { ensurePki, HARNESS_DIR, type PkiFiles } from '../sut/sut-pki.ts'
+import { mintTestPki } from '../pki/test-pki.ts'
+import { writeWwsfKeyFiles } from '../wwsf/key-files.ts'
+import { SigningKeys } from '../wwsf/signing-keys.ts'
+import { Wwsf } from '../wwsf/wwsf.ts'
+import { wwsfIssuer } from './worker-ports.ts'
 
 /**
  * What one cucumber worker runs for all its scenarios: the mock I/S-CSCF with its HSS, the system under test
@@ -22,6 +28,8 @@ export class HarnessEnvironment {
     readonly trace: TraceRecorder,
     readonly scscf: MockScscf,
     readonly sut: StartedSut,
+    /** The mock WWSF (W1), undefined when the profile disables it. */
+    readonly wwsf: WwsfEndpoint | undefined,
   ) {}
 
   get profile(): Profile {
@@ -54,9 +62,16 @@ export class HarnessEnvironment {
       timers: profile.timers,
       trace,
     })
+    let wwsf: WwsfEndpoint | undefined
     try {
+      wwsf = await startWwsf(loaded, ports.wwsf, pki, trace)
+      const vars = ports.vars(loaded, pki)
+      if (wwsf !== undefined) {
+        vars['wwsf.port'] = String(wwsf.server.port)
+        vars['wwsf.jwksUrl'] = wwsf.server.jwksUrl
+      }
       const sut = await launcherFor(loaded, pki).start({
-        vars: ports.vars(loaded, pki),
+        vars,
         startTimeoutMs: profile.startTimeoutMs,
         filesDir: pki.filesDir,
         wss: { host: profile.epcscf.wss.host, port: ports.wss },
@@ -67,8 +82,9 @@ export class HarnessEnvironment {
         'harness',
         `system under test "${sut.name}" (${sut.kind}) ready at wss://${profile.epcscf.wss.host}:${ports.wss}`,
       )
-      return new HarnessEnvironment(loaded, ports, pki, trace, scscf, sut)
+      return new HarnessEnvironment(loaded, ports, pki, trace, scscf, sut, wwsf)
     } catch (error) {
+      await wwsf?.server.stop()
       await scscf.stop()
       throw error
     }
@@ -76,8 +92,64 @@ export class HarnessEnvironment {
 
   async stop(): Promise<void> {
     await this.sut.stop()
+    await this.wwsf?.server.stop()
     await this.scscf.stop()
   }
+}
+
+/** The WWSF as the scenarios use it: the server, and the CA its certificate chains to (W1 trust anchor). */
+export interface WwsfEndpoint {
+  readonly server: Wwsf
+  readonly caPem: string
+}
+
+/**
+ * Starts this worker's WWSF with the profile's fixed key, or the key minted once into .harness/wwsf/ (so that an
+ * eP-CSCF provisioned statically is configured once), and writes the public key into the SUT files folder. Its TLS
+ * certificate is the minted server certificate (it names 127.0.0.1), or its own when the profile brings its CA.
+ */
+async function startWwsf(
+  loaded: LoadedProfile,
+  port: number,
+  pki: PkiFiles,
+  trace: TraceRecorder,
+): Promise<WwsfEndpoint | undefined> {
+  const { profile } = loaded
+  if (!profile.wwsf.enabled) return undefined
+  const keys =
+    profile.wwsf.signingKey === undefined
+      ? await SigningKeys.ensure(
+          join(HARNESS_DIR, 'wwsf', `signing-key-${profile.wwsf.alg}.pem`),
+          profile.wwsf.alg,
+        )
+      : await SigningKeys.fromPem(
+          readPem(resolve(loaded.baseDir, profile.wwsf.signingKey), 'wwsf.signingKey'),
+          profile.wwsf.alg,
+        )
+  writeWwsfKeyFiles(pki.filesDir, keys)
+  let tls: { cert: string; key: string }
+  let caPem: string
+  if (pki.serverCertPem !== undefined && pki.serverKeyPem !== undefined) {
+    tls = { cert: pki.serverCertPem, key: pki.serverKeyPem }
+    caPem = pki.caPem
+  } else {
+    const own = await mintTestPki({ hosts: ['wwsf.harness.test', 'localhost'], ips: [profile.wwsf.host] })
+    tls = own.server
+    caPem = own.ca.cert
+  }
+  const server = await Wwsf.start({
+    host: profile.wwsf.host,
+    port,
+    origin: profile.epcscf.origin.allowed[0] ?? 'https://wwsf.harness.test:8443',
+    issuer: wwsfIssuer(profile),
+    audience: profile.epcscf.identity,
+    tls,
+    subscribers: profile.subscribers,
+    trace,
+    keys,
+    claims: profile.wwsf.claims,
+  })
+  return { server, caPem }
 }
 
 export function readPem(path: string, field: string): string {

@@ -7,6 +7,9 @@ import type { TerminatingTransaction } from '../scscf/mock-scscf.ts'
 import type { HarnessEnvironment } from './harness-environment.ts'
 import { currentEnvironment, type HarnessParameters } from './environment-holder.ts'
 import { Teardown } from './teardown.ts'
+import { loginAtWwsf } from '../wwsf/wwsf-client.ts'
+import type { HostileToken } from '../wwsf/signing-keys.ts'
+import type { WwsfEndpoint } from './harness-environment.ts'
 
 /** The cast: a name in a scenario and the subscriber (by position in the profile) it plays. */
 const CAST = ['Alice', 'Bob', 'Carol'] as const
@@ -34,6 +37,8 @@ export class HarnessWorld extends World<HarnessParameters> {
   readonly originated = new Map<ActorName, { request: SipRequest; response: SipResponse }>()
   /** The last terminating request the mock S-CSCF sent toward each actor. */
   readonly terminating = new Map<ActorName, TerminatingTransaction>()
+  /** The token each actor got from the WWSF at login (W1). */
+  readonly tokens = new Map<ActorName, string>()
 
   constructor(options: IWorldOptions<HarnessParameters>) {
     super(options)
@@ -106,6 +111,64 @@ export class HarnessWorld extends World<HarnessParameters> {
     if (result.status === undefined) return this.guard(Promise.reject<HandshakeOutcome>(result.error))
     this.handshake = { ok: false, status: result.status, protocol: undefined, error: result.error }
     return this.handshake
+  }
+
+  /** The mock WWSF, or a profile error when the profile disables it. */
+  get wwsf(): WwsfEndpoint {
+    const wwsf = this.env.wwsf
+    if (wwsf === undefined)
+      throw new HarnessError('PROFILE_INVALID', 'wwsf.enabled: token scenarios need the WWSF (enabled: true)')
+    return wwsf
+  }
+
+  /** The actor logs in at the WWSF with the subscriber's password (W1); the token is kept on 200. */
+  async login(actor: ActorName): Promise<number> {
+    const { impi, password } = this.subscriber(actor)
+    const wwsf = this.wwsf
+    const { status, result } = await loginAtWwsf({
+      url: wwsf.server.url,
+      user: impi,
+      password,
+      ca: wwsf.caPem,
+      timeoutMs: this.env.profile.waitMs,
+    })
+    if (result !== undefined) this.tokens.set(actor, result.access_token)
+    return status
+  }
+
+  token(actor: ActorName): string {
+    const token = this.tokens.get(actor)
+    if (token === undefined)
+      throw new HarnessError(
+        'SIP_UNEXPECTED_MESSAGE',
+        `${actor} has no token: a step must log in at the WWSF first`,
+      )
+    return token
+  }
+
+  /** A token for the actor made wrong in one way, by the WWSF's own key unless the defect is the key. */
+  hostileToken(actor: ActorName, kind: HostileToken, other?: ActorName): Promise<string> {
+    const subject = (name: ActorName) => ({
+      impi: this.subscriber(name).impi,
+      impus: this.env.profile.subscribers[CAST.indexOf(name)]?.impus ?? [],
+    })
+    const { server } = this.wwsf
+    return server.keys.mintHostile(kind, server.tokenProfile, subject(actor), other && subject(other))
+  }
+
+  /** The actor's WIC registers with `token` as Bearer credentials, carried as the profile says. */
+  registerWithToken(
+    actor: ActorName,
+    token: string,
+    integrityProtected?: string,
+  ): Promise<RegistrationOutcome> {
+    const carriage = this.env.profile.wwsf.carriage
+    return this.register(actor, (wic) =>
+      wic.register({
+        authorization: { bearer: token, carriage },
+        ...(integrityProtected === undefined ? {} : { integrityProtected }),
+      }),
+    )
   }
 
   wic(actor: ActorName): Wic {

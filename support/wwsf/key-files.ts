@@ -1,0 +1,25 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { SigningKeys } from './signing-keys.ts'
+
+/** Paths of the WWSF's public key as written for an eP-CSCF provisioned statically (interop contract). */
+export interface WwsfKeyFiles {
+  readonly jwks: string
+  readonly publicKeyPem: string
+}
+
+export function wwsfKeyFiles(filesDir: string): WwsfKeyFiles {
+  return {
+    jwks: join(filesDir, 'wwsf', 'jwks.json'),
+    publicKeyPem: join(filesDir, 'wwsf', 'signing-key.pub.pem'),
+  }
+}
+
+/** Writes the public key as a JWKS file and an SPKI PEM file into the SUT files folder. */
+export function writeWwsfKeyFiles(filesDir: string, keys: SigningKeys): WwsfKeyFiles {
+  const files = wwsfKeyFiles(filesDir)
+  mkdirSync(join(filesDir, 'wwsf'), { recursive: true })
+  writeFileSync(files.jwks, `${JSON.stringify(keys.jwks, null, 2)}\n`)
+  writeFileSync(files.publicKeyPem, keys.publicKeyPem)
+  return files
+}
