@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path'
 import { HarnessError } from '../support/errors.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 import { ensurePki } from '../support/sut/sut-pki.ts'
+import { writeConformanceMatrix } from './conformance-matrix.ts'
 import { junitCounts } from './junit-counts.ts'
 
 const USAGE = `usage: npm start -- [--profile FILE] [--parallel N] [cucumber options, e.g. --tags @digest]
@@ -68,12 +69,18 @@ async function main(argv: string[]): Promise<number> {
       HARNESS_REPORTS_DIR: reports,
     },
   })
+  let matrix = ''
+  try {
+    matrix = `, ${writeConformanceMatrix(reports, profile.name)}`
+  } catch (error) {
+    process.stderr.write(`no conformance matrix: ${(error as Error).message}\n`)
+  }
   const counts = junitCounts(resolve(reports, 'junit.xml'))
   // A run that failed without a failed scenario (a hook error, a crash) still counts as one failure.
   if (run.status !== 0 && counts.failed === 0) counts.failed = 1
   process.stdout.write(
     `\n${profile.name}: ${counts.passed} scenarios passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}` +
-      ` (${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson)\n` +
+      ` (${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson${matrix})\n` +
       `${counts.passed} passed, ${counts.failed} failed\n`,
   )
   return run.status ?? 1
