@@ -8,6 +8,8 @@ import {
   setWorldConstructor,
 } from '@cucumber/cucumber'
 import { traceFull, traceSummary } from '../trace/trace-text.ts'
+import { ladderSvg } from '../trace/ladder-svg.ts'
+import { tracePcap } from '../trace/pcap.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
 import { HarnessWorld } from './harness-world.ts'
 import { EnvironmentError } from '../errors.ts'
@@ -59,6 +61,12 @@ After(
     this.attach(`${header}\n\n${traceSummary(events)}`, { mediaType: 'text/plain', fileName: 'ladder.txt' })
     this.attach(traceFull(events), { mediaType: 'text/plain', fileName: 'sip-trace.txt' })
     this.attach(JSON.stringify(events), { mediaType: 'application/json', fileName: 'sip-trace.json' })
+    // As a Buffer: cucumber's HTML report shows only base64 images.
+    this.attach(Buffer.from(ladderSvg(events, { title: pickle.name }), 'utf8'), {
+      mediaType: 'image/svg+xml',
+      fileName: 'ladder.svg',
+    })
+    this.attach(tracePcap(events), { mediaType: 'application/vnd.tcpdump.pcap', fileName: 'sip-trace.pcap' })
     if (failed) {
       const logs = await env.sut.logs()
       if (logs !== '') this.attach(logs.slice(-64_000), { mediaType: 'text/plain', fileName: 'sut-log.txt' })

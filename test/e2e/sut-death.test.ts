@@ -24,7 +24,7 @@ void test(
       .replace(/^name: .*$/m, 'name: kamailio-sut-death')
       .replaceAll('../sut/', `${resolve('sut')}/`)
       .replace(/^epcscf:\n/m, 'epcscf:\n  wss: { port: 27443 }\n  mw: { port: 25060 }\n')
-    writeFileSync(join(dir, 'profile.yaml'), `${profile}\nscscf: { port: 25070 }\n`)
+    writeFileSync(join(dir, 'profile.yaml'), `${profile}\nscscf: { port: 25070 }\nwwsf: { port: 28443 }\n`)
     const cli = spawn(
       process.execPath,
       [
