@@ -1,5 +1,5 @@
 /**
- * `npm run serve [-- --profile FILE]`: starts the reference eP-CSCF and the mock I/S-CSCF with its HSS on their own,
+ * `npm run serve [-- --profile FILE]`: starts the reference eP-CSCF, the mock I/S-CSCF with its HSS and the mock WWSF on their own,
  * prints their addresses and the subscribers, and prints the trace on the console until stopped (Ctrl-C), so that
  * any WIC (a browser page, JsSIP, SIP.js) can be pointed at them.
  */
@@ -26,6 +26,10 @@ async function main(argv: string[]): Promise<void> {
   out(
     `mock I/S-CSCF      ${profile.scscf.address}:${env.ports.scscf} UDP+TCP, realm ${profile.domain}, digest ${profile.scscf.algorithms.join(', ')}`,
   )
+  if (env.wwsf !== undefined)
+    out(
+      `mock WWSF          ${env.wwsf.server.url}  (POST /login with user and password → JWT; JWKS ${env.wwsf.server.jwksUrl})`,
+    )
   out('subscribers')
   for (const s of profile.subscribers)
     out(`  ${s.impi.padEnd(28)} ${s.impus.join(', ').padEnd(48)} password ${s.password}`)
