@@ -5,6 +5,8 @@ import { HarnessError } from '../errors.ts'
  * decided, so that a harness scenario can be seen to fail against a known-broken SUT (a test of the tests).
  */
 export type FaultName =
+  // W2 TLS (websocket-edge.ts)
+  | 'legacy-tls-allowed'
   // W2 handshake (websocket-edge.ts, origin-policy.ts)
   | 'no-origin-check'
   | 'origin-substring-match'
@@ -38,6 +40,8 @@ export type FaultName =
 
 /** One line per fault: the defect it injects (and the requirement a correct harness then reports broken). */
 export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
+  'legacy-tls-allowed':
+    'the W2 listener accepts TLS 1.0 and 1.1 (legacy ciphers at OpenSSL security level 0) (TS 33.210 §6.2.1 broken)',
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',

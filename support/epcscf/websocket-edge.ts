@@ -102,11 +102,15 @@ export class WebSocketEdge {
   }
 
   static async listen(opts: WebSocketEdgeOptions): Promise<WebSocketEdge> {
+    // TS 33.210 §6.2.1: "SSL 1.0, SSL 2.0, SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0 shall not be supported." Under
+    // the legacy-tls-allowed fault the listener accepts TLS 1.0 and 1.1 (OpenSSL 3 needs security level 0 for them).
+    const legacy = opts.faults.has('legacy-tls-allowed')
     const server = createServer({
       cert: opts.tls.cert,
       key: opts.tls.key,
-      minVersion: opts.tls.minVersion ?? 'TLSv1.2',
+      minVersion: legacy ? 'TLSv1' : (opts.tls.minVersion ?? 'TLSv1.2'),
       maxVersion: opts.tls.maxVersion ?? 'TLSv1.3',
+      ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     })
     const edge = new WebSocketEdge(server, opts)
     await new Promise<void>((resolve, reject) => {

@@ -22,6 +22,8 @@ export interface WssConnectOptions extends TraceTag {
   readonly ca?: string | Buffer
   readonly minVersion?: tls.SecureVersion
   readonly maxVersion?: tls.SecureVersion
+  /** OpenSSL cipher list, e.g. `DEFAULT@SECLEVEL=0` so that a client may offer TLS 1.0/1.1 at all (R07 tests). */
+  readonly ciphers?: string
   /** TLS SNI; by default the URL host name (none for an IP address). */
   readonly servername?: string
   /** Deadline of the whole opening handshake: connect, TLS, HTTP upgrade. */
@@ -121,6 +123,7 @@ class Handshake {
     if (o.ca !== undefined) options.ca = o.ca
     if (o.minVersion !== undefined) options.minVersion = o.minVersion
     if (o.maxVersion !== undefined) options.maxVersion = o.maxVersion
+    if (o.ciphers !== undefined) options.ciphers = o.ciphers
     if (o.servername !== undefined) options.servername = o.servername
     return options
   }

@@ -33,6 +33,8 @@ export interface WicOptions {
   ca?: string | Buffer
   minVersion?: SecureVersion
   maxVersion?: SecureVersion
+  /** OpenSSL cipher list of the WIC's TLS client; `DEFAULT@SECLEVEL=0` lets it offer TLS 1.0/1.1 (R07 tests). */
+  ciphers?: string
   servername?: string
   timers?: Partial<WicTimers>
   trace: TraceRecorder
@@ -64,6 +66,7 @@ export interface ResolvedWicOptions {
   readonly ca: string | Buffer | undefined
   readonly minVersion: SecureVersion | undefined
   readonly maxVersion: SecureVersion | undefined
+  readonly ciphers: string | undefined
   readonly servername: string | undefined
   readonly timers: WicTimers
   readonly trace: TraceRecorder
@@ -99,6 +102,7 @@ export function resolveWicOptions(opts: WicOptions): ResolvedWicOptions {
     ca: opts.ca,
     minVersion: opts.minVersion,
     maxVersion: opts.maxVersion,
+    ciphers: opts.ciphers,
     servername: opts.servername,
     timers: { ...DEFAULT_TIMERS, ...opts.timers },
     trace: opts.trace,

@@ -189,6 +189,7 @@ export class Wic {
         ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
         ...(opts.minVersion !== undefined ? { minVersion: opts.minVersion } : {}),
         ...(opts.maxVersion !== undefined ? { maxVersion: opts.maxVersion } : {}),
+        ...(opts.ciphers !== undefined ? { ciphers: opts.ciphers } : {}),
         ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
         timeoutMs: opts.waitMs,
         trace: opts.trace,

@@ -7,6 +7,8 @@ import type { TerminatingTransaction } from '../scscf/mock-scscf.ts'
 import type { HarnessEnvironment } from './harness-environment.ts'
 import { currentEnvironment, type HarnessParameters } from './environment-holder.ts'
 import { Teardown } from './teardown.ts'
+import type { SecureVersion } from 'node:tls'
+import type { TlsOutcome } from '../checks/transport-checks.ts'
 import { loginAtWwsf } from '../wwsf/wwsf-client.ts'
 import type { HostileToken } from '../wwsf/signing-keys.ts'
 import type { WwsfEndpoint } from './harness-environment.ts'
@@ -22,6 +24,8 @@ export interface HandshakeOutcome {
   readonly error: HarnessError | undefined
 }
 
+const TLS_ORDER: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']
+
 /**
  * One scenario's state: the WICs by actor name, their registration outcomes, the teardown stack and the trace
  * mark. Protocol behaviour lives in support/wic, support/scscf and support/epcscf; the World only holds state and
@@ -33,6 +37,7 @@ export class HarnessWorld extends World<HarnessParameters> {
   readonly registrations = new Map<ActorName, RegistrationOutcome[]>()
   traceMark = 0
   handshake: HandshakeOutcome | undefined
+  tls: TlsOutcome | undefined
   /** The last request each actor originated, and the eP-CSCF's final response to it. */
   readonly originated = new Map<ActorName, { request: SipRequest; response: SipResponse }>()
   /** The last terminating request the mock S-CSCF sent toward each actor. */
@@ -111,6 +116,53 @@ export class HarnessWorld extends World<HarnessParameters> {
     if (result.status === undefined) return this.guard(Promise.reject<HandshakeOutcome>(result.error))
     this.handshake = { ok: false, status: result.status, protocol: undefined, error: result.error }
     return this.handshake
+  }
+
+  /**
+   * Opens a WSS connection from the authorized origin offering only `versions` (a contiguous range of TLS versions),
+   * validating the eP-CSCF's certificate against the profile's CA. A failed TLS handshake is the outcome judged
+   * here; a failure before TLS (no TCP connection) or a deadline is an error, as in `tryHandshake`.
+   */
+  async tryTls(versions: readonly SecureVersion[]): Promise<TlsOutcome> {
+    const env = this.env
+    const sorted = [...versions].sort((a, b) => TLS_ORDER.indexOf(a) - TLS_ORDER.indexOf(b))
+    const minVersion = sorted[0]
+    const maxVersion = sorted.at(-1)
+    if (minVersion === undefined || maxVersion === undefined)
+      throw new HarnessError('SIP_UNEXPECTED_MESSAGE', 'tryTls needs at least one TLS version to offer')
+    // OpenSSL 3 refuses to offer TLS 1.0/1.1 (their cipher suites use SHA-1) above security level 0.
+    const legacy = TLS_ORDER.indexOf(minVersion) < TLS_ORDER.indexOf('TLSv1.2')
+    const result = await this.guard(
+      Wic.tryConnect({
+        name: 'tls-probe',
+        ...this.subscriber('Alice'),
+        url: env.wssUrl,
+        origin: env.profile.epcscf.origin.allowed[0],
+        ca: env.caPem,
+        servername: env.profile.epcscf.wss.serverName,
+        minVersion,
+        maxVersion,
+        ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+        waitMs: env.profile.waitMs,
+        trace: env.trace,
+      }),
+    )
+    if (result.ok) {
+      const wic = result.wic
+      this.teardown.defer('close TLS probe WebSocket', () => wic.close())
+      this.tls = { offered: sorted, stage: 'connected', status: 101, error: undefined }
+      return this.tls
+    }
+    if (result.status !== undefined) {
+      this.tls = { offered: sorted, stage: 'upgrade-refused', status: result.status, error: result.error }
+      return this.tls
+    }
+    // The WSS client names the stage that failed (support/transport/wss-client.ts): only a TLS-stage failure is
+    // the eP-CSCF refusing the offered versions; a TCP failure or a deadline is not something to judge.
+    if (!/TLS handshake error/.test(result.error.message))
+      return this.guard(Promise.reject<TlsOutcome>(result.error))
+    this.tls = { offered: sorted, stage: 'tls-refused', status: undefined, error: result.error }
+    return this.tls
   }
 
   /** The mock WWSF, or a profile error when the profile disables it. */
