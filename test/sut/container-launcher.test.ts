@@ -97,6 +97,9 @@ void describe('container launcher', { timeout: 120_000 }, () => {
         origin,
         origins: origin,
         domain: 'ims.harness.test',
+        identity: 'sip:epcscf.harness.test',
+        'wwsf.publicKeyPem': join(filesDir, 'wwsf', 'signing-key.pub.pem'),
+        'wwsf.issuer': origin,
       },
       startTimeoutMs,
       filesDir,
@@ -114,6 +117,7 @@ void describe('container launcher', { timeout: 120_000 }, () => {
       files: [
         { template: 'kamailio.cfg.tmpl', target: 'kamailio/kamailio.cfg' },
         { template: 'tls.cfg.tmpl', target: 'kamailio/tls.cfg' },
+        { template: 'token_check.py.tmpl', target: 'kamailio/token_check.py' },
       ],
       readyLog: 'kamailio eP-CSCF ready',
       ...extra,

@@ -114,6 +114,8 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
         origins: origin,
         domain: 'ims.harness.test',
         identity: 'sip:epcscf.harness.test',
+        'wwsf.publicKeyPem': join(filesDir, 'wwsf', 'signing-key.pub.pem'),
+        'wwsf.issuer': origin,
       },
       startTimeoutMs: 20_000,
       filesDir,
@@ -132,6 +134,7 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
       files: [
         { template: 'kamailio.cfg.tmpl', target: 'kamailio/kamailio.cfg' },
         { template: 'tls.cfg.tmpl', target: 'kamailio/tls.cfg' },
+        { template: 'token_check.py.tmpl', target: 'kamailio/token_check.py' },
       ],
     })
     const started = performance.now()

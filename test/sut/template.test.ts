@@ -101,8 +101,11 @@ void describe('SUT file templates', { timeout: 10_000 }, () => {
       'files.dir': '/files',
       origins: 'https://wwsf.harness.test:8443',
       domain: 'ims.harness.test',
+      identity: 'sip:epcscf.harness.test',
+      'wwsf.publicKeyPem': '/files/wwsf/signing-key.pub.pem',
+      'wwsf.issuer': 'https://wwsf.harness.test:8443',
     }
-    for (const name of ['kamailio.cfg.tmpl', 'tls.cfg.tmpl']) {
+    for (const name of ['kamailio.cfg.tmpl', 'tls.cfg.tmpl', 'token_check.py.tmpl']) {
       const text = await readFile(new URL(`../../sut/kamailio/${name}`, import.meta.url), 'utf8')
       const rendered = renderTemplate(text, all, name)
       assert.doesNotMatch(rendered, /\{\{/)
