@@ -32,7 +32,7 @@ import {
 } from './proxy-rules.ts'
 import { prepareRegister, type IntegrityProtectedPolicy } from './register-proxy.ts'
 import { Registrations, type Registration } from './registrations.ts'
-import { prepareTerminating } from './terminating-proxy.ts'
+import { prepareTerminating, type Termination } from './terminating-proxy.ts'
 import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier.ts'
 import { WebSocketEdge, type AcceptedWebSocket } from './websocket-edge.ts'
 import { WicConnections, type WicConnection } from './wic-connections.ts'
@@ -336,17 +336,22 @@ export class ReferenceEpcscf implements AsyncDisposable {
     })
   }
 
-  /** A request from the IMS core: terminating, or in-dialog toward a WIC. */
-  private async fromMw(serverTx: ServerTransaction): Promise<void> {
-    if (!(await this.validate(serverTx))) return
-    const out = serverTx.request.clone()
-    const termination = prepareTerminating(out, {
+  /** Finds the WIC connection a request from Mw is for, and prepares its copy (terminating-proxy.ts). */
+  private prepareTerminating(out: SipRequest): Termination {
+    return prepareTerminating(out, {
       self: this.self,
       tokens: this.connections.tokens,
       connections: this.connections,
       registrations: this.registrations,
       faults: this.faults,
     })
+  }
+
+  /** A request from the IMS core: terminating, or in-dialog toward a WIC. */
+  private async fromMw(serverTx: ServerTransaction): Promise<void> {
+    if (!(await this.validate(serverTx))) return
+    const out = serverTx.request.clone()
+    const termination = this.prepareTerminating(out)
     if (termination.kind === 'silent') {
       this.opts.trace.note(this.observer, `fault no-flow-failed: ${out.summary()} left unanswered`)
       return
@@ -416,13 +421,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
       await this.mwFlow().send(out)
       return
     }
-    const termination = prepareTerminating(out, {
-      self: this.self,
-      tokens: this.connections.tokens,
-      connections: this.connections,
-      registrations: this.registrations,
-      faults: this.faults,
-    })
+    const termination = this.prepareTerminating(out)
     if (termination.kind !== 'forward') return // an ACK is never answered (RFC 3261 §17.2.3)
     decrementMaxForwards(out, this.faults)
     if (!this.faults.has('no-own-via'))
