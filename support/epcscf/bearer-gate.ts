@@ -1,12 +1,10 @@
 import { formatAuthValue, parseAuthValue } from '../sip/auth.ts'
 import { canonicalHeaderName } from '../sip/compact-names.ts'
 import type { SipRequest } from '../sip/message.ts'
-import { parseNameAddr } from '../sip/name-addr.ts'
 import { getParam } from '../sip/params.ts'
-import { formatUri } from '../sip/uri.ts'
 import type { Faults } from './faults.ts'
 import type { MissingOriginPolicy } from './origin-policy.ts'
-import { insertBeforeLength } from './proxy-rules.ts'
+import { addressUri, insertBeforeLength } from './proxy-rules.ts'
 import type { TokenVerifier } from './token-verifier.ts'
 import type { WicConnection } from './wic-connections.ts'
 
@@ -56,7 +54,7 @@ export async function gateRegister(
   if (!verdict.ok) return verdict.outcome
   // TS 24.371 A.3.2 step 1 / TS 33.203 X.3: the IMS identities are those the WWSF bound to the token; a token of
   // one user cannot register another (the IMPU registered is the To URI).
-  const impu = uriOf(request.get('To'))
+  const impu = addressUri(request.get('To'))
   const bound = impu !== undefined && verdict.impus.some((b) => b.toLowerCase() === impu.toLowerCase())
   if (!bound && opts.faults?.has('token-identity-unbound') === true) {
     opts.note(
@@ -80,7 +78,7 @@ export function applyTrustedNodeAuthorization(
   domain: string,
   faults?: Faults,
 ): void {
-  const bearer = request.getAll('Authorization').filter((v) => /^\s*bearer(\s|$)/i.test(v))
+  const bearer = request.getAll('Authorization').filter(isBearer)
   request.remove('Authorization')
   // The faults: the token goes on into the core, or the "authentication already performed" flag is never set.
   if (faults?.has('forward-bearer-token') === true)
@@ -158,18 +156,12 @@ export function bearerToken(request: SipRequest): string | undefined {
   return undefined
 }
 
-function removeBearer(request: SipRequest): void {
-  const key = canonicalHeaderName('Authorization')
-  request.headers = request.headers.filter(
-    (h) => canonicalHeaderName(h.name) !== key || !/^\s*bearer(\s|$)/i.test(h.value),
-  )
+/** Authorization credentials of the Bearer scheme (auth-scheme is case-insensitive, RFC 7235 §2.1). */
+function isBearer(value: string): boolean {
+  return /^\s*bearer(\s|$)/i.test(value)
 }
 
-function uriOf(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined
-  try {
-    return formatUri(parseNameAddr(value).uri)
-  } catch {
-    return undefined
-  }
+function removeBearer(request: SipRequest): void {
+  const key = canonicalHeaderName('Authorization')
+  request.headers = request.headers.filter((h) => canonicalHeaderName(h.name) !== key || !isBearer(h.value))
 }

@@ -4,7 +4,7 @@ import { hasParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
 import { insertChargingVector } from './charging.ts'
 import type { Faults } from './faults.ts'
-import { hostPort, insertTop, setHeader, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import { addressUri, hostPort, insertTop, setHeader, setRoutes, type SelfAddress } from './proxy-rules.ts'
 import type { Registration, Registrations } from './registrations.ts'
 import type { WicConnection } from './wic-connections.ts'
 
@@ -109,7 +109,7 @@ function dropUntrustedIdentity(request: SipRequest, faults: Faults): void {
 }
 
 function pickRegistration(request: SipRequest, registrations: Registration[]): Registration | undefined {
-  const from = uriOf(request.get('From'))
+  const from = addressUri(request.get('From'))
   return (
     registrations.find((r) => from !== undefined && r.associatedUris.some((uri) => sameUri(uri, from))) ??
     registrations[0]
@@ -132,15 +132,6 @@ function toTag(request: SipRequest): string | undefined {
   if (to === undefined) return undefined
   try {
     return hasParam(parseNameAddr(to).params, 'tag') ? 'tag' : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function uriOf(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined
-  try {
-    return formatUri(parseNameAddr(value).uri)
   } catch {
     return undefined
   }

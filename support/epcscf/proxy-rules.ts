@@ -1,8 +1,8 @@
 import { canonicalHeaderName } from '../sip/compact-names.ts'
 import { newBranch } from '../sip/ids.ts'
 import type { SipMessage, SipRequest } from '../sip/message.ts'
-import { formatNameAddr, parseNameAddrList, type NameAddr } from '../sip/name-addr.ts'
-import type { SipUri } from '../sip/uri.ts'
+import { formatNameAddr, parseNameAddr, parseNameAddrList, type NameAddr } from '../sip/name-addr.ts'
+import { formatUri, type SipUri } from '../sip/uri.ts'
 import { formatVia, parseViaList } from '../sip/via.ts'
 import type { Faults } from './faults.ts'
 
@@ -168,4 +168,14 @@ function firstIndex(message: SipMessage, name: string): number {
 function lastIndex(message: SipMessage, name: string): number {
   const key = canonicalHeaderName(name)
   return message.headers.findLastIndex((h) => canonicalHeaderName(h.name) === key)
+}
+
+/** The URI of a name-addr header value (From, To), formatted; undefined when absent or unparseable. */
+export function addressUri(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    return formatUri(parseNameAddr(value).uri)
+  } catch {
+    return undefined
+  }
 }

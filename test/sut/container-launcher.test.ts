@@ -7,7 +7,6 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
-import { EnvironmentError } from '../../support/errors.ts'
 import { mintTestPki, type TestPki } from '../../support/pki/test-pki.ts'
 import {
   ContainerLauncher,
@@ -16,6 +15,7 @@ import {
 } from '../../support/sut/container-launcher.ts'
 import type { LaunchContext } from '../../support/sut/launcher.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { kamailioVars, rejectsWithEnvironmentError } from '../helpers/sut-launch.ts'
 
 /**
  * The container launcher against the local Docker engine (.ci/start-dockerd.sh) and the Kamailio image
@@ -58,18 +58,6 @@ async function containersNamed(name: string): Promise<string[]> {
   return all.map((info) => info.Id)
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  let caught: unknown
-  try {
-    await promise
-  } catch (error) {
-    caught = error
-  }
-  assert.ok(caught instanceof EnvironmentError, `expected an EnvironmentError, got ${String(caught)}`)
-  assert.equal(caught.code, code)
-  assert.match(caught.message, pattern)
-}
-
 void describe('container launcher', { timeout: 120_000 }, () => {
   let dir: string
   let pki: TestPki
@@ -85,22 +73,7 @@ void describe('container launcher', { timeout: 120_000 }, () => {
     const [wss, mw, scscf] = [await freePort(), await freePort(), await freePort()]
     const filesDir = join(dir, name)
     return {
-      vars: {
-        'wss.host': '127.0.0.1',
-        'wss.port': String(wss),
-        'mw.address': '127.0.0.1',
-        'mw.port': String(mw),
-        'scscf.address': '127.0.0.1',
-        'scscf.port': String(scscf),
-        'pki.dir': join(dir, 'pki'),
-        'files.dir': filesDir,
-        origin,
-        origins: origin,
-        domain: 'ims.harness.test',
-        identity: 'sip:epcscf.harness.test',
-        'wwsf.publicKeyPem': join(filesDir, 'wwsf', 'signing-key.pub.pem'),
-        'wwsf.issuer': origin,
-      },
+      vars: kamailioVars({ dir, filesDir, ports: { wss, mw, scscf } }),
       startTimeoutMs,
       filesDir,
       wss: { host: '127.0.0.1', port: probePort ?? wss },
@@ -129,7 +102,7 @@ void describe('container launcher', { timeout: 120_000 }, () => {
     { skip: engineSkip },
     async () => {
       const started = performance.now()
-      await rejectsWith(
+      await rejectsWithEnvironmentError(
         kamailio('missing-image', { image: 'epcscf-harness/no-such-image:0' }).start(
           await context('missing'),
         ),
@@ -196,7 +169,7 @@ void describe('container launcher', { timeout: 120_000 }, () => {
     { skip: imageSkip },
     async () => {
       const started = performance.now()
-      await rejectsWith(
+      await rejectsWithEnvironmentError(
         kamailio('exits-at-once', { command: ['-f', '/harness/files/no-such.cfg', '-DD', '-E'] }).start(
           await context('exits'),
         ),
@@ -214,7 +187,7 @@ void describe('container launcher', { timeout: 120_000 }, () => {
     async () => {
       const ctx = await context('never', 10_000, await freePort())
       const started = performance.now()
-      await rejectsWith(
+      await rejectsWithEnvironmentError(
         kamailio('never-opens').start(ctx),
         'SUT_START_FAILED',
         new RegExp(
@@ -232,7 +205,7 @@ void describe('container launcher', { timeout: 120_000 }, () => {
     { skip: imageSkip },
     async () => {
       const started = performance.now()
-      await rejectsWith(
+      await rejectsWithEnvironmentError(
         kamailio('too-slow').start(await context('slow', 300)),
         'SUT_START_FAILED',
         /was not ready within the start timeout of 300 ms \(no log line matched \/kamailio eP-CSCF ready\/\); the container was removed/,

@@ -13,6 +13,7 @@ import type { LaunchContext, StartedSut } from '../../support/sut/launcher.ts'
 import { ProcessLauncher } from '../../support/sut/process-launcher.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 import { Inbox } from '../helpers/inbox.ts'
+import { kamailioVars } from '../helpers/sut-launch.ts'
 
 /**
  * The bundled Kamailio eP-CSCF (sut/kamailio) as a `process` SUT: a start and stop through the launcher, and a
@@ -100,23 +101,7 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
   function context(): LaunchContext {
     const filesDir = join(dir, 'files')
     return {
-      vars: {
-        'wss.host': '127.0.0.1',
-        'wss.port': String(ports.wss),
-        'wss.path': '/',
-        'mw.address': '127.0.0.1',
-        'mw.port': String(ports.mw),
-        'scscf.address': '127.0.0.1',
-        'scscf.port': String(ports.scscf),
-        'pki.dir': join(dir, 'pki'),
-        'files.dir': filesDir,
-        origin,
-        origins: origin,
-        domain: 'ims.harness.test',
-        identity: 'sip:epcscf.harness.test',
-        'wwsf.publicKeyPem': join(filesDir, 'wwsf', 'signing-key.pub.pem'),
-        'wwsf.issuer': origin,
-      },
+      vars: kamailioVars({ dir, filesDir, ports }),
       startTimeoutMs: 20_000,
       filesDir,
       wss: { host: '127.0.0.1', port: ports.wss },

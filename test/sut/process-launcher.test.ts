@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createServer as createTlsServer } from 'node:tls'
-import { EnvironmentError, HarnessError } from '../../support/errors.ts'
+import { HarnessError } from '../../support/errors.ts'
 import { mintTestPki, type TestPki } from '../../support/pki/test-pki.ts'
 import type { LaunchContext } from '../../support/sut/launcher.ts'
 import { waitForTlsPort } from '../../support/sut/port-probe.ts'
 import { LogBuffer, ProcessLauncher } from '../../support/sut/process-launcher.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
+import { rejectsWithEnvironmentError } from '../helpers/sut-launch.ts'
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -30,23 +31,6 @@ function context(filesDir: string, port: number, startTimeoutMs: number, pkiDir 
     caPem: '',
     trace: new TraceRecorder(),
   }
-}
-
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: string,
-  pattern: RegExp,
-): Promise<EnvironmentError> {
-  let caught: unknown
-  try {
-    await promise
-  } catch (error) {
-    caught = error
-  }
-  assert.ok(caught instanceof EnvironmentError, `expected an EnvironmentError, got ${String(caught)}`)
-  assert.equal(caught.code, code)
-  assert.match(caught.message, pattern)
-  return caught
 }
 
 /** True while `pid` is a live process (a zombie counts as dead). */
@@ -87,7 +71,7 @@ void describe('process launcher', { timeout: 60_000 }, () => {
       args: ['-c', 'echo "cannot bind {{wss.port}}" >&2; exit 3'],
     })
     const started = performance.now()
-    await rejectsWith(
+    await rejectsWithEnvironmentError(
       launcher.start(context(join(dir, 'exits'), port, 20_000)),
       'SUT_START_FAILED',
       new RegExp(
@@ -106,7 +90,7 @@ void describe('process launcher', { timeout: 60_000 }, () => {
       args: ['-c', 'echo $$ > {{files.dir}}/leader; sleep 60 & echo $! > {{files.dir}}/child; wait'],
     })
     const started = performance.now()
-    await rejectsWith(
+    await rejectsWithEnvironmentError(
       launcher.start(context(filesDir, port, 1500)),
       'SUT_START_FAILED',
       new RegExp(
@@ -123,7 +107,7 @@ void describe('process launcher', { timeout: 60_000 }, () => {
 
   void it('a command that is not installed is ENVIRONMENT_MISSING', async () => {
     const launcher = new ProcessLauncher({ name: 'missing', command: 'no-such-command-epcscf-harness' })
-    await rejectsWith(
+    await rejectsWithEnvironmentError(
       launcher.start(context(join(dir, 'missing'), await freePort(), 10_000)),
       'ENVIRONMENT_MISSING',
       /no-such-command-epcscf-harness could not be started: .*ENOENT.*not installed, or not on PATH/,
