@@ -13,7 +13,7 @@ import {
   checkRequireOption,
   digestAlgorithmOf,
 } from '../support/checks/register-checks.ts'
-import { expectThat, single } from '../support/checks/expectations.ts'
+import { expectThat, firstOf, nonEmpty } from '../support/checks/expectations.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
 Given(
@@ -147,7 +147,7 @@ Then(
     const answers = this.forwardedRegisters(actor)
       .map(digestAlgorithmOf)
       .filter((a) => a !== undefined)
-    const used = single(
+    const used = firstOf(
       answers,
       `a REGISTER from ${actor} answering the challenge at the S-CSCF`,
       'RFC 8760 §2.4',
@@ -164,7 +164,7 @@ Then(
   'the challenge reaches {actor} with {algorithms} before {algorithms}',
   function (this: HarnessWorld, actor: ActorName, first: string[], second: string[]) {
     const algorithms = [...first, ...second]
-    const challenge = single(
+    const challenge = firstOf(
       this.lastRegistration(actor).attempts.filter((r) => r.status === 401),
       `a 401 relayed to ${actor}`,
       'RFC 3261 §16.7',
@@ -180,12 +180,12 @@ Then(
 )
 
 Then('the challenge reaches {actor} unchanged', function (this: HarnessWorld, actor: ActorName) {
-  const sent = single(
+  const sent = firstOf(
     this.scscfResponses(actor).filter((r) => r.status === 401),
     'a 401 sent by the S-CSCF',
     'RFC 3261 §16.7',
   )
-  const received = single(
+  const received = firstOf(
     this.lastRegistration(actor).attempts.filter((r) => r.status >= 400 || r.status === 401),
     `a challenge relayed to ${actor}`,
     'RFC 3261 §16.7',
@@ -197,7 +197,7 @@ Then(
   'the refresh reached the S-CSCF with the same Call-ID, a higher CSeq and the same Path',
   function (this: HarnessWorld) {
     const forwarded = this.forwardedRegisters('Alice')
-    const first = single(forwarded, 'the first REGISTER at the S-CSCF', 'RFC 3261 §10.2.4')
+    const first = firstOf(forwarded, 'the first REGISTER at the S-CSCF', 'RFC 3261 §10.2.4')
     const last = forwarded.at(-1)
     expectThat(
       last !== undefined && last !== first,
@@ -258,7 +258,7 @@ Then(
   /^no REGISTER forwarded to the S-CSCF carries integrity-protected "yes", "no", "tls-connected" or "auth-done"$/,
   function (this: HarnessWorld) {
     const forwarded = this.forwardedRegisters('Alice')
-    single(forwarded, 'a REGISTER at the S-CSCF', 'TR 23.701 X.2.1.2 step 3')
+    nonEmpty(forwarded, 'a REGISTER at the S-CSCF', 'TR 23.701 X.2.1.2 step 3')
     checkDigestIntegrityProtected(forwarded, ['absent', 'tls-pending', 'tls-yes'])
   },
 )
@@ -275,8 +275,8 @@ Then(
 
 /** The actor's first REGISTER and the first one that reached the S-CSCF. */
 function firstPair(world: HarnessWorld, actor: ActorName) {
-  const sent = single(world.sentRegisters(actor), `a REGISTER sent by ${actor}`, 'TR 23.701 X.2.1.2 step 3')
-  const forwarded = single(
+  const sent = firstOf(world.sentRegisters(actor), `a REGISTER sent by ${actor}`, 'TR 23.701 X.2.1.2 step 3')
+  const forwarded = firstOf(
     world.forwardedRegisters(actor),
     `${actor}'s REGISTER at the S-CSCF (from the eP-CSCF)`,
     'TR 23.701 X.2.1.2 step 5',

@@ -1,4 +1,4 @@
-import { HarnessError } from './errors.ts'
+import { NoAnswer } from './errors.ts'
 
 /**
  * Resolves like `promise`, or rejects after `ms` with SIP_TIMEOUT_AWAITING and a message naming what was
@@ -8,10 +8,7 @@ import { HarnessError } from './errors.ts'
 export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new HarnessError('SIP_TIMEOUT_AWAITING', `expected ${what} within ${ms} ms`)),
-      ms,
-    )
+    timer = setTimeout(() => reject(new NoAnswer(`expected ${what} within ${ms} ms`)), ms)
     timer.unref()
   })
   try {

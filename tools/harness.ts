@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
-import { HarnessError } from '../support/errors.ts'
+import { ProfileError } from '../support/errors.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 import { ensurePki } from '../support/sut/sut-pki.ts'
 import { writeConformanceMatrix } from './conformance-matrix.ts'
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (arg === '--profile' || arg === '--parallel' || arg === '--reports') {
       const value = argv[i + 1]
-      if (value === undefined) throw new HarnessError('PROFILE_INVALID', `${arg} needs a value\n${USAGE}`)
+      if (value === undefined) throw new ProfileError(`${arg} needs a value\n${USAGE}`)
       if (arg === '--profile') profileFile = value
       else if (arg === '--reports') reports = value
       else parallel = Number(value)
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     else passThrough.push(arg)
   }
   if (!Number.isInteger(parallel) || parallel < 0)
-    throw new HarnessError('PROFILE_INVALID', `--parallel: expected a whole number, got ${parallel}`)
+    throw new ProfileError(`--parallel: expected a whole number, got ${parallel}`)
 
   const loaded = loadProfile(profileFile)
   const { profile } = loaded

@@ -3,7 +3,7 @@
  * prints their addresses and the subscribers, and prints the trace on the console until stopped (Ctrl-C), so that
  * any WIC (a browser page, JsSIP, SIP.js) can be pointed at them.
  */
-import { HarnessError } from '../support/errors.ts'
+import { ProfileError } from '../support/errors.ts'
 import { traceFull } from '../support/trace/trace-text.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 import { HarnessEnvironment } from '../support/world/harness-environment.ts'
@@ -13,9 +13,7 @@ async function main(argv: string[]): Promise<void> {
   const file = at >= 0 ? argv[at + 1] : process.env.HARNESS_PROFILE || undefined
   const loaded = loadProfile(file)
   if (loaded.profile.launcher.kind !== 'reference')
-    throw new HarnessError(
-      'PROFILE_INVALID',
-      'launcher.kind: `npm run serve` serves the reference eP-CSCF only',
+    throw new ProfileError('launcher.kind: `npm run serve` serves the reference eP-CSCF only',
     )
   const env = await HarnessEnvironment.start(loaded, 0)
   const { profile } = env

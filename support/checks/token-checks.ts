@@ -1,7 +1,7 @@
 import { parseAuthValue, type AuthValue } from '../sip/auth.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { getParam } from '../sip/params.ts'
-import { expectThat, showHeader, single } from './expectations.ts'
+import { expectThat, nonEmpty, showHeader, single } from './expectations.ts'
 
 /** Checks of token registration (TR 23.701 X.2.1.3, TS 24.371 §6.1 b), TS 33.203 Annex U, RFC 8898). */
 
@@ -49,7 +49,7 @@ export function checkTrustedNodeAuthorization(forwarded: readonly SipRequest[], 
 /** R35: "no `Authorization: Bearer` carrying the WIC's token on Mw" (a token on Mw is replayable). */
 export function checkNoBearerOnMw(forwarded: readonly SipRequest[], token: string): void {
   const requirement = 'TS 24.371 §6.1 b), requirements catalogue R35'
-  single(forwarded, 'a REGISTER at the S-CSCF', requirement)
+  nonEmpty(forwarded, 'REGISTER at the S-CSCF', requirement)
   for (const request of forwarded) {
     const bearers = authorizations(request).filter((a) => a.scheme.toLowerCase() === 'bearer')
     expectThat(

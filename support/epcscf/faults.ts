@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { ProfileError } from '../errors.ts'
 
 /**
  * Fault switches of the reference eP-CSCF. Each one injects exactly one defect, at the one place the behaviour is
@@ -92,8 +92,7 @@ export function parseFaults(names: Iterable<string>): Set<FaultName> {
   const faults = new Set<FaultName>()
   for (const name of names) {
     if (!isFaultName(name)) {
-      throw new HarnessError(
-        'PROFILE_INVALID',
+      throw new ProfileError(
         `unknown fault switch "${name}" of the reference eP-CSCF; known: ${FAULT_NAMES.join(', ')}`,
       )
     }

@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { TransactionTimeout } from '../errors.ts'
 import { createResponse } from '../sip/builders.ts'
 import { SipRequest, type SipResponse } from '../sip/message.ts'
 import type { ServerTransaction, TransactionLayer } from '../transaction/transaction-layer.ts'
@@ -203,9 +203,7 @@ export class Forwarder {
         this.timers.delete(timer)
         if (context.final || (context.provisional && context.opts.serverTx.request.method === 'INVITE'))
           return
-        reject(
-          new HarnessError('SIP_TRANSACTION_TIMEOUT', `no response within ${this.deps.responseTimeoutMs} ms`),
-        )
+        reject(new TransactionTimeout(`no response within ${this.deps.responseTimeoutMs} ms`))
       }, this.deps.responseTimeoutMs)
       timer.unref()
       this.timers.add(timer)
@@ -225,8 +223,7 @@ export class Forwarder {
   }
 
   private failureStatus(error: unknown, opts: ForwardOptions): [number, string?] {
-    const code = error instanceof HarnessError ? error.code : undefined
-    if (code === 'SIP_TRANSACTION_TIMEOUT') {
+    if (error instanceof TransactionTimeout) {
       // If there are no final responses in the context, the proxy MUST send a 408 (Request Timeout) response to
       // the server transaction. https://www.rfc-editor.org/rfc/rfc3261#section-16.7  (step 6; the deadline
       // `responseTimeoutMs` ends the wait before the WIC's own Timer F, so that it hears the 408)

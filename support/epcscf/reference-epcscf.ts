@@ -1,5 +1,5 @@
 import type { SecureVersion } from 'node:tls'
-import { EnvironmentError } from '../errors.ts'
+import { SutStartFailed } from '../errors.ts'
 import { createResponse } from '../sip/builders.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { DEFAULT_TIMER_SETTINGS, type TimerSettings } from '../transaction/timers.ts'
@@ -175,8 +175,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
       return epcscf
     } catch (error) {
       for (const resource of started.reverse()) await resource.close()
-      throw new EnvironmentError(
-        'SUT_START_FAILED',
+      throw new SutStartFailed(
         `reference eP-CSCF could not start: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       )

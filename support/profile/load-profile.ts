@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
-import { HarnessError } from '../errors.ts'
+import { ProfileError } from '../errors.ts'
 import { profileSchema, type Profile } from './profile-schema.ts'
 
 export interface LoadedProfile {
@@ -21,13 +21,13 @@ export function loadProfile(file: string | undefined, cwd = process.cwd()): Load
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw new HarnessError('PROFILE_INVALID', `cannot read profile ${path}: ${(error as Error).message}`)
+    throw new ProfileError(`cannot read profile ${path}: ${(error as Error).message}`)
   }
   let data: unknown
   try {
     data = parseYaml(text, { prettyErrors: true }) ?? {}
   } catch (error) {
-    throw new HarnessError('PROFILE_INVALID', `${path} is not valid YAML/JSON: ${(error as Error).message}`)
+    throw new ProfileError(`${path} is not valid YAML/JSON: ${(error as Error).message}`)
   }
   return { profile: validateProfile(data, path), file: path, baseDir: dirname(path) }
 }
@@ -36,7 +36,7 @@ export function validateProfile(data: unknown, source: string): Profile {
   const result = profileSchema.safeParse(data)
   if (result.success) return result.data
   const lines = result.error.issues.map((issue) => describeIssue(issue, data))
-  throw new HarnessError('PROFILE_INVALID', `${source} is not a valid SUT profile:\n  ${lines.join('\n  ')}`)
+  throw new ProfileError(`${source} is not a valid SUT profile:\n  ${lines.join('\n  ')}`)
 }
 
 /** One line per problem: the field, the value found and what was expected. */

@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { NoAnswer } from '../errors.ts'
 import type { SipRequest } from '../sip/message.ts'
 import type { Flow } from '../transport/peer.ts'
 
@@ -78,7 +78,7 @@ export class RequestLog {
         reject,
         timer: setTimeout(() => {
           this.settle(waiter)
-          reject(new HarnessError('SIP_TIMEOUT_AWAITING', this.timeoutText(match, opts)))
+          reject(new NoAnswer(this.timeoutText(match, opts)))
         }, opts.withinMs),
       }
       this.waiters.push(waiter)
@@ -89,7 +89,7 @@ export class RequestLog {
   clear(reason: string): void {
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer)
-      waiter.reject(new HarnessError('SIP_TIMEOUT_AWAITING', `${this.observer}: wait abandoned: ${reason}`))
+      waiter.reject(new NoAnswer(`${this.observer}: wait abandoned: ${reason}`))
     }
     this.waiters = []
     this.list.length = 0

@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { ScenarioMisuse, TransportFailed } from '../errors.ts'
 import { newBranch, newCallId, newTag } from '../sip/ids.ts'
 import { SipRequest, type HeaderField, type SipResponse } from '../sip/message.ts'
 import { parseNameAddrList } from '../sip/name-addr.ts'
@@ -38,15 +38,14 @@ export interface OwnAddress {
 export function pathTarget(binding: Binding): Peer {
   const top = binding.path[0]
   if (!top) {
-    throw new HarnessError(
-      'SIP_UNEXPECTED_MESSAGE',
+    throw new ScenarioMisuse(
       `the binding ${binding.contactUri} of ${binding.aor} was registered without Path: no route to the eP-CSCF`,
     )
   }
   const uri = top.uri
   const transport = getParam(uri.params, 'transport')?.toUpperCase()
   if (transport !== undefined && transport !== 'UDP' && transport !== 'TCP') {
-    throw new HarnessError('TRANSPORT_FAILED', `Path ${uri.raw}: transport ${transport} is not served on Mw`)
+    throw new TransportFailed(`Path ${uri.raw}: transport ${transport} is not served on Mw`)
   }
   const port = uri.port ?? (uri.scheme.toLowerCase() === 'sips' ? 5061 : 5060)
   const host = uri.host.replace(/^\[(.*)\]$/, '$1')

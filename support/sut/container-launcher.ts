@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { ContainerRuntimeClient, StartedTestContainer } from 'testcontainers'
-import { EnvironmentError, HarnessError } from '../errors.ts'
+import { EnvironmentMissing, ProfileError, SutStartFailed } from '../errors.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 import { waitForTlsPort } from './port-probe.ts'
 import { LogBuffer } from './process-launcher.ts'
@@ -114,8 +114,7 @@ export class ContainerLauncher implements SutLauncher {
         ? `was not ready within the start timeout of ${context.startTimeoutMs} ms` +
           (options.readyLog ? ` (no log line matched /${options.readyLog}/)` : '')
         : `did not start: ${(error as Error).message}`
-      throw new EnvironmentError(
-        'SUT_START_FAILED',
+      throw new SutStartFailed(
         `container from image ${image} ${why}; the container was removed; last log lines:\n${logs || '(no output)'}`,
         { cause: error },
       )
@@ -139,8 +138,7 @@ export class ContainerLauncher implements SutLauncher {
       const why = died
         ? `the container ${exit} before its WSS port ${where} accepted TLS`
         : `its WSS port ${where} did not accept TLS within ${context.startTimeoutMs} ms`
-      throw new EnvironmentError(
-        'SUT_START_FAILED',
+      throw new SutStartFailed(
         `container from image ${image}: ${why}; the container was removed; last log lines:\n${log.tail(20) || '(no output)'}`,
         { cause: error },
       )
@@ -263,8 +261,7 @@ async function runtimeClient(tc: Testcontainers): Promise<ContainerRuntimeClient
   try {
     return await tc.getContainerRuntimeClient()
   } catch (error) {
-    throw new EnvironmentError(
-      'ENVIRONMENT_MISSING',
+    throw new EnvironmentMissing(
       `no Docker engine answers at ${process.env.DOCKER_HOST ?? 'the default socket'}: start one with ` +
         `.ci/start-dockerd.sh (${(error as Error).message})`,
       { cause: error },
@@ -281,13 +278,12 @@ async function requireLocalImage(
   try {
     exists = await client.image.exists(tc.ImageName.fromString(image))
   } catch (error) {
-    throw new HarnessError('PROFILE_INVALID', `launcher.image: ${image}: ${(error as Error).message}`, {
+    throw new ProfileError(`launcher.image: ${image}: ${(error as Error).message}`, {
       cause: error,
     })
   }
   if (!exists) {
-    throw new EnvironmentError(
-      'SUT_START_FAILED',
+    throw new SutStartFailed(
       `image ${image} not found locally (no registry here): build it with .ci/build-kamailio-image.sh ` +
         `(a vendor image: docker load it into the engine at ${process.env.DOCKER_HOST ?? 'the default socket'})`,
     )

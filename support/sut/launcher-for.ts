@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { ProfileError } from '../errors.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import type { PkiFiles } from './sut-pki.ts'
 import { ExternalLauncher } from './external-launcher.ts'
@@ -34,7 +34,7 @@ export function launcherFor(loaded: LoadedProfile, pki: PkiFiles): SutLauncher {
           }),
       )
     default:
-      throw new HarnessError('PROFILE_INVALID', `launcher.kind: unknown launcher ${JSON.stringify(config)}`)
+      throw new ProfileError(`launcher.kind: unknown launcher ${JSON.stringify(config)}`)
   }
 }
 

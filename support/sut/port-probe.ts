@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { connect } from 'node:tls'
-import { EnvironmentError } from '../errors.ts'
+import { SutStartFailed } from '../errors.ts'
 
 export interface TlsProbeOptions {
   readonly host: string
@@ -39,8 +39,7 @@ export async function waitForTlsPort(options: TlsProbeOptions): Promise<void> {
     const pause = Math.min(interval, deadline - performance.now())
     if (pause > 0) await sleep(pause, options.signal)
   }
-  throw new EnvironmentError(
-    'SUT_START_FAILED',
+  throw new SutStartFailed(
     `WSS port ${options.host}:${options.port} did not accept a TLS handshake within ${options.timeoutMs} ms ` +
       `(${attempts} attempts; last: ${lastError})`,
   )

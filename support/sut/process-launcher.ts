@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
-import { EnvironmentError } from '../errors.ts'
+import { EnvironmentMissing, SutStartFailed } from '../errors.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 import { waitForTlsPort } from './port-probe.ts'
 import { renderFiles, renderTemplate, type TemplateFile } from './template.ts'
@@ -56,13 +56,12 @@ export class ProcessLauncher implements SutLauncher {
     void started.exited.then((exit) => {
       probe.abort(
         exit.spawnError !== undefined
-          ? new EnvironmentError(
-              exit.spawnError.code === 'ENOENT' ? 'ENVIRONMENT_MISSING' : 'SUT_START_FAILED',
-              `${command} could not be started: ${exit.spawnError.message}` +
-                (exit.spawnError.code === 'ENOENT' ? ' (not installed, or not on PATH)' : ''),
-            )
-          : new EnvironmentError(
-              'SUT_START_FAILED',
+          ? exit.spawnError.code === 'ENOENT'
+            ? new EnvironmentMissing(
+                `${command} could not be started: ${exit.spawnError.message} (not installed, or not on PATH)`,
+              )
+            : new SutStartFailed(`${command} could not be started: ${exit.spawnError.message}`)
+          : new SutStartFailed(
               `${command} ${describeExit(exit)} before its WSS port ${where} accepted TLS; ` +
                 `last log lines:\n${started.log.tail(20) || '(no output)'}`,
             ),
@@ -78,8 +77,7 @@ export class ProcessLauncher implements SutLauncher {
     } catch (error) {
       if (probe.signal.aborted) throw probe.signal.reason
       await started.stop()
-      throw new EnvironmentError(
-        'SUT_START_FAILED',
+      throw new SutStartFailed(
         `${command}: its WSS port ${where} did not accept TLS within ${context.startTimeoutMs} ms; ` +
           `stopped its process group; last log lines:\n${started.log.tail(20) || '(no output)'}`,
         { cause: error },

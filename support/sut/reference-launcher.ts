@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { JSONWebKeySet } from 'jose'
-import { HarnessError } from '../errors.ts'
+import { ProfileError } from '../errors.ts'
 import { FAULT_DESCRIPTIONS } from '../epcscf/faults.ts'
 import { ReferenceEpcscf } from '../epcscf/reference-epcscf.ts'
 import type { Profile } from '../profile/profile-schema.ts'
@@ -21,16 +21,12 @@ export class ReferenceLauncher implements SutLauncher {
     const faults = profile.launcher.faults
     faults.forEach((fault, index) => {
       if (!(fault in FAULT_DESCRIPTIONS))
-        throw new HarnessError(
-          'PROFILE_INVALID',
+        throw new ProfileError(
           `launcher.faults.${index}: unknown fault switch "${fault}"; known: ${Object.keys(FAULT_DESCRIPTIONS).join(', ')}`,
         )
     })
     if (pki.serverCertPem === undefined || pki.serverKeyPem === undefined)
-      throw new HarnessError(
-        'PROFILE_INVALID',
-        'epcscf.tls.ca: the reference eP-CSCF needs the minted test PKI (ca: mint)',
-      )
+      throw new ProfileError('epcscf.tls.ca: the reference eP-CSCF needs the minted test PKI (ca: mint)')
     const tlsVersion = (v: string) => (v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2')
     const vars = context.vars
     const epcscf = await ReferenceEpcscf.start({

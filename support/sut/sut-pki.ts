@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { HarnessError } from '../errors.ts'
+import { ProfileError } from '../errors.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import { mintTestPki } from '../pki/test-pki.ts'
 
@@ -29,7 +29,7 @@ export async function ensurePki(loaded: LoadedProfile, workerIndex = 0): Promise
   const ca = loaded.profile.epcscf.tls.ca
   if (ca !== 'mint') {
     const path = resolve(loaded.baseDir, ca)
-    if (!existsSync(path)) throw new HarnessError('PROFILE_INVALID', `epcscf.tls.ca: no such file ${path}`)
+    if (!existsSync(path)) throw new ProfileError(`epcscf.tls.ca: no such file ${path}`)
     return {
       dir: resolve(path, '..'),
       filesDir,

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
-import { HarnessError } from '../errors.ts'
+import { ProfileError } from '../errors.ts'
 
 /**
  * `{{name}}` placeholders in SUT files and launcher settings (support/sut/launcher.ts lists the names). A name is
@@ -41,10 +41,7 @@ export function renderTemplate(
   if (unclosed !== undefined) problems.push(`"{{" without "}}" on line ${unclosed}`)
   if (problems.length > 0) {
     const known = Object.keys(vars).sort().join(', ')
-    throw new HarnessError(
-      'PROFILE_INVALID',
-      `${source}: ${problems.join('; ')} (known placeholders: ${known})`,
-    )
+    throw new ProfileError(`${source}: ${problems.join('; ')} (known placeholders: ${known})`)
   }
   return rendered
 }
@@ -68,10 +65,7 @@ export function resolveInside(dir: string, target: string, field = 'target'): st
   const path = resolve(dir, target)
   const rel = relative(dir, path)
   if (isAbsolute(target) || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new HarnessError(
-      'PROFILE_INVALID',
-      `${field}: ${JSON.stringify(target)} is not a path inside ${dir}`,
-    )
+    throw new ProfileError(`${field}: ${JSON.stringify(target)} is not a path inside ${dir}`)
   }
   return path
 }
@@ -87,11 +81,9 @@ export function renderFiles(
     try {
       text = readFileSync(templatePath, 'utf8')
     } catch (error) {
-      throw new HarnessError(
-        'PROFILE_INVALID',
-        `files: cannot read template ${templatePath}: ${(error as Error).message}`,
-        { cause: error },
-      )
+      throw new ProfileError(`files: cannot read template ${templatePath}: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
     const target = resolveInside(
       options.filesDir,

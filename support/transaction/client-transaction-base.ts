@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { HarnessError, TransactionTimeout } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { describePeer, type Flow } from '../transport/peer.ts'
 import { topVia } from './transaction-key.ts'
@@ -115,8 +115,7 @@ export abstract class ClientTransaction {
   protected timeout(timer: TimerName): void {
     const via = topVia(this.request)
     const received = this.received.length > 0 ? this.received.join(', ') : 'nothing'
-    const error = new HarnessError(
-      'SIP_TRANSACTION_TIMEOUT',
+    const error = new TransactionTimeout(
       `no final response to ${this.request.method} ${this.request.uri} (branch ${via?.branch ?? '?'}) from ` +
         `${describePeer(this.flow.remote)} within Timer ${timer} ${this.t[timer]} ms; received: ${received}`,
     )

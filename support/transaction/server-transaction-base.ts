@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { HarnessError, ScenarioMisuse } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import type { Flow } from '../transport/peer.ts'
 import { deriveTimers, TimerSet, type TimerName, type TimerSettings } from './timers.ts'
@@ -64,8 +64,7 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     if (this.state === 'Completed' || this.state === 'Confirmed' || this.state === 'Terminated') {
       // §17.2.2: "Any other final responses passed by the TU to the server transaction MUST be discarded while
       // in the "Completed" state." Discarding silently would hide a TU bug, so the TU hears about it.
-      throw new HarnessError(
-        'SIP_UNEXPECTED_MESSAGE',
+      throw new ScenarioMisuse(
         `cannot send ${response.summary()}: the server transaction for ${this.request.summary()} is ${this.state}` +
           ' (RFC 3261 §17.2 discards it; send on the flow directly to do it anyway)',
       )

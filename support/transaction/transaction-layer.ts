@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { TransportClosed } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { describePeer, type Flow, type Inbound } from '../transport/peer.ts'
 import {
@@ -51,9 +51,7 @@ export class TransactionLayer {
    */
   request(request: SipRequest, flow: Flow, opts: ClientTransactionOptions = {}): Promise<SipResponse> {
     if (this.closed) {
-      return Promise.reject(
-        new HarnessError('TRANSPORT_CLOSED', `transaction layer of ${this.observer} is closed`),
-      )
+      return Promise.reject(new TransportClosed(`transaction layer of ${this.observer} is closed`))
     }
     if (request.method === 'ACK') {
       // RFC 3261 §17: an ACK for a 2xx is not a transaction; one for a non-2xx is sent by the INVITE transaction.
@@ -104,7 +102,7 @@ export class TransactionLayer {
   /** Cancels all timers; pending client transactions reject with TRANSPORT_CLOSED. */
   close(): void {
     this.closed = true
-    const error = new HarnessError('TRANSPORT_CLOSED', `transaction layer of ${this.observer} closed`)
+    const error = new TransportClosed(`transaction layer of ${this.observer} closed`)
     for (const tx of [...this.clients.values()]) tx.abort(error)
     for (const tx of [...this.servers.values()]) tx.abort('transaction layer closed')
     this.clients.clear()
@@ -157,8 +155,7 @@ export class TransactionLayer {
       for (const tx of [...this.clients.values()]) {
         if (tx.flow !== flow || tx.state === 'Completed') continue
         tx.abort(
-          new HarnessError(
-            'TRANSPORT_CLOSED',
+          new TransportClosed(
             `flow ${flow.id} to ${describePeer(flow.remote)} closed (${reason}) while awaiting the final response ` +
               `to ${tx.request.summary()}`,
           ),

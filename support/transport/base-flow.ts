@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { HarnessError, TransportClosed, TransportFailed } from '../errors.ts'
 import { parseMessage } from '../sip/parse.ts'
 import { SipParseError } from '../sip/parse-error.ts'
 import type { EventEmitter } from 'node:events'
@@ -138,8 +138,7 @@ export abstract class BaseFlow implements Flow {
 
   private async transmit(data: string | Buffer, summary: string): Promise<void> {
     if (this.closeReason !== undefined) {
-      throw new HarnessError(
-        'TRANSPORT_CLOSED',
+      throw new TransportClosed(
         `cannot send ${summary} to ${describePeer(this.remote)}: flow ${this.id} is closed (${this.closeReason})`,
       )
     }
@@ -149,8 +148,7 @@ export abstract class BaseFlow implements Flow {
       await this.write(data)
     } catch (error) {
       if (error instanceof HarnessError) throw error
-      throw new HarnessError(
-        'TRANSPORT_FAILED',
+      throw new TransportFailed(
         `sending ${summary} to ${describePeer(this.remote)} on flow ${this.id} failed: ${errorText(error)}`,
         { cause: error },
       )

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events'
-import { HarnessError } from '../errors.ts'
+import { TransportClosed, TransportFailed } from '../errors.ts'
 import { errorText, type BaseFlow } from './base-flow.ts'
 import { InboundHub } from './inbound-hub.ts'
 import {
@@ -59,10 +59,7 @@ export abstract class ListeningTransport<F extends DestroyableFlow> {
 
   protected assertOpen(): void {
     if (this.isClosed)
-      throw new HarnessError(
-        'TRANSPORT_CLOSED',
-        `${this.local.transport} transport ${describePeer(this.local)} is closed`,
-      )
+      throw new TransportClosed(`${this.local.transport} transport ${describePeer(this.local)} is closed`)
   }
 
   /** The tracked flow to this address:port, if any. */
@@ -92,7 +89,7 @@ export function listening(
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const fail = (error: Error): void =>
-      reject(new HarnessError('TRANSPORT_FAILED', `cannot ${what}: ${errorText(error)}`, { cause: error }))
+      reject(new TransportFailed(`cannot ${what}: ${errorText(error)}`, { cause: error }))
     emitter.once('error', fail)
     start(() => {
       emitter.off('error', fail)

@@ -1,5 +1,5 @@
 import type net from 'node:net'
-import { HarnessError } from '../errors.ts'
+import { TransportClosed } from '../errors.ts'
 import { BaseFlow, closeGracefully, errorText, nextFlowId } from './base-flow.ts'
 import type { InboundHub } from './inbound-hub.ts'
 import { describePeer, type Peer, type TraceTag } from './peer.ts'
@@ -73,7 +73,7 @@ export class StreamFlow extends BaseFlow {
     await this.ready
     await new Promise<void>((resolve, reject) => {
       if (this.socket.destroyed) {
-        reject(new HarnessError('TRANSPORT_CLOSED', `connection to ${describePeer(this.remote)} is closed`))
+        reject(new TransportClosed(`connection to ${describePeer(this.remote)} is closed`))
         return
       }
       this.socket.write(data, (error) => (error ? reject(error) : resolve()))

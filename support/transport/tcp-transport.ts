@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { HarnessError } from '../errors.ts'
+import { TransportFailed } from '../errors.ts'
 import { errorText } from './base-flow.ts'
 import { listening, ListeningTransport } from './listening-transport.ts'
 import { describePeer, type Flow, type Peer, type TraceTag } from './peer.ts'
@@ -67,8 +67,7 @@ export class TcpTransport extends ListeningTransport<StreamFlow> {
   private connected(socket: net.Socket, remote: Peer): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const error = new HarnessError(
-          'TRANSPORT_FAILED',
+        const error = new TransportFailed(
           `TCP connection to ${describePeer(remote)} did not open within ${this.connectTimeoutMs} ms`,
         )
         socket.destroy(error)
@@ -82,13 +81,9 @@ export class TcpTransport extends ListeningTransport<StreamFlow> {
       socket.once('error', (error) => {
         clearTimeout(timer)
         reject(
-          new HarnessError(
-            'TRANSPORT_FAILED',
-            `TCP connection to ${describePeer(remote)} failed: ${errorText(error)}`,
-            {
-              cause: error,
-            },
-          ),
+          new TransportFailed(`TCP connection to ${describePeer(remote)} failed: ${errorText(error)}`, {
+            cause: error,
+          }),
         )
       })
     })

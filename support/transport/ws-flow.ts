@@ -1,5 +1,5 @@
 import WebSocket from 'ws'
-import { HarnessError } from '../errors.ts'
+import { TransportClosed } from '../errors.ts'
 import { BaseFlow, closeGracefully, errorText, nextFlowId } from './base-flow.ts'
 import { InboundHub } from './inbound-hub.ts'
 import { describePeer, type Inbound, type InvalidInbound, type Peer, type TraceTag } from './peer.ts'
@@ -62,7 +62,7 @@ export class WsFlow extends BaseFlow {
   protected write(data: string | Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.socket.readyState !== WebSocket.OPEN) {
-        reject(new HarnessError('TRANSPORT_CLOSED', `WebSocket to ${describePeer(this.remote)} is not open`))
+        reject(new TransportClosed(`WebSocket to ${describePeer(this.remote)} is not open`))
         return
       }
       this.socket.send(data, { binary: typeof data !== 'string' }, (error) =>

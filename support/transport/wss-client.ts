@@ -2,7 +2,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import type tls from 'node:tls'
 import WebSocket from 'ws'
-import { HarnessError } from '../errors.ts'
+import { HarnessError, NoAnswer, TlsHandshakeFailed, TransportFailed } from '../errors.ts'
 import type { TraceEndpoint } from '../trace/trace-event.ts'
 import { errorText } from './base-flow.ts'
 import { requestText, responseText } from './handshake-text.ts'
@@ -86,7 +86,7 @@ class Handshake {
       try {
         ws = new WebSocket(this.opts.url, this.protocols, this.clientOptions())
       } catch (error) {
-        fail(new HarnessError('TRANSPORT_FAILED', `${this.label}: ${errorText(error)}`, { cause: error }))
+        fail(new TransportFailed(`${this.label}: ${errorText(error)}`, { cause: error }))
         return
       }
       ws.on('upgrade', (res: IncomingMessage) => {
@@ -198,8 +198,12 @@ class Handshake {
           : `the server's 101 response was rejected: ${error.message}`
       return new WsHandshakeError(res.statusCode ?? 0, res.headers, '', `${this.label} failed: ${detail}`)
     }
-    const stage = !this.tcpUp ? 'TCP connection error' : !this.connectionUp ? 'TLS handshake error' : 'error'
-    return new HarnessError('TRANSPORT_FAILED', `${this.label} failed: ${stage} ${errorText(error)}`, {
+    if (this.tcpUp && !this.connectionUp && this.secure)
+      return new TlsHandshakeFailed(`${this.label} failed: TLS handshake error ${errorText(error)}`, {
+        cause: error,
+      })
+    const stage = !this.tcpUp ? 'TCP connection error' : 'error'
+    return new TransportFailed(`${this.label} failed: ${stage} ${errorText(error)}`, {
       cause: error,
     })
   }
@@ -208,10 +212,8 @@ class Handshake {
     const stage = this.connectionUp
       ? 'the connection was open but no upgrade response arrived'
       : `no ${this.secure ? 'TLS ' : ''}connection was established`
-    return new HarnessError(
-      this.connectionUp ? 'WS_HANDSHAKE_FAILED' : 'TRANSPORT_FAILED',
-      `${this.label} did not complete within ${this.opts.timeoutMs} ms (${stage})`,
-    )
+    const message = `${this.label} did not complete within ${this.opts.timeoutMs} ms (${stage})`
+    return this.connectionUp ? new NoAnswer(message) : new TransportFailed(message)
   }
 
   private endpoint(side: 'local' | 'remote'): TraceEndpoint {

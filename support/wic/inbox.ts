@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { HarnessError, NoAnswer, TransportClosed } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 
 /** One inbound SIP message that no client transaction of the WIC consumed. */
@@ -103,8 +103,7 @@ export class Inbox {
         const at = this.waiters.indexOf(waiter)
         if (at >= 0) this.waiters.splice(at, 1)
         reject(
-          new HarnessError(
-            'SIP_TIMEOUT_AWAITING',
+          new NoAnswer(
             `${this.who} expected ${expectation.description} from ${this.peer} within ${withinMs} ms; ` +
               this.arrivedInstead(startedAt),
           ),
@@ -149,8 +148,7 @@ export class Inbox {
   }
 
   private closedError(expectation: Expectation, startedAt: number, now = Date.now()): HarnessError {
-    return new HarnessError(
-      'TRANSPORT_CLOSED',
+    return new TransportClosed(
       `${this.who} expected ${expectation.description} from ${this.peer}, but the connection closed ` +
         `(${this.closedReason ?? 'closed'}) after ${now - startedAt} ms; ${this.arrivedInstead(startedAt)}`,
     )

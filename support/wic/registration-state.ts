@@ -1,4 +1,4 @@
-import { HarnessError } from '../errors.ts'
+import { ScenarioMisuse } from '../errors.ts'
 
 /**
  * Registration state of one WIC (one instance-id / reg-id flow, RFC 5626 §4.2), driven by the REGISTER
@@ -92,8 +92,7 @@ export class RegistrationStateMachine {
   apply(event: RegistrationEvent, detail?: string): RegistrationTransition {
     const to = this.next(event)
     if (to === undefined) {
-      throw new HarnessError(
-        'SIP_UNEXPECTED_MESSAGE',
+      throw new ScenarioMisuse(
         `registration state machine: event '${event}' is not allowed in state '${this.current}'` +
           (detail ? ` (${detail})` : ''),
       )

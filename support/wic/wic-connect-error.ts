@@ -1,20 +1,18 @@
-import { HarnessError, type HarnessErrorCode } from '../errors.ts'
+import { HandshakeRefused } from '../errors.ts'
 
 /**
- * The WIC could not open its WebSocket to the eP-CSCF. `code` is `WS_HANDSHAKE_FAILED` when the server answered
- * the upgrade with an HTTP error (`status` set: 403 for a refused Origin, RFC 6455 §4.2.2 / §10.2), otherwise
- * the transport's code (`TRANSPORT_FAILED` for TCP or TLS failures, naming the TLS error).
+ * The eP-CSCF answered the WIC's WebSocket upgrade with an HTTP error (`status`: 403 for a refused Origin, RFC 6455
+ * §4.2.2 / §10.2), or with a 101 the WIC must reject. TCP, TLS and deadline failures keep their own classes.
  */
-export class WicConnectError extends HarnessError {
+export class WicConnectError extends HandshakeRefused {
   constructor(
-    code: HarnessErrorCode,
     message: string,
     readonly url: string,
-    readonly status?: number | undefined,
+    readonly status: number,
     readonly responseHeaders?: Readonly<Record<string, string | string[] | undefined>> | undefined,
     readonly responseBody?: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(code, message, options)
+    super(message, options)
   }
 }

@@ -1,4 +1,11 @@
-import { HarnessError } from '../errors.ts'
+import {
+  HarnessError,
+  NoAnswer,
+  rewrap,
+  TransactionTimeout,
+  TransportClosed,
+  TransportFailed,
+} from '../errors.ts'
 import { createResponse } from '../sip/builders.ts'
 import { newBranch, newCallId, newTag } from '../sip/ids.ts'
 import { SipRequest, type SipMessage, type SipResponse } from '../sip/message.ts'
@@ -429,8 +436,7 @@ export class Wic {
       const timer = setTimeout(() => {
         this.closeWaiters.delete(done)
         reject(
-          new HarnessError(
-            'SIP_TIMEOUT_AWAITING',
+          new NoAnswer(
             `${this.observer} expected ${this.peerLabel} to close the connection within ${withinMs} ms; it ` +
               `stayed open; ${this.inbox.arrivedInstead(since)}`,
           ),
@@ -622,8 +628,7 @@ export class Wic {
     const label = describeRequest(request)
     if (this.closeReasonText !== undefined) {
       return Promise.reject(
-        new HarnessError(
-          'TRANSPORT_CLOSED',
+        new TransportClosed(
           `${this.observer} cannot send ${label} to ${this.peerLabel}: the connection is closed (${this.closeReasonText})`,
         ),
       )
@@ -631,8 +636,7 @@ export class Wic {
     return new Promise<SipResponse>((resolve, reject) => {
       const onClose = (reason: string): void =>
         reject(
-          new HarnessError(
-            'TRANSPORT_CLOSED',
+          new TransportClosed(
             `${this.observer}: the connection to ${this.peerLabel} closed (${reason}) before a final response to ${label}`,
           ),
         )
@@ -641,8 +645,7 @@ export class Wic {
       // (64·T1 = 32 s) would, and the failure names what was awaited and what arrived instead.
       const answerTimer = setTimeout(() => {
         reject(
-          new HarnessError(
-            'SIP_TIMEOUT_AWAITING',
+          new NoAnswer(
             `${this.observer}: expected ${request.method === 'INVITE' ? 'a response' : 'a final response'} from ` +
               `${this.peerLabel} to ${label} within ${this.opts.waitMs} ms (profile waitMs); ${this.inbox.arrivedInstead(0)}`,
           ),
@@ -657,11 +660,10 @@ export class Wic {
         .request(request, this.flow, { onProvisional: provisional })
         .finally(() => clearTimeout(answerTimer))
         .then(resolve, (error: unknown) => {
-          if (error instanceof HarnessError && error.code === 'SIP_TRANSACTION_TIMEOUT') {
+          if (error instanceof TransactionTimeout) {
             const timer = request.method === 'INVITE' ? 'Timer B' : 'Timer F'
             reject(
-              new HarnessError(
-                'SIP_TRANSACTION_TIMEOUT',
+              new TransactionTimeout(
                 `${this.observer}: no final response from ${this.peerLabel} to ${label} before ${timer} ` +
                   `(${64 * this.opts.timers.T1} ms); ${this.inbox.arrivedInstead(0)}`,
                 { cause: error },
@@ -675,8 +677,7 @@ export class Wic {
 
   private assertOpen(what: string): void {
     if (this.closeReasonText !== undefined) {
-      throw new HarnessError(
-        'TRANSPORT_CLOSED',
+      throw new TransportClosed(
         `${this.observer} cannot ${what}: the connection to ${this.peerLabel} is closed (${this.closeReasonText})`,
       )
     }
@@ -716,7 +717,7 @@ function bare(error: HarnessError): string {
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
 }
 
-function connectError(error: unknown, opts: ResolvedWicOptions): WicConnectError {
+function connectError(error: unknown, opts: ResolvedWicOptions): HarnessError {
   const origin = opts.origin === undefined ? 'no Origin' : `Origin ${opts.origin}`
   if (error instanceof WsHandshakeError) {
     const refused =
@@ -724,7 +725,6 @@ function connectError(error: unknown, opts: ResolvedWicOptions): WicConnectError
         ? 'failed the WebSocket upgrade'
         : `refused the WebSocket upgrade with HTTP ${error.status}`
     return new WicConnectError(
-      'WS_HANDSHAKE_FAILED',
       `${opts.observer}: the eP-CSCF at ${opts.url} ${refused} (${origin}, Sec-WebSocket-Protocol ${opts.protocols.join(', ') || 'none'}): ${bare(error)}`,
       opts.url,
       error.status,
@@ -733,24 +733,10 @@ function connectError(error: unknown, opts: ResolvedWicOptions): WicConnectError
       { cause: error },
     )
   }
-  if (error instanceof HarnessError) {
-    return new WicConnectError(
-      error.code,
-      `${opts.observer} could not connect to the eP-CSCF at ${opts.url} (${origin}): ${bare(error)}`,
-      opts.url,
-      undefined,
-      undefined,
-      undefined,
-      { cause: error },
-    )
-  }
-  return new WicConnectError(
-    'TRANSPORT_FAILED',
-    `${opts.observer} could not connect to the eP-CSCF at ${opts.url}: ${error instanceof Error ? error.message : String(error)}`,
-    opts.url,
-    undefined,
-    undefined,
-    undefined,
-    { cause: error },
-  )
+  const message = `${opts.observer} could not connect to the eP-CSCF at ${opts.url} (${origin}): `
+  // The same kind of error (TLS, TCP, deadline), with the WIC's context in front.
+  if (error instanceof HarnessError) return rewrap(error, `${message}${bare(error)}`)
+  return new TransportFailed(`${message}${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  })
 }

@@ -1,4 +1,4 @@
-import { EnvironmentError } from '../errors.ts'
+import { EnvironmentMissing, ProfileError } from '../errors.ts'
 import { loadProfile } from '../profile/load-profile.ts'
 import { HarnessEnvironment } from './harness-environment.ts'
 
@@ -18,10 +18,7 @@ export async function startEnvironment(parameters: HarnessParameters): Promise<H
   const faults = parameters.faults ?? []
   if (faults.length > 0) {
     if (loaded.profile.launcher.kind !== 'reference')
-      throw new EnvironmentError(
-        'PROFILE_INVALID',
-        'fault switches exist only on the reference eP-CSCF (launcher.kind: reference)',
-      )
+      throw new ProfileError('fault switches exist only on the reference eP-CSCF (launcher.kind: reference)')
     loaded.profile.launcher.faults = [...loaded.profile.launcher.faults, ...faults]
   }
   environment = await HarnessEnvironment.start(loaded, Number(process.env.CUCUMBER_WORKER_ID ?? 0))
@@ -30,10 +27,7 @@ export async function startEnvironment(parameters: HarnessParameters): Promise<H
 
 export function currentEnvironment(): HarnessEnvironment {
   if (environment === undefined)
-    throw new EnvironmentError(
-      'ENVIRONMENT_MISSING',
-      'the harness environment did not start (see the BeforeAll hook error)',
-    )
+    throw new EnvironmentMissing('the harness environment did not start (see the BeforeAll hook error)')
   return environment
 }
 

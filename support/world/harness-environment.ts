@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { HarnessError } from '../errors.ts'
+import { ProfileError } from '../errors.ts'
 import type { Profile } from '../profile/profile-schema.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import { MockScscf } from '../scscf/mock-scscf.ts'
@@ -156,6 +156,6 @@ export function readPem(path: string, field: string): string {
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
-    throw new HarnessError('PROFILE_INVALID', `${field}: cannot read ${path}: ${(error as Error).message}`)
+    throw new ProfileError(`${field}: cannot read ${path}: ${(error as Error).message}`)
   }
 }

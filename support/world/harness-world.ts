@@ -1,5 +1,13 @@
 import { World, type IWorldOptions } from '@cucumber/cucumber'
-import { EnvironmentError, HarnessError } from '../errors.ts'
+import {
+  HarnessError,
+  InconclusiveError,
+  PreconditionFailed,
+  ProfileError,
+  ScenarioMisuse,
+  SutDied,
+  TlsHandshakeFailed,
+} from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { Wic } from '../wic/wic.ts'
 import type { RegistrationOutcome } from '../wic/wic.ts'
@@ -9,6 +17,7 @@ import { currentEnvironment, type HarnessParameters } from './environment-holder
 import { Teardown } from './teardown.ts'
 import type { SecureVersion } from 'node:tls'
 import type { TlsOutcome } from '../checks/transport-checks.ts'
+import { recordFinding } from '../checks/findings.ts'
 import { loginAtWwsf } from '../wwsf/wwsf-client.ts'
 import type { HostileToken } from '../wwsf/signing-keys.ts'
 import type { WwsfEndpoint } from './harness-environment.ts'
@@ -58,10 +67,7 @@ export class HarnessWorld extends World<HarnessParameters> {
     const subscriber = this.env.profile.subscribers[index]
     const impu = subscriber?.impus[0]
     if (subscriber === undefined || impu === undefined)
-      throw new HarnessError(
-        'PROFILE_INVALID',
-        `subscribers[${index}]: the profile has no subscriber to play ${actor}`,
-      )
+      throw new ProfileError(`subscribers[${index}]: the profile has no subscriber to play ${actor}`)
     return { impi: subscriber.impi, impu, password: subscriber.password }
   }
 
@@ -129,7 +135,7 @@ export class HarnessWorld extends World<HarnessParameters> {
     const minVersion = sorted[0]
     const maxVersion = sorted.at(-1)
     if (minVersion === undefined || maxVersion === undefined)
-      throw new HarnessError('SIP_UNEXPECTED_MESSAGE', 'tryTls needs at least one TLS version to offer')
+      throw new ScenarioMisuse('tryTls needs at least one TLS version to offer')
     // OpenSSL 3 refuses to offer TLS 1.0/1.1 (their cipher suites use SHA-1) above security level 0.
     const legacy = TLS_ORDER.indexOf(minVersion) < TLS_ORDER.indexOf('TLSv1.2')
     const result = await this.guard(
@@ -159,7 +165,7 @@ export class HarnessWorld extends World<HarnessParameters> {
     }
     // The WSS client names the stage that failed (support/transport/wss-client.ts): only a TLS-stage failure is
     // the eP-CSCF refusing the offered versions; a TCP failure or a deadline is not something to judge.
-    if (!/TLS handshake error/.test(result.error.message))
+    if (!(result.error instanceof TlsHandshakeFailed))
       return this.guard(Promise.reject<TlsOutcome>(result.error))
     this.tls = { offered: sorted, stage: 'tls-refused', status: undefined, error: result.error }
     return this.tls
@@ -169,7 +175,7 @@ export class HarnessWorld extends World<HarnessParameters> {
   get wwsf(): WwsfEndpoint {
     const wwsf = this.env.wwsf
     if (wwsf === undefined)
-      throw new HarnessError('PROFILE_INVALID', 'wwsf.enabled: token scenarios need the WWSF (enabled: true)')
+      throw new ProfileError('wwsf.enabled: token scenarios need the WWSF (enabled: true)')
     return wwsf
   }
 
@@ -191,10 +197,7 @@ export class HarnessWorld extends World<HarnessParameters> {
   token(actor: ActorName): string {
     const token = this.tokens.get(actor)
     if (token === undefined)
-      throw new HarnessError(
-        'SIP_UNEXPECTED_MESSAGE',
-        `${actor} has no token: a step must log in at the WWSF first`,
-      )
+      throw new ScenarioMisuse(`${actor} has no token: a step must log in at the WWSF first`)
     return token
   }
 
@@ -225,11 +228,7 @@ export class HarnessWorld extends World<HarnessParameters> {
 
   wic(actor: ActorName): Wic {
     const wic = this.wics.get(actor)
-    if (wic === undefined)
-      throw new HarnessError(
-        'SIP_UNEXPECTED_MESSAGE',
-        `${actor} has no WIC yet: a step must connect it first`,
-      )
+    if (wic === undefined) throw new ScenarioMisuse(`${actor} has no WIC yet: a step must connect it first`)
     return wic
   }
 
@@ -267,11 +266,7 @@ export class HarnessWorld extends World<HarnessParameters> {
 
   lastOriginated(actor: ActorName): { request: SipRequest; response: SipResponse } {
     const sent = this.originated.get(actor)
-    if (sent === undefined)
-      throw new HarnessError(
-        'SIP_UNEXPECTED_MESSAGE',
-        `${actor} has not originated a request in this scenario`,
-      )
+    if (sent === undefined) throw new ScenarioMisuse(`${actor} has not originated a request in this scenario`)
     return sent
   }
 
@@ -284,8 +279,7 @@ export class HarnessWorld extends World<HarnessParameters> {
 
   lastRegistration(actor: ActorName): RegistrationOutcome {
     const outcome = this.registrations.get(actor)?.at(-1)
-    if (outcome === undefined)
-      throw new HarnessError('SIP_UNEXPECTED_MESSAGE', `${actor} has not registered in this scenario`)
+    if (outcome === undefined) throw new ScenarioMisuse(`${actor} has not registered in this scenario`)
     return outcome
   }
 
@@ -309,6 +303,28 @@ export class HarnessWorld extends World<HarnessParameters> {
   }
 
   /**
+   * A precondition (a `Given`): whatever makes `action` fail, the scenario's own requirement was not exercised, so
+   * the verdict is INCONCLUSIVE (the cause, e.g. a ConformanceFailure of the registration, is kept and shown).
+   * Environment and harness errors keep their side.
+   */
+  async precondition<T>(what: string, action: () => Promise<T> | T): Promise<T> {
+    try {
+      return await action()
+    } catch (error) {
+      if (error instanceof HarnessError && (error.side === 'environment' || error.side === 'harness'))
+        throw error
+      const detail = error instanceof Error ? error.message : String(error)
+      throw new PreconditionFailed(`precondition "${what}" not met: ${detail}`, { cause: error })
+    }
+  }
+
+  /** The scenario does not apply to this profile: records N/A with the reason; the step returns 'skipped'. */
+  notApplicable(reason: string): 'skipped' {
+    recordFinding({ kind: 'N/A', message: reason })
+    return 'skipped'
+  }
+
+  /**
    * Awaits a harness action; if it fails while the SUT has died, the failure is the environment's, and says so
    * (a killed eP-CSCF is not a conformance failure).
    */
@@ -317,7 +333,7 @@ export class HarnessWorld extends World<HarnessParameters> {
       return await action
     } catch (error) {
       const notice = await this.deathNoticeAfter(error)
-      if (notice !== undefined) throw new EnvironmentError('SUT_DIED', notice, { cause: error })
+      if (notice !== undefined) throw new SutDied(notice, { cause: error })
       throw error
     }
   }
@@ -328,8 +344,8 @@ export class HarnessWorld extends World<HarnessParameters> {
    */
   private async deathNoticeAfter(error: unknown): Promise<string | undefined> {
     const sut = this.env.sut
-    const transportLevel =
-      error instanceof HarnessError && /^(TRANSPORT_|WS_HANDSHAKE|SIP_TRANSACTION_TIMEOUT)/.test(error.code)
+    // Silence, a closed connection, a refused one: what a dead SUT looks like from the outside.
+    const transportLevel = error instanceof InconclusiveError
     for (let waited = 0; transportLevel && sut.deathNotice() === undefined && waited < 1000; waited += 50)
       await new Promise((resolve) => setTimeout(resolve, 50))
     return sut.deathNotice()

@@ -7,12 +7,14 @@ import {
   setDefaultTimeout,
   setWorldConstructor,
 } from '@cucumber/cucumber'
+import { closeFindings, openFindings } from '../checks/findings.ts'
+import { scenarioVerdict, verdictText } from '../checks/verdict.ts'
 import { traceFull, traceSummary } from '../trace/trace-text.ts'
 import { ladderSvg } from '../trace/ladder-svg.ts'
 import { tracePcap } from '../trace/pcap.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
 import { HarnessWorld } from './harness-world.ts'
-import { EnvironmentError } from '../errors.ts'
+import { SutDied } from '../errors.ts'
 
 setWorldConstructor(HarnessWorld)
 /** A step's own deadlines (waitMs, Timer F) fire first; this is the backstop that keeps a step from hanging. */
@@ -27,11 +29,12 @@ AfterAll({ name: 'stop harness environment', timeout: 60_000 }, async function (
 })
 
 Before({ name: 'begin scenario' }, async function (this: HarnessWorld, { pickle }) {
+  openFindings()
   const env = currentEnvironment()
   this.traceMark = env.trace.mark()
   env.trace.note('harness', `scenario: ${pickle.name}`)
   const notice = env.sut.deathNotice()
-  if (notice !== undefined) throw new EnvironmentError('SUT_DIED', notice)
+  if (notice !== undefined) throw new SutDied(notice)
   env.scscf.reset()
   const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
   if (deviation !== undefined) {
@@ -46,15 +49,23 @@ Before({ name: 'begin scenario' }, async function (this: HarnessWorld, { pickle 
 
 After(
   { name: 'tear down and attach the trace', timeout: 60_000 },
-  async function (this: HarnessWorld, { result, pickle }) {
+  async function (this: HarnessWorld, { result, pickle, error }) {
     const env = currentEnvironment()
     const problems = await this.teardown.run(env.profile.waitMs * 2)
+    const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
+    const verdict = scenarioVerdict(
+      error,
+      closeFindings(),
+      deviation === undefined ? undefined : { kind: 'DEVIATION', reason: deviation.reason },
+    )
+    this.attach(verdictText(verdict), { mediaType: 'text/plain', fileName: 'verdict.txt' })
+    this.attach(JSON.stringify(verdict), { mediaType: 'application/json', fileName: 'verdict.json' })
     const events = env.trace.since(this.traceMark)
     const failed = result?.status === Status.FAILED
     const header = [
       `scenario: ${pickle.name}`,
       `system under test: ${env.sut.name} (${env.sut.kind}) at ${env.wssUrl}`,
-      `result: ${result?.status ?? 'unknown'}`,
+      `result: ${verdict.verdict}${verdict.message ? ` — ${verdict.message}` : ''}`,
       ...(env.sut.deathNotice() ? [`[ENVIRONMENT] ${env.sut.deathNotice()}`] : []),
       ...problems.map((p) => `teardown problem: ${p}`),
     ].join('\n')

@@ -1,5 +1,5 @@
 import { request } from 'node:https'
-import { HarnessError } from '../errors.ts'
+import { HarnessError, NoAnswer, TokenError, TransportFailed } from '../errors.ts'
 import type { LoginResult } from './wwsf.ts'
 
 /**
@@ -36,26 +36,19 @@ export async function loginAtWwsf(opts: {
           try {
             resolve({ status, result: JSON.parse(text) as LoginResult })
           } catch (error) {
-            reject(
-              new HarnessError('TOKEN_INVALID', `WWSF ${opts.url}/login: body is not JSON`, { cause: error }),
-            )
+            reject(new TokenError(`WWSF ${opts.url}/login: body is not JSON`, { cause: error }))
           }
         })
       },
     )
     req.on('timeout', () =>
-      req.destroy(
-        new HarnessError(
-          'SIP_TIMEOUT_AWAITING',
-          `WWSF ${opts.url}/login: no answer within ${opts.timeoutMs} ms`,
-        ),
-      ),
+      req.destroy(new NoAnswer(`WWSF ${opts.url}/login: no answer within ${opts.timeoutMs} ms`)),
     )
     req.on('error', (error) =>
       reject(
         error instanceof HarnessError
           ? error
-          : new HarnessError('TRANSPORT_FAILED', `WWSF ${opts.url}/login: ${error.message}`, {
+          : new TransportFailed(`WWSF ${opts.url}/login: ${error.message}`, {
               cause: error,
             }),
       ),

@@ -61,7 +61,7 @@ void describe('WIC registration state machine (RFC 3261 §10.2)', { timeout: 500
     const m = new RegistrationStateMachine()
     assert.throws(
       () => m.apply('success'),
-      (e: unknown) => e instanceof HarnessError && e.code === 'SIP_UNEXPECTED_MESSAGE',
+      (e: unknown) => e instanceof HarnessError && e.code === 'SCENARIO_MISUSE',
     )
     assert.equal(m.next('challenge'), undefined)
     assert.equal(m.state, 'unregistered')
