@@ -22,6 +22,7 @@ export type HarnessErrorCode =
   | 'CONFORMANCE_FAILED'
   | 'SIP_PARSE_FAILED'
   | 'SUT_PROTOCOL_VIOLATION'
+  | 'SIP_MESSAGE_TOO_LARGE'
   | 'SIP_TIMEOUT_AWAITING'
   | 'SIP_TRANSACTION_TIMEOUT'
   | 'TRANSPORT_FAILED'
@@ -73,6 +74,23 @@ export class ConformanceFailure extends HarnessError {
 /** A message or header from the wire that does not follow the RFC 3261 §25 grammar (see SipParseError). */
 export abstract class SutProtocolError extends HarnessError {
   readonly side = 'sut'
+}
+
+/**
+ * The SUT sent more than the harness keeps of one message (a WebSocket message over `maxPayload`, a stream
+ * message whose Content-Length or header section exceeds the limit): the message was cut, never buffered whole.
+ * RFC 7118 §5.1 maps one SIP message to one WebSocket message, and no SIP message of this suite comes near the
+ * limit, so the size itself is the SUT's fault. `bytes` is the size announced (frame header, Content-Length).
+ */
+export class OversizeMessage extends SutProtocolError {
+  static override readonly code = 'SIP_MESSAGE_TOO_LARGE'
+  readonly bytes: number | undefined
+  readonly limit: number | undefined
+  constructor(message: string, options?: { cause?: unknown; bytes?: number; limit?: number }) {
+    super(message, options)
+    this.bytes = options?.bytes
+    this.limit = options?.limit
+  }
 }
 
 // ---- side: inconclusive (no evidence) --------------------------------------------------------------------------
@@ -180,4 +198,39 @@ export function rewrap(error: HarnessError, message: string): HarnessError {
     return new ConformanceFailure(error.requirement, message, { cause: error })
   const Kind = error.constructor as new (message: string, options?: { cause?: unknown }) => HarnessError
   return new Kind(message, { cause: error })
+}
+
+/**
+ * The side of an error known only by its class name (cucumber's message stream records `exception.type`, the
+ * error's name): the classes of this file (the ones a BeforeAll hook throws), by name; any other is the harness's.
+ * Scenarios do not need it: their verdict.json records the side.
+ */
+export function sideOfClass(name: string): Side {
+  const classes = [
+    ConformanceFailure,
+    NoAnswer,
+    TransactionTimeout,
+    TransportFailed,
+    TlsHandshakeFailed,
+    TransportClosed,
+    HandshakeRefused,
+    PreconditionFailed,
+    SutStartFailed,
+    SutDied,
+    SutUnreachable,
+    EnvironmentMissing,
+    Interrupted,
+    ProfileError,
+    TokenError,
+    ScenarioMisuse,
+  ]
+  const match = classes.find((kind) => kind.name === name)
+  return match === undefined ? 'harness' : sideByBase(match.prototype)
+}
+
+function sideByBase(prototype: HarnessError): Side {
+  if (prototype instanceof ConformanceFailure || prototype instanceof SutProtocolError) return 'sut'
+  if (prototype instanceof EnvironmentError) return 'environment'
+  if (prototype instanceof InconclusiveError) return 'inconclusive'
+  return 'harness'
 }

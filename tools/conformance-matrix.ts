@@ -1,19 +1,13 @@
 /**
  * The conformance / SA3 matrix of one run: which requirements, spec clauses and SA3 security aspects the scenarios
- * verified against this system under test, and with what verdict. Read from cucumber's message stream (pickles,
- * their tags, step results and the expected-deviation attachments); written as Markdown next to the other reports.
+ * verified against this system under test, and with what verdict. Read from the scenario verdicts
+ * (tools/scenario-results.ts); written as Markdown next to the other reports. A requirement or aspect is FAIL only
+ * when a scenario showed the SUT non-conformant; an environment or harness error says "not judged", never FAIL.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-
-export type Verdict = 'passed' | 'failed' | 'deviation' | 'skipped'
-
-export interface ScenarioResult {
-  readonly name: string
-  readonly feature: string
-  readonly tags: readonly string[]
-  readonly verdict: Verdict
-  readonly detail: string
-}
+import type { VerdictKind } from '../support/checks/verdict.ts'
+import { describeRequirement } from '../support/checks/requirement.ts'
+import { readRunResults, type RunError, type ScenarioResult } from './scenario-results.ts'
 
 /**
  * The aspects the SA3 editor's note of TR 23.701 asks SA3 to verify (docs/tr23701-example-procedures.txt), and the
@@ -47,145 +41,131 @@ const SA3_ASPECTS: readonly { readonly aspect: string; readonly tags: readonly s
   { aspect: 'constraints on network locations of the functional entities', tags: ['@R15', '@R57', '@R45'] },
 ]
 
-interface Envelope {
-  pickle?: { id: string; name: string; uri: string; tags: { name: string }[] }
-  testCase?: { id: string; pickleId: string }
-  testCaseStarted?: { id: string; testCaseId: string }
-  testStepFinished?: { testCaseStartedId: string; testStepResult: { status: string; message?: string } }
-  testCaseFinished?: { testCaseStartedId: string; willBeRetried: boolean }
-  attachment?: { testCaseStartedId?: string; fileName?: string; body: string }
-}
-
-/** Scenario verdicts from a cucumber message stream (NDJSON). */
-export function scenarioResults(ndjson: string): ScenarioResult[] {
-  const pickles = new Map<string, NonNullable<Envelope['pickle']>>()
-  const pickleOfCase = new Map<string, string>()
-  const started = new Map<
-    string,
-    { pickleId: string; statuses: string[]; message: string; deviation: string }
-  >()
-  const results = new Map<string, ScenarioResult>()
-  for (const line of ndjson.split('\n')) {
-    if (line.trim() === '') continue
-    const e = JSON.parse(line) as Envelope
-    if (e.pickle) pickles.set(e.pickle.id, e.pickle)
-    if (e.testCase) pickleOfCase.set(e.testCase.id, e.testCase.pickleId)
-    if (e.testCaseStarted)
-      started.set(e.testCaseStarted.id, {
-        pickleId: pickleOfCase.get(e.testCaseStarted.testCaseId) ?? '',
-        statuses: [],
-        message: '',
-        deviation: '',
-      })
-    const step = e.testStepFinished
-    const run = step ? started.get(step.testCaseStartedId) : undefined
-    if (step && run) {
-      run.statuses.push(step.testStepResult.status)
-      if (step.testStepResult.status === 'FAILED' && run.message === '')
-        run.message = step.testStepResult.message?.split('\n')[0] ?? ''
-    }
-    const attached = e.attachment?.testCaseStartedId ? started.get(e.attachment.testCaseStartedId) : undefined
-    if (attached && e.attachment?.fileName === 'deviation.txt') attached.deviation = e.attachment.body
-    const finished = e.testCaseFinished
-    const done = finished ? started.get(finished.testCaseStartedId) : undefined
-    const pickle = done ? pickles.get(done.pickleId) : undefined
-    if (finished && !finished.willBeRetried && done && pickle) {
-      const failed = done.statuses.some((s) => s !== 'PASSED' && s !== 'SKIPPED')
-      const verdict: Verdict = failed
-        ? 'failed'
-        : done.deviation
-          ? 'deviation'
-          : done.statuses.includes('SKIPPED')
-            ? 'skipped'
-            : 'passed'
-      results.set(pickle.id, {
-        name: pickle.name,
-        feature: pickle.uri,
-        tags: pickle.tags.map((t) => t.name),
-        verdict,
-        detail: failed ? done.message : done.deviation,
-      })
-    }
-  }
-  return [...results.values()]
-}
-
 /** `R15` → `Path insertion.`, from the requirements catalogue's bold headings. */
-function requirementTitles(catalogue: string): Map<string, string> {
+export function requirementTitles(catalogue: string): Map<string, string> {
   const titles = new Map<string, string>()
   for (const match of catalogue.matchAll(/^\*\*(R\d\d) — ([^*]+)\*\*/gm))
     titles.set(`@${match[1]}`, (match[2] ?? '').replace(/\s+/g, ' ').trim())
   return titles
 }
 
-function tally(results: readonly ScenarioResult[]): string {
-  const count = (v: Verdict) => results.filter((r) => r.verdict === v).length
-  if (results.length === 0) return 'not yet covered by a scenario | | | '
-  const deviations = count('deviation') + count('skipped')
+const COLUMNS: readonly VerdictKind[] = [
+  'PASS',
+  'WARN',
+  'FAIL',
+  'INCONCLUSIVE',
+  'ENVIRONMENT ERROR',
+  'HARNESS ERROR',
+  'N/A',
+  'DEVIATION',
+]
+const HEADER = '| verdict | pass | warn | FAIL | inconclusive | env error | harness error | n/a | deviation |'
+const RULE = '|---|---|---|---|---|---|---|---|---|'
+
+/**
+ * One row's cells: the overall verdict (FAIL if any scenario failed; else "not judged" if errors hid the answer;
+ * else INCONCLUSIVE; else pass, with WARN when a SHOULD was not met) and the count per verdict.
+ */
+function tally(results: readonly ScenarioResult[], filtered: boolean): string {
+  if (results.length === 0)
+    return `${filtered ? 'not run (filtered out)' : 'no scenario yet'} |${' |'.repeat(COLUMNS.length)}`
+  const count = (v: VerdictKind) => results.filter((r) => r.verdict.verdict === v).length
+  const judged = count('PASS') + count('WARN')
   const overall =
-    count('failed') > 0
+    count('FAIL') > 0
       ? '**FAIL**'
-      : count('passed') === 0
-        ? 'not verified'
-        : deviations > 0
-          ? 'partly verified'
-          : 'pass'
-  return `${overall} | ${count('passed')} | ${count('failed')} | ${deviations}`
+      : count('ENVIRONMENT ERROR') + count('HARNESS ERROR') > 0
+        ? 'not judged (error)'
+        : count('INCONCLUSIVE') > 0
+          ? 'inconclusive'
+          : judged === 0
+            ? 'not verified'
+            : count('WARN') > 0
+              ? 'pass (WARN)'
+              : count('DEVIATION') + count('N/A') > 0
+                ? 'partly verified'
+                : 'pass'
+  return `${overall} | ${COLUMNS.map(count).join(' | ')}`
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+export interface MatrixOptions {
+  /** The run was limited (tags, paths): rows without scenarios say "filtered out", not "no scenario". */
+  readonly filtered?: boolean
+  readonly runErrors?: readonly RunError[]
+}
 
 /** The matrix as Markdown. */
 export function conformanceMatrix(
   results: readonly ScenarioResult[],
   sut: string,
   catalogue: string,
+  options: MatrixOptions = {},
 ): string {
+  const filtered = options.filtered ?? false
   const titles = requirementTitles(catalogue)
   const withTag = (tag: string) => results.filter((r) => r.tags.includes(tag))
+  const count = (v: VerdictKind) => results.filter((r) => r.verdict.verdict === v).length
   const lines = [
     `# Conformance matrix: ${sut}`,
     '',
-    `${results.length} scenarios: ${results.filter((r) => r.verdict === 'passed').length} passed, ` +
-      `${results.filter((r) => r.verdict === 'failed').length} failed, ` +
-      `${results.filter((r) => r.verdict === 'deviation' || r.verdict === 'skipped').length} expected deviations or skipped.`,
+    `${results.length} scenarios: ${COLUMNS.map((v) => `${count(v)} ${v}`).join(', ')}.`,
+    '',
+    ...(options.runErrors ?? []).map((e) => `**${e.verdict}** (${e.errorClass}): ${cell(e.message)}`),
     '',
     "## SA3 security aspects (TR 23.701 editor's note)",
     '',
-    '| aspect | verdict | passed | failed | deviations |',
-    '|---|---|---|---|---|',
+    `| aspect ${HEADER}`,
+    `|---${RULE}`,
     ...SA3_ASPECTS.map(
       ({ aspect, tags }) =>
-        `| ${aspect} | ${tally(results.filter((r) => r.tags.some((t) => tags.includes(t))))} |`,
+        `| ${aspect} | ${tally(
+          results.filter((r) => r.tags.some((t) => tags.includes(t))),
+          filtered,
+        )} |`,
     ),
     '',
     '## Requirements (docs/requirements-catalogue.md)',
     '',
-    '| requirement | verdict | passed | failed | deviations |',
-    '|---|---|---|---|---|',
+    `| requirement ${HEADER}`,
+    `|---${RULE}`,
   ]
+  for (const tag of [...titles.keys()].sort())
+    lines.push(`| ${tag.slice(1)} ${cell(titles.get(tag) ?? '')} | ${tally(withTag(tag), filtered)} |`)
   const tags = [...new Set(results.flatMap((r) => r.tags))].sort()
-  for (const tag of tags.filter((t) => /^@R\d\d$/.test(t)))
-    lines.push(`| ${tag.slice(1)} ${cell(titles.get(tag) ?? '')} | ${tally(withTag(tag))} |`)
+  lines.push('', '## Clauses (3GPP, RFC and TR 23.701 tags)', '', `| clause ${HEADER}`, `|---${RULE}`)
+  for (const tag of tags.filter((t) => /^@(RFC|TS|X\.)/.test(t)))
+    lines.push(`| ${tag.slice(1)} | ${tally(withTag(tag), filtered)} |`)
   lines.push(
     '',
-    '## Clauses (3GPP, RFC and TR 23.701 tags)',
+    '## Scenarios',
     '',
-    '| clause | verdict | passed | failed | deviations |',
+    '| scenario | feature | verdict | requirement | why |',
     '|---|---|---|---|---|',
   )
-  for (const tag of tags.filter((t) => /^@(RFC|TS|X\.)/.test(t)))
-    lines.push(`| ${tag.slice(1)} | ${tally(withTag(tag))} |`)
-  lines.push('', '## Scenarios', '', '| scenario | feature | verdict | why |', '|---|---|---|---|')
-  for (const r of results) lines.push(`| ${cell(r.name)} | ${r.feature} | ${r.verdict} | ${cell(r.detail)} |`)
+  for (const r of results)
+    lines.push(
+      `| ${cell(r.name)} | ${r.feature}${r.line ? `:${r.line}` : ''} | ${r.verdict.verdict} | ${r.verdict.requirement ? cell(describeRequirement(r.verdict.requirement)) : ''} | ${cell(r.verdict.message)} |`,
+    )
   return `${lines.join('\n')}\n`
 }
 
-/** Writes `<reports>/conformance-matrix.md` from `<reports>/messages.ndjson`. */
-export function writeConformanceMatrix(reportsDir: string, sut: string): string {
-  const results = scenarioResults(readFileSync(`${reportsDir}/messages.ndjson`, 'utf8'))
+/** Writes `<reports>/conformance-matrix.md` from scenario results. */
+export function writeConformanceMatrix(
+  reportsDir: string,
+  sut: string,
+  results: readonly ScenarioResult[],
+  options: MatrixOptions = {},
+): string {
   const catalogue = readFileSync(new URL('../docs/requirements-catalogue.md', import.meta.url), 'utf8')
   const file = `${reportsDir}/conformance-matrix.md`
-  writeFileSync(file, conformanceMatrix(results, sut, catalogue))
+  writeFileSync(file, conformanceMatrix(results, sut, catalogue, options))
   return file
+}
+
+/** Reads a run's messages and writes its matrix (for reports written earlier). */
+export async function conformanceMatrixOf(reportsDir: string, sut: string): Promise<string> {
+  const run = await readRunResults(`${reportsDir}/messages.ndjson`)
+  return writeConformanceMatrix(reportsDir, sut, run.scenarios, { runErrors: run.runErrors })
 }

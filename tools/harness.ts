@@ -1,17 +1,20 @@
 /**
  * `npm start [-- --profile FILE] [cucumber options]`: runs the conformance suite against the eP-CSCF the profile
- * describes (default: the embedded reference eP-CSCF) and writes reports/. Exit code 0 when every scenario
- * passed, 1 when any failed, 2 when the profile or the command line is wrong.
+ * describes (default: the embedded reference eP-CSCF) and writes reports/. Exit codes (support/checks/verdict.ts):
+ * 0 every scenario passed (WARN, N/A and declared deviations included), 1 a FAIL or INCONCLUSIVE, 2 the profile or
+ * the command line is wrong (or no scenario matched), 3 an environment error (SUT did not start or died,
+ * interrupted), 4 a harness error.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, resolve } from 'node:path'
+import { exitCodeOf } from '../support/checks/verdict.ts'
 import { ProfileError } from '../support/errors.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 import { ensurePki } from '../support/sut/sut-pki.ts'
 import { writeConformanceMatrix } from './conformance-matrix.ts'
-import { junitCounts } from './junit-counts.ts'
+import { runCucumber } from './cucumber-run.ts'
+import { writeJunit } from './junit-report.ts'
+import { runSummary } from './run-summary.ts'
+import { readRunResults } from './scenario-results.ts'
 
 const USAGE = `usage: npm start -- [--profile FILE] [--parallel N] [cucumber options, e.g. --tags @digest]
   --profile FILE   SUT profile (YAML or JSON); default: HARNESS_PROFILE, else the embedded reference eP-CSCF
@@ -54,36 +57,47 @@ async function main(argv: string[]): Promise<number> {
   )
 
   mkdirSync(reports, { recursive: true })
-  rmSync(`${reports}/junit.xml`, { force: true })
-  const cucumber = resolve(
-    dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')),
-    'bin/cucumber.js',
-  )
-  const run = spawnSync(process.execPath, [cucumber, ...passThrough], {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      HARNESS_PROFILE: loaded.file ?? '',
-      HARNESS_PARALLEL: String(parallel),
-      HARNESS_PROFILE_NAME: profile.name,
-      HARNESS_REPORTS_DIR: reports,
-    },
+  for (const stale of ['junit.xml', 'messages.ndjson', 'conformance-matrix.md'])
+    rmSync(`${reports}/${stale}`, { force: true })
+  const run = await runCucumber(passThrough, {
+    ...process.env,
+    HARNESS_PROFILE: loaded.file ?? '',
+    HARNESS_PARALLEL: String(parallel),
+    HARNESS_PROFILE_NAME: profile.name,
+    HARNESS_REPORTS_DIR: reports,
   })
-  let matrix = ''
-  try {
-    matrix = `, ${writeConformanceMatrix(reports, profile.name)}`
-  } catch (error) {
-    process.stderr.write(`no conformance matrix: ${(error as Error).message}\n`)
-  }
-  const counts = junitCounts(resolve(reports, 'junit.xml'))
-  // A run that failed without a failed scenario (a hook error, a crash) still counts as one failure.
-  if (run.status !== 0 && counts.failed === 0) counts.failed = 1
+  const { scenarios, runErrors } = await readRunResults(`${reports}/messages.ndjson`)
+  if (run.interrupted)
+    runErrors.push({
+      verdict: 'ENVIRONMENT ERROR',
+      errorClass: 'Interrupted',
+      message: 'the run was interrupted (SIGINT/SIGTERM); scenarios that had not finished are not reported',
+    })
+  else if (run.status !== 0 && scenarios.length === 0 && runErrors.length === 0)
+    runErrors.push({
+      verdict: 'HARNESS ERROR',
+      errorClass: 'CucumberExit',
+      message: `cucumber exited with ${run.status ?? 'a signal'} before any scenario ran (see its output above)`,
+    })
+  const filtered = passThrough.length > 0
+  writeJunit(`${reports}/junit.xml`, `eP-CSCF conformance: ${profile.name}`, scenarios, runErrors)
+  const matrix = writeConformanceMatrix(reports, profile.name, scenarios, { filtered, runErrors })
+  const summary = runSummary(profile.name, scenarios, runErrors)
   process.stdout.write(
-    `\n${profile.name}: ${counts.passed} scenarios passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}` +
-      ` (${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson${matrix})\n` +
-      `${counts.passed} passed, ${counts.failed} failed\n`,
+    `\n${summary.text}  reports: ${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson, ${matrix}\n`,
   )
-  return run.status ?? 1
+  if (scenarios.length === 0 && runErrors.length === 0) {
+    process.stdout.write(
+      `no scenario matched ${passThrough.join(' ') || 'the features'}\n0 passed, 1 failed\n`,
+    )
+    return 2
+  }
+  process.stdout.write(`${summary.passed} passed, ${summary.failed} failed\n`)
+  const verdicts = [
+    ...scenarios.map((r) => r.verdict),
+    ...runErrors.map((e) => ({ verdict: e.verdict, errorClass: e.errorClass })),
+  ]
+  return exitCodeOf(verdicts)
 }
 
 main(process.argv.slice(2)).then(

@@ -13,8 +13,7 @@ async function main(argv: string[]): Promise<void> {
   const file = at >= 0 ? argv[at + 1] : process.env.HARNESS_PROFILE || undefined
   const loaded = loadProfile(file)
   if (loaded.profile.launcher.kind !== 'reference')
-    throw new ProfileError('launcher.kind: `npm run serve` serves the reference eP-CSCF only',
-    )
+    throw new ProfileError('launcher.kind: `npm run serve` serves the reference eP-CSCF only')
   const env = await HarnessEnvironment.start(loaded, 0)
   const { profile } = env
   const out = (text: string) => process.stdout.write(`${text}\n`)

@@ -1,4 +1,4 @@
-import { ScenarioMisuse } from '../errors.ts'
+import { PreconditionFailed } from '../errors.ts'
 import { createResponse } from '../sip/builders.ts'
 import type { DigestAlgorithm } from '../sip/digest.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
@@ -469,7 +469,7 @@ export class MockScscf {
     const bindings = this.bindings(impu)
     const latest = bindings.sort((a, b) => b.registeredAt - a.registeredAt)[0]
     if (!latest) {
-      throw new ScenarioMisuse(
+      throw new PreconditionFailed(
         `${this.observer} cannot send a terminating request to ${impu}: ${REJECT_REASONS['not-registered'].text}`,
       )
     }

@@ -1,4 +1,4 @@
-import { ScenarioMisuse, TransportFailed } from '../errors.ts'
+import { PreconditionFailed, TransportFailed } from '../errors.ts'
 import { newBranch, newCallId, newTag } from '../sip/ids.ts'
 import { SipRequest, type HeaderField, type SipResponse } from '../sip/message.ts'
 import { parseNameAddrList } from '../sip/name-addr.ts'
@@ -38,7 +38,7 @@ export interface OwnAddress {
 export function pathTarget(binding: Binding): Peer {
   const top = binding.path[0]
   if (!top) {
-    throw new ScenarioMisuse(
+    throw new PreconditionFailed(
       `the binding ${binding.contactUri} of ${binding.aor} was registered without Path: no route to the eP-CSCF`,
     )
   }

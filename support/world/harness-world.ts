@@ -45,6 +45,8 @@ export class HarnessWorld extends World<HarnessParameters> {
   readonly wics = new Map<ActorName, Wic>()
   readonly registrations = new Map<ActorName, RegistrationOutcome[]>()
   traceMark = 0
+  /** The first error of the scenario (set by the hooks), from which its verdict is decided. */
+  failure: unknown = undefined
   handshake: HandshakeOutcome | undefined
   tls: TlsOutcome | undefined
   /** The last request each actor originated, and the eP-CSCF's final response to it. */

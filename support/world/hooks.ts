@@ -1,5 +1,6 @@
 import {
   After,
+  AfterStep,
   AfterAll,
   Before,
   BeforeAll,
@@ -34,7 +35,7 @@ Before({ name: 'begin scenario' }, async function (this: HarnessWorld, { pickle 
   this.traceMark = env.trace.mark()
   env.trace.note('harness', `scenario: ${pickle.name}`)
   const notice = env.sut.deathNotice()
-  if (notice !== undefined) throw new SutDied(notice)
+  if (notice !== undefined) throw (this.failure = new SutDied(notice))
   env.scscf.reset()
   const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
   if (deviation !== undefined) {
@@ -47,14 +48,19 @@ Before({ name: 'begin scenario' }, async function (this: HarnessWorld, { pickle 
   return undefined
 })
 
+/** The first error of the scenario (cucumber's After hook sees only the last step's, undefined after a skip). */
+AfterStep(function (this: HarnessWorld, { error }) {
+  if (error !== undefined && error !== null && this.failure === undefined) this.failure = error
+})
+
 After(
   { name: 'tear down and attach the trace', timeout: 60_000 },
-  async function (this: HarnessWorld, { result, pickle, error }) {
+  async function (this: HarnessWorld, { result, pickle }) {
     const env = currentEnvironment()
     const problems = await this.teardown.run(env.profile.waitMs * 2)
     const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
     const verdict = scenarioVerdict(
-      error,
+      this.failure,
       closeFindings(),
       deviation === undefined ? undefined : { kind: 'DEVIATION', reason: deviation.reason },
     )
