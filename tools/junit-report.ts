@@ -11,8 +11,12 @@ import type { RunError, ScenarioResult } from './scenario-results.ts'
 
 export function xmlEscape(text: string): string {
   // XML 1.0 has no place for most control characters: they are dropped (a hostile SUT may send them).
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  const printable = [...text].filter((c) => {
+    const code = c.codePointAt(0) ?? 0
+    return code >= 0x20 ? code !== 0xfffe && code !== 0xffff : code === 0x09 || code === 0x0a || code === 0x0d
+  })
+  return printable
+    .join('')
     .replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c)
 }
 
