@@ -4,7 +4,8 @@
  *   static   eslint, prettier --check, tsc --noEmit (one check each)
  *   unit     node:test over test/**\/*.test.ts          → reports/unit-junit.xml
  *   suite    the scenarios against the reference eP-CSCF → reports/junit.xml (npm start)
- *   faults   each fault switch turns a scenario red     → reports/fault-matrix.xml
+ *   faults   each fault switch is caught by its intended check → reports/fault-matrix.{md,xml}
+ *   variants each legitimate variant passes every scenario   → reports/variant-matrix.{md,xml}
  * Set HARNESS_PROFILE to run the suite tier against another system under test.
  */
 import { spawnSync } from 'node:child_process'
@@ -12,7 +13,7 @@ import { mkdirSync } from 'node:fs'
 import { junitCounts, type Counts } from './junit-counts.ts'
 
 const node = process.execPath
-const only = new Set((process.env.TEST_TIERS ?? 'static,unit,suite,faults').split(','))
+const only = new Set((process.env.TEST_TIERS ?? 'static,unit,suite,faults,variants').split(','))
 const total: Counts = { passed: 0, failed: 0, skipped: 0 }
 const lines: string[] = []
 
@@ -65,6 +66,10 @@ if (only.has('suite')) {
 if (only.has('faults')) {
   const ok = run('fault matrix', node, ['--import', 'tsx', 'tools/fault-matrix.ts'])
   add('fault matrix', junitCounts('reports/fault-matrix.xml'), ok)
+}
+if (only.has('variants')) {
+  const ok = run('variant matrix', node, ['--import', 'tsx', 'tools/variant-matrix.ts'])
+  add('variant matrix', junitCounts('reports/variant-matrix.xml'), ok)
 }
 process.stdout.write(`\n${lines.join('\n')}\n`)
 process.stdout.write(`${total.passed} passed, ${total.failed} failed\n`)
