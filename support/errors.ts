@@ -34,6 +34,7 @@ export type HarnessErrorCode =
   | 'SUT_DIED'
   | 'SUT_UNREACHABLE'
   | 'ENVIRONMENT_MISSING'
+  | 'TLS_CERTIFICATE_REJECTED'
   | 'INTERRUPTED'
   | 'PROFILE_INVALID'
   | 'TOKEN_INVALID'
@@ -159,6 +160,23 @@ export class SutUnreachable extends EnvironmentError {
 /** A program, image, engine or port the run needs is not there (kamailio not installed, Docker gone, port taken). */
 export class EnvironmentMissing extends EnvironmentError {
   static override readonly code = 'ENVIRONMENT_MISSING'
+}
+
+/**
+ * The harness's WIC rejected the eP-CSCF's certificate at the TLS handshake (`tlsCode`, the OpenSSL / Node code
+ * carried as data: e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID). The SUT
+ * refused nothing: the profile's CA or server name (`epcscf.tls.ca`, `epcscf.wss.serverName`) or the test PKI does
+ * not match the certificate the SUT serves, so no verdict on the SUT can be given (never a FAIL).
+ */
+export class ServerCertificateRejected extends EnvironmentError {
+  static override readonly code = 'TLS_CERTIFICATE_REJECTED'
+  readonly tlsCode: string | undefined
+  constructor(message: string, options?: { cause?: unknown; tlsCode?: string }) {
+    super(message, options)
+    const cause = options?.cause
+    this.tlsCode =
+      options?.tlsCode ?? (cause instanceof ServerCertificateRejected ? cause.tlsCode : undefined)
+  }
 }
 
 /** The run was stopped (Ctrl-C, SIGTERM) before the scenario could finish. */

@@ -2,10 +2,11 @@ import type { ClientRequest, IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import type tls from 'node:tls'
 import WebSocket from 'ws'
-import { HarnessError, NoAnswer, TlsHandshakeFailed, TransportFailed } from '../errors.ts'
+import { HarnessError, NoAnswer, TransportFailed } from '../errors.ts'
 import type { TraceEndpoint } from '../trace/trace-event.ts'
 import { errorText } from './base-flow.ts'
 import { requestText, responseText } from './handshake-text.ts'
+import { tlsFailure } from './tls-failure.ts'
 import type { Peer, TraceTag } from './peer.ts'
 import { plainAddress } from './stream-flow.ts'
 import { WsHandshakeError } from './ws-handshake-error.ts'
@@ -198,10 +199,9 @@ class Handshake {
           : `the server's 101 response was rejected: ${error.message}`
       return new WsHandshakeError(res.statusCode ?? 0, res.headers, '', `${this.label} failed: ${detail}`)
     }
-    if (this.tcpUp && !this.connectionUp && this.secure)
-      return new TlsHandshakeFailed(`${this.label} failed: TLS handshake error ${errorText(error)}`, {
-        cause: error,
-      })
+    // Which side ended the handshake is decided by the TLS error code (tls-failure.ts): a certificate the harness
+    // rejects is not the SUT refusing TLS.
+    if (this.tcpUp && !this.connectionUp && this.secure) return tlsFailure(`${this.label} failed`, error)
     const stage = !this.tcpUp ? 'TCP connection error' : 'error'
     return new TransportFailed(`${this.label} failed: ${stage} ${errorText(error)}`, {
       cause: error,

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { WebSocketServer, type WebSocket } from 'ws'
+import { ServerCertificateRejected } from '../../support/errors.ts'
 import { createResponse } from '../../support/sip/builders.ts'
 import type { SipRequest } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
@@ -181,20 +182,26 @@ void describe('WssClient (RFC 7118)', () => {
     },
   )
 
-  void it('reports an untrusted server certificate as TRANSPORT_FAILED naming the TLS error', T, async () => {
-    const attempt = WssClient.connect({
-      url: `${base}/sip`,
-      timeoutMs: 3000,
-      trace,
-      observer: 'c',
-      leg: 'W2',
-    })
-    await assert.rejects(attempt, (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'TRANSPORT_FAILED')
-      assert.match(error.message, /TLS handshake error UNABLE_TO_VERIFY_LEAF_SIGNATURE/)
-      return true
-    })
-  })
+  void it(
+    'reports a server certificate the client rejects as an environment error with its TLS code',
+    T,
+    async () => {
+      const attempt = WssClient.connect({
+        url: `${base}/sip`,
+        timeoutMs: 3000,
+        trace,
+        observer: 'c',
+        leg: 'W2',
+      })
+      await assert.rejects(attempt, (error: unknown) => {
+        // Not the server refusing TLS (TlsHandshakeFailed): the harness rejected the certificate (no CA given).
+        assert.ok(error instanceof ServerCertificateRejected)
+        assert.equal(error.side, 'environment')
+        assert.equal(error.tlsCode, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE')
+        return true
+      })
+    },
+  )
 
   void it('fails the handshake when the server selects no subprotocol', T, async () => {
     const url = `${base}/no-protocol`
