@@ -1,4 +1,4 @@
-import { HarnessError, TransportClosed, TransportFailed } from '../errors.ts'
+import { HarnessError, TransportClosed, TransportFailed, type SutProtocolError } from '../errors.ts'
 import { parseMessage } from '../sip/parse.ts'
 import { SipParseError } from '../sip/parse-error.ts'
 import type { EventEmitter } from 'node:events'
@@ -57,6 +57,17 @@ export abstract class BaseFlow implements Flow {
 
   private closeReason: string | undefined
   private readonly closeListeners: ((reason: string) => void)[] = []
+  private readonly keepAliveListeners = new Set<(bytes: string) => void>()
+  private firstViolation: SutProtocolError | undefined
+
+  /**
+   * The first protocol violation the peer committed on this flow that the harness had to act on (a message over
+   * the size limit, cut and never buffered), or undefined. A failure seen afterwards on this flow (the connection
+   * closed, an answer that never came) is a consequence of it: `HarnessWorld.guard` reports this instead.
+   */
+  get violation(): SutProtocolError | undefined {
+    return this.firstViolation
+  }
 
   protected constructor(
     readonly id: string,
@@ -73,7 +84,17 @@ export abstract class BaseFlow implements Flow {
   }
 
   async sendRaw(data: string | Buffer): Promise<void> {
-    await this.transmit(data, rawSummary(data))
+    const text = typeof data === 'string' ? data : data.toString('latin1')
+    await this.transmit(data, isKeepAlive(text) ? keepAliveSummary(text) : rawSummary(data))
+  }
+
+  /**
+   * Called with the bytes of each CR/LF-only input (a keep-alive "ping" or "pong", RFC 5626 §3.5.1 and §4.4.1),
+   * which is recorded in the trace but is not a message. Returns the unsubscribe function.
+   */
+  onKeepAlive(listener: (bytes: string) => void): () => void {
+    this.keepAliveListeners.add(listener)
+    return () => this.keepAliveListeners.delete(listener)
   }
 
   onClose(listener: (reason: string) => void): void {
@@ -90,7 +111,11 @@ export abstract class BaseFlow implements Flow {
   /** Parses one complete message (a datagram, a framed stream message, a WebSocket message) and dispatches it. */
   protected receive(data: string | Buffer): void {
     const raw = typeof data === 'string' ? data : data.toString('utf8')
-    if (isKeepAlive(raw)) return
+    if (isKeepAlive(raw)) {
+      this.record('received', raw, keepAliveSummary(raw))
+      for (const listener of [...this.keepAliveListeners]) listener(raw)
+      return
+    }
     let message
     try {
       message = parseMessage(raw)
@@ -106,6 +131,15 @@ export abstract class BaseFlow implements Flow {
   protected receiveInvalid(raw: string, error: SipParseError): void {
     this.record('received', raw, `unparseable: ${error.reason}`)
     this.hub.invalid({ raw, error, flow: this })
+  }
+
+  /**
+   * Records a protocol violation of the peer: the trace gets `summary` with `marker` as its raw text (what was
+   * cut, and how much), and `violation` keeps the first one. The subclass closes the connection.
+   */
+  protected violate(error: SutProtocolError, summary: string, marker: string): void {
+    this.firstViolation ??= error
+    this.record('received', marker, summary)
   }
 
   /** Marks the flow closed and tells the listeners, once. Later calls are ignored. */
@@ -154,6 +188,12 @@ export abstract class BaseFlow implements Flow {
       )
     }
   }
+}
+
+/** `CRLF keep-alive ping (4 bytes)`: RFC 5626 §4.4.1 names the double CRLF the ping and the single CRLF the pong. */
+export function keepAliveSummary(raw: string): string {
+  const kind = raw === '\r\n\r\n' ? 'ping' : raw === '\r\n' ? 'pong' : 'line breaks'
+  return `CRLF keep-alive ${kind} (${Buffer.byteLength(raw)} bytes)`
 }
 
 /** Any parser failure as a SipParseError (a parser bug must not escape as an unrelated error type). */

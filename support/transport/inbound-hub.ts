@@ -1,15 +1,19 @@
+import { MAX_PENDING_INBOUND } from './limits.ts'
 import type { Inbound, InvalidInbound } from './peer.ts'
 
 /**
  * Fan-out of inbound messages to the registered handlers. Input that arrives before the first handler of its
  * kind is registered is queued and delivered on registration, so nothing received between "connected" and
- * "handler attached" is lost.
+ * "handler attached" is lost; the queue holds at most MAX_PENDING_INBOUND of each kind (a flooding peer with
+ * nobody listening cannot grow it), the oldest dropped first and counted in `dropped`.
  */
 export class InboundHub {
   private readonly messageHandlers: ((m: Inbound) => void)[] = []
   private readonly invalidHandlers: ((m: InvalidInbound) => void)[] = []
   private pendingMessages: Inbound[] = []
   private pendingInvalid: InvalidInbound[] = []
+  /** Queued inputs dropped because the queue was full. */
+  dropped = 0
 
   /** @param onHandlerError called when a handler throws, so that one bad handler cannot kill a socket. */
   constructor(private readonly onHandlerError: (error: unknown) => void) {}
@@ -29,13 +33,21 @@ export class InboundHub {
   }
 
   message(m: Inbound): void {
-    if (this.messageHandlers.length === 0) this.pendingMessages.push(m)
+    if (this.messageHandlers.length === 0) this.queue(this.pendingMessages, m)
     for (const handler of [...this.messageHandlers]) this.call(handler, m)
   }
 
   invalid(m: InvalidInbound): void {
-    if (this.invalidHandlers.length === 0) this.pendingInvalid.push(m)
+    if (this.invalidHandlers.length === 0) this.queue(this.pendingInvalid, m)
     for (const handler of [...this.invalidHandlers]) this.call(handler, m)
+  }
+
+  private queue<T>(pending: T[], m: T): void {
+    if (pending.length >= MAX_PENDING_INBOUND) {
+      pending.shift()
+      this.dropped += 1
+    }
+    pending.push(m)
   }
 
   private call<T>(handler: (m: T) => void, m: T): void {

@@ -1,9 +1,10 @@
 import type net from 'node:net'
-import { TransportClosed } from '../errors.ts'
+import { OversizeMessage, TransportClosed } from '../errors.ts'
 import { BaseFlow, closeGracefully, errorText, nextFlowId } from './base-flow.ts'
 import type { InboundHub } from './inbound-hub.ts'
 import { describePeer, type Peer, type TraceTag } from './peer.ts'
-import { StreamFramer } from './stream-framer.ts'
+import { StreamFramer, type FramedItem } from './stream-framer.ts'
+import { formatBytes } from './limits.ts'
 
 /** Strips the IPv4-mapped prefix a dual-stack socket reports (`::ffff:127.0.0.1` → `127.0.0.1`). */
 export function plainAddress(address: string): string {
@@ -84,10 +85,33 @@ export class StreamFlow extends BaseFlow {
     for (const item of this.framer.push(chunk)) {
       if (item.kind === 'message') {
         this.receive(item.data)
+      } else if (item.oversize !== undefined) {
+        this.oversize(item, item.oversize)
       } else {
         this.receiveInvalid(item.data.toString('utf8'), item.error)
         this.destroy(`framing error: ${item.error.reason}`)
       }
     }
+  }
+
+  /** A message over the limit: cut (the first bytes kept in the trace, with a marker) and the connection closed. */
+  private oversize(
+    item: Extract<FramedItem, { kind: 'error' }>,
+    oversize: { bytes: number | undefined; limit: number },
+  ): void {
+    const size =
+      oversize.bytes === undefined ? `more than ${formatBytes(oversize.limit)}` : formatBytes(oversize.bytes)
+    const error = new OversizeMessage(
+      `${describePeer(this.remote)} sent a message of ${size} on a stream (${item.error.reason}); the limit is ` +
+        `${formatBytes(oversize.limit)}; it was cut and the connection closed`,
+      { ...(oversize.bytes === undefined ? {} : { bytes: oversize.bytes }), limit: oversize.limit },
+    )
+    const head = item.data.subarray(0, 2048).toString('utf8')
+    this.violate(
+      error,
+      `oversize message: ${size} (limit ${formatBytes(oversize.limit)}), cut`,
+      `${head}\n[message cut: ${size}; ${formatBytes(Math.min(item.data.length, 2048))} kept here]`,
+    )
+    this.destroy(error.message)
   }
 }

@@ -1,10 +1,17 @@
 import { canonicalHeaderName } from '../sip/compact-names.ts'
 import { SipParseError } from '../sip/parse-error.ts'
+import { maxMessageBytes } from './limits.ts'
 
 /** One output of the framer: a complete message's bytes, or a framing error with the bytes it gave up on. */
 export type FramedItem =
   | { readonly kind: 'message'; readonly data: Buffer }
-  | { readonly kind: 'error'; readonly data: Buffer; readonly error: SipParseError }
+  | {
+      readonly kind: 'error'
+      readonly data: Buffer
+      readonly error: SipParseError
+      /** Set when the message was over a size limit: the size announced (Content-Length) or seen, and the limit. */
+      readonly oversize?: { readonly bytes: number | undefined; readonly limit: number }
+    }
 
 const CR = 0x0d
 const LF = 0x0a
@@ -23,7 +30,12 @@ export class StreamFramer {
   private buffer: Buffer = Buffer.alloc(0)
   private failed = false
 
-  constructor(private readonly limits: { maxHeaderBytes: number; maxBodyBytes: number } = DEFAULT_LIMITS) {}
+  constructor(
+    private readonly limits: { maxHeaderBytes: number; maxBodyBytes: number } = {
+      maxHeaderBytes: MAX_HEADER_BYTES,
+      maxBodyBytes: maxMessageBytes(),
+    },
+  ) {}
 
   /** Appends a chunk and returns the messages (and at most one error) it completes. */
   push(chunk: Buffer): FramedItem[] {
@@ -61,7 +73,10 @@ export class StreamFramer {
     const headerEnd = findHeaderEnd(this.buffer)
     if (headerEnd < 0) {
       if (this.buffer.length > this.limits.maxHeaderBytes) {
-        return this.fail(`no end of header section within ${this.limits.maxHeaderBytes} bytes`, 0)
+        return this.fail(`no end of header section within ${this.limits.maxHeaderBytes} bytes`, 0, {
+          bytes: undefined,
+          limit: this.limits.maxHeaderBytes,
+        })
       }
       return undefined
     }
@@ -69,7 +84,10 @@ export class StreamFramer {
     const length = contentLength(header)
     if (typeof length === 'string') return this.fail(length, 0)
     if (length > this.limits.maxBodyBytes) {
-      return this.fail(`Content-Length ${length} exceeds the limit of ${this.limits.maxBodyBytes} bytes`, 0)
+      return this.fail(`Content-Length ${length} exceeds the limit of ${this.limits.maxBodyBytes} bytes`, 0, {
+        bytes: headerEnd + length,
+        limit: this.limits.maxBodyBytes,
+      })
     }
     const total = headerEnd + length
     if (this.buffer.length < total) return undefined
@@ -78,15 +96,21 @@ export class StreamFramer {
     return { kind: 'message', data }
   }
 
-  private fail(reason: string, offset: number): FramedItem {
+  private fail(
+    reason: string,
+    offset: number,
+    oversize?: { bytes: number | undefined; limit: number },
+  ): FramedItem {
     const data = Buffer.from(this.buffer)
     this.failed = true
     this.buffer = Buffer.alloc(0)
-    return { kind: 'error', data, error: new SipParseError(reason, offset, 'stream framing') }
+    const error = new SipParseError(reason, offset, 'stream framing')
+    return oversize === undefined ? { kind: 'error', data, error } : { kind: 'error', data, error, oversize }
   }
 }
 
-const DEFAULT_LIMITS = { maxHeaderBytes: 64 * 1024, maxBodyBytes: 16 * 1024 * 1024 }
+/** RFC 3261 sets no limit; 64 KiB of header fields is far beyond any real message. */
+const MAX_HEADER_BYTES = 64 * 1024
 
 /** Offset just past the empty line that ends the header section (CRLFCRLF, or a lenient LFLF), or -1. */
 function findHeaderEnd(buffer: Buffer): number {

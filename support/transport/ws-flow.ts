@@ -1,7 +1,8 @@
 import WebSocket from 'ws'
-import { TransportClosed } from '../errors.ts'
+import { OversizeMessage, TransportClosed } from '../errors.ts'
 import { BaseFlow, closeGracefully, errorText, nextFlowId } from './base-flow.ts'
 import { InboundHub } from './inbound-hub.ts'
+import { formatBytes } from './limits.ts'
 import { describePeer, type Inbound, type InvalidInbound, type Peer, type TraceTag } from './peer.ts'
 
 /**
@@ -26,6 +27,7 @@ export class WsFlow extends BaseFlow {
     super(nextFlowId(remote.transport.toLowerCase()), tag, hub)
     socket.on('message', (data: WebSocket.RawData) => this.receive(toBuffer(data)))
     socket.on('error', (error) => {
+      if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.oversize()
       this.closeCode ??= `WebSocket error: ${errorText(error)}`
     })
     socket.on('close', (code: number, reason: Buffer) => {
@@ -38,6 +40,32 @@ export class WsFlow extends BaseFlow {
   /** The subprotocol the server selected (`sip` per RFC 7118 §4.1), or '' when none. */
   get protocol(): string {
     return this.socket.protocol
+  }
+
+  /**
+   * The peer sent a message over `maxPayload`: `ws` stopped reading at the frame header, so nothing of it is
+   * buffered, and closes with 1009 ("message too big", RFC 6455 §7.4.1). The size announced by the frame headers
+   * is read from `ws`'s receiver (an internal field of ws 8: absent, the message says "more than").
+   */
+  private oversize(): void {
+    const receiver = (this.socket as unknown as { _receiver?: { _totalPayloadLength?: unknown } })._receiver
+    const announced = receiver?._totalPayloadLength
+    const bytes = typeof announced === 'number' && announced > 0 ? announced : undefined
+    const limit = maxPayloadOf(this.socket)
+    const size = bytes === undefined ? `more than ${formatBytes(limit)}` : formatBytes(bytes)
+    const error = new OversizeMessage(
+      `${describePeer(this.remote)} sent a WebSocket message of ${size}; the limit is ${formatBytes(limit)} ` +
+        `(one SIP message per WebSocket message, RFC 7118 §5.1); it was cut at the frame header and the ` +
+        `connection closed with 1009`,
+      { ...(bytes === undefined ? {} : { bytes }), limit },
+    )
+    this.closeCode ??= error.message
+    this.violate(
+      error,
+      `oversize WebSocket message: ${size} (limit ${formatBytes(limit)}), cut`,
+      `[message cut: ${size} announced by the frame header(s); the harness keeps at most ${formatBytes(limit)} ` +
+        `of one message; nothing of this one was kept]`,
+    )
   }
 
   onMessage(handler: (m: Inbound) => void): void {
@@ -70,6 +98,11 @@ export class WsFlow extends BaseFlow {
       )
     })
   }
+}
+
+function maxPayloadOf(socket: WebSocket): number {
+  const limit = (socket as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver?._maxPayload
+  return typeof limit === 'number' ? limit : 0
 }
 
 function toBuffer(data: WebSocket.RawData): Buffer {

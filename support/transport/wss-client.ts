@@ -7,6 +7,7 @@ import type { TraceEndpoint } from '../trace/trace-event.ts'
 import { errorText } from './base-flow.ts'
 import { requestText, responseText } from './handshake-text.ts'
 import { tlsFailure } from './tls-failure.ts'
+import { maxMessageBytes } from './limits.ts'
 import type { Peer, TraceTag } from './peer.ts'
 import { plainAddress } from './stream-flow.ts'
 import { WsHandshakeError } from './ws-handshake-error.ts'
@@ -31,6 +32,8 @@ export interface WssConnectOptions extends TraceTag {
   readonly timeoutMs: number
   /** Extra header fields of the upgrade request (e.g. Cookie, Authorization). */
   readonly headers?: Record<string, string>
+  /** Largest WebSocket message kept, in bytes (default `maxMessageBytes()`, 1 MiB); a larger one is cut (1009). */
+  readonly maxPayload?: number
 }
 
 const MAX_BODY_CHARS = 64 * 1024
@@ -117,6 +120,8 @@ class Handshake {
     const options: WebSocket.ClientOptions & { servername?: string } = {
       perMessageDeflate: false,
       followRedirects: false,
+      // Without a limit ws buffers any message whole: one 90 MB frame from the SUT exhausted the heap (issue 7).
+      maxPayload: o.maxPayload ?? maxMessageBytes(),
       finishRequest: (req: ClientRequest) => this.finishRequest(req),
     }
     if (o.origin !== undefined) options.origin = o.origin

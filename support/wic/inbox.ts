@@ -27,16 +27,30 @@ interface Waiter {
   readonly startedAt: number
 }
 
+/** What the inbox keeps: unmatched messages, unparseable inputs, and the characters of each unparseable one. */
+export interface InboxLimits {
+  readonly messages: number
+  readonly invalid: number
+  readonly invalidChars: number
+}
+
+export const DEFAULT_INBOX_LIMITS: InboxLimits = { messages: 500, invalid: 100, invalidChars: 4096 }
+
 /**
  * The WIC's queue of inbound messages for expectations. An expectation takes the first queued (or the next
  * arriving) message that matches it; messages that match nothing stay queued, in arrival order, so that a later
  * expectation can still take them, and are listed in the error of an expectation that runs past its deadline.
+ *
+ * Bounded (issue 7: a NOTIFY flood grew it to gigabytes): beyond `limits.messages` unmatched messages the oldest
+ * is dropped, and so for unparseable inputs; the drops are counted and named in every "arrived instead".
  */
 export class Inbox {
   private readonly queue: InboxEntry[] = []
   private readonly invalid: InvalidEntry[] = []
   private readonly waiters: Waiter[] = []
   private closedReason: string | undefined
+  private droppedMessages = 0
+  private droppedInvalid = 0
 
   /**
    * @param who the observer, e.g. `WIC alice`
@@ -45,7 +59,13 @@ export class Inbox {
   constructor(
     private readonly who: string,
     private readonly peer: string,
+    private readonly limits: InboxLimits = DEFAULT_INBOX_LIMITS,
   ) {}
+
+  /** Unmatched messages and unparseable inputs dropped because the inbox was full. */
+  get dropped(): { readonly messages: number; readonly invalid: number } {
+    return { messages: this.droppedMessages, invalid: this.droppedInvalid }
+  }
 
   /** Messages queued and not taken by any expectation yet, oldest first. */
   get pending(): readonly InboxEntry[] {
@@ -73,11 +93,23 @@ export class Inbox {
         return
       }
     }
+    if (this.queue.length >= this.limits.messages) {
+      this.queue.shift()
+      this.droppedMessages += 1
+    }
     this.queue.push({ message, at })
   }
 
   pushInvalid(raw: string, reason: string, at = Date.now()): void {
-    this.invalid.push({ raw, reason, at })
+    if (this.invalid.length >= this.limits.invalid) {
+      this.invalid.shift()
+      this.droppedInvalid += 1
+    }
+    const kept =
+      raw.length > this.limits.invalidChars
+        ? `${raw.slice(0, this.limits.invalidChars)}[… ${raw.length - this.limits.invalidChars} more characters cut]`
+        : raw
+    this.invalid.push({ raw: kept, reason, at })
   }
 
   /**
@@ -141,10 +173,15 @@ export class Inbox {
         .filter((e) => e.at >= since)
         .map((e) => ({ at: e.at, text: `unparseable (${e.reason})` })),
     ].sort((a, b) => a.at - b.at)
-    if (items.length === 0) return 'nothing arrived'
+    const dropped = this.droppedMessages + this.droppedInvalid
+    const lost =
+      dropped === 0
+        ? ''
+        : ` (${dropped} older input${dropped === 1 ? '' : 's'} dropped: the inbox keeps ${this.limits.messages} messages and ${this.limits.invalid} unparseable inputs)`
+    if (items.length === 0) return dropped === 0 ? 'nothing arrived' : `nothing kept arrived${lost}`
     const shown = items.slice(-10).map((i) => i.text)
     const more = items.length > shown.length ? ` (and ${items.length - shown.length} earlier)` : ''
-    return `arrived instead: ${shown.join(', ')}${more}`
+    return `arrived instead: ${shown.join(', ')}${more}${lost}`
   }
 
   private closedError(expectation: Expectation, startedAt: number, now = Date.now()): HarnessError {

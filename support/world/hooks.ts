@@ -13,6 +13,7 @@ import { scenarioVerdict, verdictText } from '../checks/verdict.ts'
 import { traceFull, traceSummary } from '../trace/trace-text.ts'
 import { ladderSvg } from '../trace/ladder-svg.ts'
 import { tracePcap } from '../trace/pcap.ts'
+import { cappedText, ladderEvents } from '../trace/trace-report.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
 import { HarnessWorld } from './harness-world.ts'
 import { SutDied } from '../errors.ts'
@@ -75,11 +76,17 @@ After(
       ...(env.sut.deathNotice() ? [`[ENVIRONMENT] ${env.sut.deathNotice()}`] : []),
       ...problems.map((p) => `teardown problem: ${p}`),
     ].join('\n')
-    this.attach(`${header}\n\n${traceSummary(events)}`, { mediaType: 'text/plain', fileName: 'ladder.txt' })
-    this.attach(traceFull(events), { mediaType: 'text/plain', fileName: 'sip-trace.txt' })
-    this.attach(JSON.stringify(events), { mediaType: 'application/json', fileName: 'sip-trace.json' })
+    // The trace once in full (bounded by the recorder, each attachment capped), and what is derived from it.
+    this.attach(cappedText(`${header}\n\n${traceSummary(events)}`, 'ladder'), {
+      mediaType: 'text/plain',
+      fileName: 'ladder.txt',
+    })
+    this.attach(cappedText(traceFull(events), 'trace'), {
+      mediaType: 'text/plain',
+      fileName: 'sip-trace.txt',
+    })
     // As a Buffer: cucumber's HTML report shows only base64 images.
-    this.attach(Buffer.from(ladderSvg(events, { title: pickle.name }), 'utf8'), {
+    this.attach(Buffer.from(ladderSvg(ladderEvents(events), { title: pickle.name }), 'utf8'), {
       mediaType: 'image/svg+xml',
       fileName: 'ladder.svg',
     })
