@@ -1,25 +1,40 @@
 import { Given, Then, When } from '@cucumber/cucumber'
 import {
-  challengeAlgorithms,
-  checkChallengeUnchanged,
+  checkContactKeepsInstance,
   checkChargingVectors,
-  checkNoChargingHeaders,
-  checkContactUntouched,
   checkDigestIntegrityProtected,
   checkMaxForwardsDecremented,
   checkOwnViaOnTop,
   checkPathToEpcscf,
   checkRefresh,
   checkRequireOption,
-  digestAlgorithmOf,
 } from '../support/checks/register-checks.ts'
-import { expectThat, firstOf, nonEmpty } from '../support/checks/expectations.ts'
+import {
+  checkAnsweredWith,
+  checkBinding,
+  checkChallengeOrder,
+  checkChallengeRelayed,
+  checkFinalRelayed,
+  checkNoBinding,
+  checkNoChargingHeaders,
+  checkRegistered,
+  checkWicIntegrityNotTrusted,
+  relayedOrFail,
+} from '../support/checks/registration-outcome-checks.ts'
+import { firstOf } from '../support/checks/expectations.ts'
+import type { MustRequirement } from '../support/checks/requirement.ts'
+import { ScenarioMisuse } from '../support/errors.ts'
+import { registersFor, scenarioRequests } from '../support/checks/mw-traffic.ts'
+import { REGISTRATION, TOKEN } from '../support/checks/requirements-registration.ts'
+import type { Wic, RegistrationOutcome } from '../support/wic/wic.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
 Given(
   "{actor}'s WIC is connected to the eP-CSCF from the authorized WWSF origin",
   async function (this: HarnessWorld, actor: ActorName) {
-    await this.connect(actor, this.env.profile.epcscf.origin.allowed[0])
+    await this.precondition(`${actor}'s WIC is connected`, () =>
+      this.connect(actor, this.env.profile.epcscf.origin.allowed[0]),
+    )
   },
 )
 
@@ -30,256 +45,215 @@ Given(
   },
 )
 
+/** A precondition that proves what it says: 200 at the WIC and a binding at the S-CSCF. */
 Given('{actor} is registered with IMS digest', async function (this: HarnessWorld, actor: ActorName) {
-  const outcome = await this.register(actor, (wic) => wic.register())
-  expectThat(
-    outcome.final.status === 200,
-    'TR 23.701 X.2.1.2',
-    () => `precondition: ${actor} could not register: ${outcome.final.summary()}`,
-  )
+  await this.precondition(`${actor} is registered with IMS digest`, async () => {
+    checkRegistered((await registerRelayed(this, actor, (wic) => wic.register())).final, actor)
+    checkBinding(bindingCount(this, actor), this.subscriber(actor).impu, REGISTRATION.digestForwarded)
+  })
 })
 
 When('{actor} registers with IMS digest', async function (this: HarnessWorld, actor: ActorName) {
-  await this.register(actor, (wic) => wic.register())
+  await registerRelayed(this, actor, (wic) => wic.register())
 })
 
 When(
   '{actor} registers with IMS digest using a wrong password',
   async function (this: HarnessWorld, actor: ActorName) {
-    await this.register(actor, (wic) => wic.register({ password: 'not-the-password' }))
+    await registerRelayed(this, actor, (wic) => wic.register({ password: 'not-the-password' }))
   },
 )
 
 When(
   '{actor} registers with IMS digest claiming integrity-protected {string}',
   async function (this: HarnessWorld, actor: ActorName, value: string) {
-    await this.register(actor, (wic) => wic.register({ integrityProtected: value }))
+    await registerRelayed(this, actor, (wic) => wic.register({ integrityProtected: value }))
   },
 )
 
 When('{actor} refreshes her/his registration', async function (this: HarnessWorld, actor: ActorName) {
-  await this.register(actor, (wic) => wic.reRegister())
+  await registerRelayed(this, actor, (wic) => wic.reRegister())
 })
 
 When('{actor} de-registers', async function (this: HarnessWorld, actor: ActorName) {
-  await this.register(actor, (wic) => wic.deregister())
+  await registerRelayed(this, actor, (wic) => wic.deregister())
 })
 
 Then("{actor}'s registration succeeds", function (this: HarnessWorld, actor: ActorName) {
-  const { final } = this.lastRegistration(actor)
-  expectThat(
-    final.status === 200,
-    'TR 23.701 X.2.1.2 step 6',
-    () => `expected 200 OK to ${actor}'s REGISTER from the eP-CSCF, got ${final.summary()}`,
-  )
-  expectThat(
-    final.has('Service-Route') && final.has('P-Associated-URI'),
-    'TS 24.229 §5.2.2.1, RFC 3608',
-    () =>
-      `expected the 200 OK relayed to ${actor} to keep Service-Route and P-Associated-URI, got ${final.has('Service-Route') ? '' : 'no Service-Route '}${final.has('P-Associated-URI') ? '' : 'no P-Associated-URI'}`,
-  )
+  checkRegistered(this.lastRegistration(actor).final, actor)
 })
 
 Then(
   'the 200 OK relayed to {actor} carries no P-Charging-Vector or P-Charging-Function-Addresses',
   function (this: HarnessWorld, actor: ActorName) {
-    checkNoChargingHeaders(this.lastRegistration(actor).final)
+    checkNoChargingHeaders(this.lastRegistration(actor).final, this.scscfResponses(actor))
   },
 )
 
 Then("{actor}'s de-registration succeeds", function (this: HarnessWorld, actor: ActorName) {
   const { final } = this.lastRegistration(actor)
-  expectThat(
-    final.status === 200,
-    'RFC 3261 §10.2.2',
-    () => `expected 200 OK to ${actor}'s de-registration, got ${final.summary()}`,
-  )
+  checkFinalRelayed(final, 200, this.scscfResponses(actor), REGISTRATION.deregistered)
 })
 
 Then(
   "{actor}'s registration is refused with {status}",
   function (this: HarnessWorld, actor: ActorName, status: number) {
     const { final } = this.lastRegistration(actor)
-    expectThat(
-      final.status === status,
-      'RFC 3261 §16.7, TS 24.229 §5.2.2.1',
-      () => `expected ${status} relayed to ${actor}, got ${final.summary()}`,
-    )
+    checkFinalRelayed(final, status, this.scscfResponses(actor), REGISTRATION.failureRelayed)
   },
 )
 
 Then('the S-CSCF holds a binding for {actor}', function (this: HarnessWorld, actor: ActorName) {
-  const bindings = this.env.scscf.bindings(this.subscriber(actor).impu)
-  expectThat(
-    bindings.length > 0,
-    'TS 24.229 §5.4.1.2',
-    () => `expected the S-CSCF to hold a binding for ${this.subscriber(actor).impu}, it holds none`,
-  )
+  const req = this.tokens.has(actor) ? TOKEN.accepted : REGISTRATION.digestForwarded
+  checkBinding(bindingCount(this, actor), this.subscriber(actor).impu, req)
 })
 
 Then('the S-CSCF holds no binding for {actor}', function (this: HarnessWorld, actor: ActorName) {
-  const bindings = this.env.scscf.bindings(this.subscriber(actor).impu)
-  expectThat(
-    bindings.length === 0,
-    'TS 24.229 §5.4.1.2',
-    () => `expected no binding for ${this.subscriber(actor).impu} at the S-CSCF, it holds ${bindings.length}`,
-  )
+  checkNoBinding(bindingCount(this, actor), this.subscriber(actor).impu, REGISTRATION.failureRelayed)
+})
+
+Then('the S-CSCF no longer holds a binding for {actor}', function (this: HarnessWorld, actor: ActorName) {
+  checkNoBinding(bindingCount(this, actor), this.subscriber(actor).impu, REGISTRATION.deregistered)
 })
 
 Then(
-  'the S-CSCF registered {actor} only after a digest challenge',
-  function (this: HarnessWorld, actor: ActorName) {
-    const responses = this.scscfResponses(actor)
-    const firstOk = responses.findIndex((r) => r.status === 200)
-    const firstChallenge = responses.findIndex((r) => r.status === 401)
-    expectThat(
-      firstOk < 0 || (firstChallenge >= 0 && firstChallenge < firstOk),
-      'TS 33.203 Annex N, TS 24.229 §5.4.1.2.2',
-      () =>
-        `the S-CSCF registered ${actor} without a digest challenge: its responses were ${responses.map((r) => r.status).join(', ')}`,
-    )
+  "the S-CSCF never sees {actor}'s integrity-protected {string} and registers her/him only after a digest challenge, unless the eP-CSCF refused the REGISTER",
+  function (this: HarnessWorld, actor: ActorName, claimed: string) {
+    const { final } = this.lastRegistration(actor)
+    checkWicIntegrityNotTrusted(final, mwRequests(this), this.scscfResponses(actor), claimed)
   },
 )
 
 Then(
   '{actor} answered the challenge with {algorithms}',
   function (this: HarnessWorld, actor: ActorName, [algorithm]: string[]) {
-    const answers = this.forwardedRegisters(actor)
-      .map(digestAlgorithmOf)
-      .filter((a) => a !== undefined)
-    const used = firstOf(
-      answers,
-      `a REGISTER from ${actor} answering the challenge at the S-CSCF`,
-      'RFC 8760 §2.4',
-    )
-    expectThat(
-      used === algorithm,
-      'RFC 7616 §3.7, RFC 8760 §2.4',
-      () => `expected ${actor} to answer with ${algorithm}, got ${used}`,
-    )
+    checkAnsweredWith(forwarded(this, actor), algorithm ?? '', actor)
   },
 )
 
 Then(
   'the challenge reaches {actor} with {algorithms} before {algorithms}',
   function (this: HarnessWorld, actor: ActorName, first: string[], second: string[]) {
-    const algorithms = [...first, ...second]
-    const challenge = firstOf(
-      this.lastRegistration(actor).attempts.filter((r) => r.status === 401),
-      `a 401 relayed to ${actor}`,
-      'RFC 3261 §16.7',
-    )
-    const got = challengeAlgorithms(challenge)
-    expectThat(
-      JSON.stringify(got) === JSON.stringify(algorithms),
-      'RFC 8760 §2.4, RFC 3261 §16.7',
-      () =>
-        `expected challenges ${algorithms.join(', ')} in that order at ${actor}, got ${got.join(', ') || 'none'}`,
-    )
+    checkChallengeOrder(relayedChallenge(this, actor), [...first, ...second], actor)
   },
 )
 
 Then('the challenge reaches {actor} unchanged', function (this: HarnessWorld, actor: ActorName) {
-  const sent = firstOf(
-    this.scscfResponses(actor).filter((r) => r.status === 401),
-    'a 401 sent by the S-CSCF',
-    'RFC 3261 §16.7',
-  )
-  const received = firstOf(
-    this.lastRegistration(actor).attempts.filter((r) => r.status >= 400 || r.status === 401),
-    `a challenge relayed to ${actor}`,
-    'RFC 3261 §16.7',
-  )
-  checkChallengeUnchanged(sent, received)
+  const sent = this.scscfResponses(actor).filter((r) => r.status === 401)
+  const challenge = firstOf(sent, 'a 401 sent by the S-CSCF', REGISTRATION.challengeRelayed)
+  checkChallengeRelayed(challenge, relayedChallenge(this, actor))
 })
 
 Then(
-  'the refresh reached the S-CSCF with the same Call-ID, a higher CSeq and the same Path',
+  'the refresh reached the S-CSCF with the same Call-ID, a higher CSeq and a Path to the same eP-CSCF',
   function (this: HarnessWorld) {
-    const forwarded = this.forwardedRegisters('Alice')
-    const first = firstOf(forwarded, 'the first REGISTER at the S-CSCF', 'RFC 3261 §10.2.4')
-    const last = forwarded.at(-1)
-    expectThat(
-      last !== undefined && last !== first,
-      'RFC 3261 §10.2.4',
-      () => 'expected the refresh REGISTER at the S-CSCF, none arrived',
+    const registers = forwarded(this, 'Alice')
+    const first = firstOf(registers, 'the first REGISTER at the S-CSCF', REGISTRATION.refresh)
+    checkRefresh(
+      first,
+      firstOf(registers.slice(1).reverse(), 'the refresh REGISTER at the S-CSCF', REGISTRATION.refresh),
     )
-    checkRefresh(first, last)
   },
 )
 
 Then(
   "the REGISTER forwarded to the S-CSCF has the eP-CSCF's Via on top of {actor}'s",
   function (this: HarnessWorld, actor: ActorName) {
-    const [sent, forwarded] = firstPair(this, actor)
-    checkOwnViaOnTop(sent, forwarded)
+    const [sent, fwd] = firstPair(this, actor, REGISTRATION.ownVia)
+    checkOwnViaOnTop(sent, fwd, this.env.profile.epcscf.topology)
   },
 )
 
 Then(
   'the REGISTER forwarded to the S-CSCF has Max-Forwards one less than {actor} sent',
   function (this: HarnessWorld, actor: ActorName) {
-    const [sent, forwarded] = firstPair(this, actor)
-    checkMaxForwardsDecremented(sent, forwarded)
+    const [sent, fwd] = firstPair(this, actor, REGISTRATION.maxForwards)
+    checkMaxForwardsDecremented(sent, fwd, this.env.profile.epcscf.topology.vias)
   },
 )
 
 Then(
   "the REGISTER forwarded to the S-CSCF has a Path to the eP-CSCF's Mw address",
   function (this: HarnessWorld) {
-    const [, forwarded] = firstPair(this, 'Alice')
-    checkPathToEpcscf(forwarded, { address: this.env.profile.epcscf.mw.address, port: this.env.ports.mw })
+    const [, fwd] = firstPair(this, 'Alice', REGISTRATION.path)
+    const { epcscf, scscf } = this.env.profile
+    checkPathToEpcscf(fwd, {
+      address: epcscf.mw.address,
+      port: this.env.ports.mw,
+      hostnames: scscf.hostnames,
+    })
   },
 )
 
 Then('the REGISTER forwarded to the S-CSCF has {string}', function (this: HarnessWorld, header: string) {
-  const [, forwarded] = firstPair(this, 'Alice')
+  const [, fwd] = firstPair(this, 'Alice', REGISTRATION.requirePath)
   const option = header.match(/^Require:\s*(\S+)$/i)?.[1]
-  if (option === undefined) throw new Error(`step: unsupported header check "${header}"`)
-  checkRequireOption(forwarded, option.toLowerCase())
+  if (option === undefined) throw new ScenarioMisuse(`step: unsupported header check "${header}"`)
+  checkRequireOption(fwd, option.toLowerCase())
 })
 
 Then(
   'every REGISTER forwarded to the S-CSCF has a P-Charging-Vector with its own icid-value',
   function (this: HarnessWorld) {
-    checkChargingVectors(this.forwardedRegisters('Alice'))
+    checkChargingVectors(forwarded(this, 'Alice'))
   },
 )
 
 Then(
-  "the REGISTER forwarded to the S-CSCF has {actor}'s Contact, +sip.instance and reg-id unchanged",
+  "the REGISTER forwarded to the S-CSCF keeps {actor}'s +sip.instance and reg-id",
   function (this: HarnessWorld, actor: ActorName) {
-    const [sent, forwarded] = firstPair(this, actor)
-    checkContactUntouched(sent, forwarded)
+    const [sent, fwd] = firstPair(this, actor, REGISTRATION.contactInstance)
+    checkContactKeepsInstance(sent, fwd)
   },
 )
 
 Then(
   /^no REGISTER forwarded to the S-CSCF carries integrity-protected "yes", "no", "tls-connected" or "auth-done"$/,
   function (this: HarnessWorld) {
-    const forwarded = this.forwardedRegisters('Alice')
-    nonEmpty(forwarded, 'a REGISTER at the S-CSCF', 'TR 23.701 X.2.1.2 step 3')
-    checkDigestIntegrityProtected(forwarded, ['absent', 'tls-pending', 'tls-yes'])
+    checkDigestIntegrityProtected(forwarded(this, 'Alice'))
   },
 )
 
 Then(
   'every REGISTER forwarded to the S-CSCF carries an integrity-protected value the profile allows for digest',
   function (this: HarnessWorld) {
-    checkDigestIntegrityProtected(
-      this.forwardedRegisters('Alice'),
-      this.env.profile.epcscf.digest.integrityProtected,
-    )
+    checkDigestIntegrityProtected(forwarded(this, 'Alice'), this.env.profile.epcscf.digest.integrityProtected)
   },
 )
 
-/** The actor's first REGISTER and the first one that reached the S-CSCF. */
-function firstPair(world: HarnessWorld, actor: ActorName) {
-  const sent = firstOf(world.sentRegisters(actor), `a REGISTER sent by ${actor}`, 'TR 23.701 X.2.1.2 step 3')
-  const forwarded = firstOf(
-    world.forwardedRegisters(actor),
-    `${actor}'s REGISTER at the S-CSCF (from the eP-CSCF)`,
-    'TR 23.701 X.2.1.2 step 5',
-  )
-  return [sent, forwarded] as const
+/** The actor registers; a final response the S-CSCF sent that never reached the WIC is a FAIL (R58). */
+function registerRelayed(
+  world: HarnessWorld,
+  actor: ActorName,
+  action: (wic: Wic) => Promise<RegistrationOutcome>,
+): Promise<RegistrationOutcome> {
+  return relayedOrFail(world.register(actor, action), () => world.scscfResponses(actor), actor)
+}
+
+/** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */
+function mwRequests(world: HarnessWorld) {
+  return scenarioRequests(world.env.scscf.received)
+}
+
+/** The scenario's REGISTERs on Mw for the actor's IMPU (by To, so a changed Call-ID is still found). */
+function forwarded(world: HarnessWorld, actor: ActorName) {
+  return registersFor(mwRequests(world), world.subscriber(actor).impu)
+}
+
+function bindingCount(world: HarnessWorld, actor: ActorName): number {
+  return world.env.scscf.bindings(world.subscriber(actor).impu).length
+}
+
+/** The first 401 relayed to the actor. */
+function relayedChallenge(world: HarnessWorld, actor: ActorName) {
+  const challenges = world.lastRegistration(actor).attempts.filter((r) => r.status === 401)
+  return firstOf(challenges, `a 401 relayed to ${actor}`, REGISTRATION.challengeRelayed)
+}
+
+/** The actor's first REGISTER and the first one of the actor that reached the S-CSCF. */
+function firstPair(world: HarnessWorld, actor: ActorName, req: MustRequirement) {
+  const sent = world.sentRegisters(actor)[0]
+  if (sent === undefined) throw new ScenarioMisuse(`${actor} has sent no REGISTER in this scenario`)
+  const fwd = firstOf(forwarded(world, actor), `${actor}'s REGISTER at the S-CSCF (from the eP-CSCF)`, req)
+  return [sent, fwd] as const
 }

@@ -1,12 +1,15 @@
 import { Given, Then, When } from '@cucumber/cucumber'
-import { expectThat } from '../support/checks/expectations.ts'
+import { registersFor, scenarioRequests } from '../support/checks/mw-traffic.ts'
+import { TOKEN } from '../support/checks/requirements-registration.ts'
 import {
   checkNoBearerOnMw,
   checkNothingOnMw,
   checkRegisteredWithoutChallenge,
   checkTokenRefused,
   checkTrustedNodeAuthorization,
+  checkWicFlagReplacedOrRefused,
 } from '../support/checks/token-checks.ts'
+import { ScenarioMisuse } from '../support/errors.ts'
 import type { HostileToken } from '../support/wwsf/signing-keys.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
@@ -24,12 +27,10 @@ const DEFECTS: Readonly<Record<string, HostileToken>> = {
 Given(
   '{actor} has logged in at the WWSF and holds its token',
   async function (this: HarnessWorld, actor: ActorName) {
-    const status = await this.login(actor)
-    expectThat(
-      status === 200,
-      'TR 23.701 X.2.1.3 step 1',
-      () => `precondition: the WWSF refused ${actor}'s login with HTTP ${status}`,
-    )
+    await this.precondition(`${actor} has logged in at the WWSF`, async () => {
+      const status = await this.login(actor)
+      if (status !== 200) throw new Error(`the WWSF refused ${actor}'s login with HTTP ${status}`)
+    })
   },
 )
 
@@ -56,7 +57,7 @@ When(
   async function (this: HarnessWorld, actor: ActorName, defect: string) {
     const kind = DEFECTS[defect]
     if (kind === undefined)
-      throw new Error(`step: unknown token defect "${defect}"; known: ${Object.keys(DEFECTS).join('; ')}`)
+      throw new ScenarioMisuse(`unknown token defect "${defect}"; known: ${Object.keys(DEFECTS).join('; ')}`)
     await this.registerWithToken(actor, await this.hostileToken(actor, kind, 'Bob'))
   },
 )
@@ -71,18 +72,50 @@ Then(
 Then(
   "the REGISTER at the S-CSCF says auth-done for {actor}'s IMPI in exactly one Digest Authorization",
   function (this: HarnessWorld, actor: ActorName) {
-    checkTrustedNodeAuthorization(this.forwardedRegisters(actor), this.subscriber(actor).impi)
+    checkTrustedNodeAuthorization(forwarded(this, actor), this.subscriber(actor).impi)
+  },
+)
+
+Then(
+  "either the eP-CSCF refuses {actor}'s REGISTER with a 4xx and nothing reaches the S-CSCF, or the REGISTER at the S-CSCF says auth-done for her/his IMPI in exactly one Digest Authorization",
+  function (this: HarnessWorld, actor: ActorName) {
+    const { final } = this.lastRegistration(actor)
+    checkWicFlagReplacedOrRefused(final, mw(this), forwarded(this, actor), this.subscriber(actor).impi)
   },
 )
 
 Then("{actor}'s token never reaches the S-CSCF", function (this: HarnessWorld, actor: ActorName) {
-  checkNoBearerOnMw(this.forwardedRegisters(actor), this.token(actor))
+  checkNoBearerOnMw(mw(this), this.token(actor))
 })
 
 Then("{actor}'s registration is refused by the eP-CSCF", function (this: HarnessWorld, actor: ActorName) {
   checkTokenRefused(this.lastRegistration(actor).final, actor)
 })
 
-Then('no REGISTER of {actor} reached the S-CSCF', function (this: HarnessWorld, actor: ActorName) {
-  checkNothingOnMw(this.forwardedRegisters(actor), actor)
+Then(
+  "the eP-CSCF refuses to register {actor} with {actor}'s token",
+  function (this: HarnessWorld, actor: ActorName, owner: ActorName) {
+    checkTokenRefused(
+      this.lastRegistration(actor).final,
+      `${actor} (with ${owner}'s token)`,
+      TOKEN.identityBound,
+    )
+  },
+)
+
+Then('nothing of the bad token registration reached the S-CSCF', function (this: HarnessWorld) {
+  checkNothingOnMw(mw(this), 'a REGISTER with a token that does not validate')
 })
+
+Then("nothing of {actor}'s registration reached the S-CSCF", function (this: HarnessWorld, actor: ActorName) {
+  checkNothingOnMw(mw(this), `${actor}'s registration with another user's token`, TOKEN.identityBound)
+})
+
+/** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */
+function mw(world: HarnessWorld) {
+  return scenarioRequests(world.env.scscf.received)
+}
+
+function forwarded(world: HarnessWorld, actor: ActorName) {
+  return registersFor(mw(world), world.subscriber(actor).impu)
+}

@@ -1,4 +1,4 @@
-@X.2.1.3 @token @security @TS33.203-U @TS24.371-6.1 @RFC8898 @RFC8725
+@X.2.1.3 @registration @web-authentication @TS24.371-6.1 @RFC8898
 Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
   The user logs in at the WWSF, which issues a security token (a JWT) with the user's IMS identities as claims.
   The WIC registers at the eP-CSCF with the token as Bearer credentials. The eP-CSCF validates the token and the
@@ -11,31 +11,32 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
 
   Rule: a valid token registers the user through TNA (TS 33.203 Annex U, TS 24.371 §6.1 b))
 
-    @R31 @R34 @R35
+    @R31 @R34 @R35 @TS33.203-U @security
     Scenario: a valid token registers at IMS as auth-done, without a digest challenge and without the token
       When Alice registers with her token
       Then the S-CSCF registered Alice without a digest challenge
       And the REGISTER at the S-CSCF says auth-done for Alice's IMPI in exactly one Digest Authorization
       And Alice's token never reaches the S-CSCF
 
-    @R31 @TS24.229-5.2.2.1
+    @R31 @R20 @TS24.229-5.2.2.1
     Scenario: the 200 OK of a token registration reaches the WIC
       When Alice registers with her token
       Then Alice's registration succeeds
       And the S-CSCF holds a binding for Alice
 
-    @R34 @R39
+    @R34 @R39 @TS33.203-U @security
     Scenario: the WIC's own integrity-protected value never reaches the S-CSCF with a token registration
       When Alice registers with her token claiming integrity-protected "yes"
-      Then the REGISTER at the S-CSCF says auth-done for Alice's IMPI in exactly one Digest Authorization
+      Then either the eP-CSCF refuses Alice's REGISTER with a 4xx and nothing reaches the S-CSCF, or the REGISTER at the S-CSCF says auth-done for her IMPI in exactly one Digest Authorization
 
   Rule: a token that does not validate is refused at the eP-CSCF and nothing reaches the IMS core (RFC 8725 §3)
+    Refused means a 4xx (MUST); 400, 401 or 403 and, on a 401, error="invalid_token" are SHOULDs (RFC 6750 §3, §3.1).
 
-    @R32 @R33
+    @R32 @R33 @RFC8725 @RFC6750-3.1 @security
     Scenario Outline: a token <defect> is refused and nothing reaches the S-CSCF
       When Alice registers with a token <defect>
       Then Alice's registration is refused by the eP-CSCF
-      And no REGISTER of Alice reached the S-CSCF
+      And nothing of the bad token registration reached the S-CSCF
 
       Examples:
         | defect                                   |
@@ -49,9 +50,9 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
 
   Rule: the token binds the identities that may register (TS 24.371 A.3.2 step 1)
 
-    @R36
+    @R36 @security
     Scenario: Alice's token cannot register Bob's public identity
       Given Bob's WIC is connected to the eP-CSCF from the authorized WWSF origin
       When Bob registers with Alice's token
-      Then Bob's registration is refused by the eP-CSCF
-      And no REGISTER of Bob reached the S-CSCF
+      Then the eP-CSCF refuses to register Bob with Alice's token
+      And nothing of Bob's registration reached the S-CSCF

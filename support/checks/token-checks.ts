@@ -1,12 +1,14 @@
 import { parseAuthValue, type AuthValue } from '../sip/auth.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { getParam } from '../sip/params.ts'
-import { expectThat, nonEmpty, showHeader, single } from './expectations.ts'
+import { adviseThat, expectThat, nonEmpty, showHeader, single } from './expectations.ts'
+import type { MustRequirement } from './requirement.ts'
+import { TOKEN } from './requirements-registration.ts'
 
-/** Checks of token registration (TR 23.701 X.2.1.3, TS 24.371 §6.1 b), TS 33.203 Annex U, RFC 8898). */
+/** Checks of token registration (TR 23.701 X.2.1.3, TS 24.371 §6.1 b), TS 33.203 Annex U, RFC 8898, RFC 6750). */
 
-function authorizations(request: SipRequest): AuthValue[] {
-  return request.getAll('Authorization').flatMap((value) => {
+function parsed(values: readonly string[]): AuthValue[] {
+  return values.flatMap((value) => {
     try {
       return [parseAuthValue(value)]
     } catch {
@@ -17,103 +19,129 @@ function authorizations(request: SipRequest): AuthValue[] {
 
 /**
  * R34: the REGISTER the eP-CSCF forwards after a valid token carries exactly one `Authorization: Digest` with
- * `integrity-protected="auth-done"` and the token's IMPI as username (TS 33.203 U.2 step 4: "The Trusted Node
- * inserts an 'integrity-protected' flag set to indicate that authentication has already been performed").
+ * `integrity-protected="auth-done"` (TS 33.203 U.2 step 4) and the token's IMPI as username.
  */
 export function checkTrustedNodeAuthorization(forwarded: readonly SipRequest[], impi: string): void {
-  const requirement = 'TS 33.203 U.2 step 4, TS 24.371 §6.1 b) (R34)'
-  const request = single(forwarded, 'the token REGISTER at the S-CSCF (from the eP-CSCF)', requirement)
-  const digests = authorizations(request).filter((a) => a.scheme.toLowerCase() === 'digest')
+  const req = TOKEN.authDone
+  const request = single(forwarded, 'the token REGISTER at the S-CSCF (from the eP-CSCF)', req)
+  const digests = parsed(request.getAll('Authorization')).filter((a) => a.scheme.toLowerCase() === 'digest')
   expectThat(
     digests.length === 1,
-    requirement,
+    req,
     () =>
       `expected exactly one Authorization: Digest in the REGISTER at the S-CSCF, got ${digests.length}: ${showHeader(request, 'Authorization')}`,
   )
   const [digest] = digests
-  const flag = getParam(digest?.params ?? [], 'integrity-protected')
+  const flag = getParam(digest?.params ?? [], 'integrity-protected')?.toLowerCase()
   expectThat(
     flag === 'auth-done',
-    requirement,
+    req,
     () =>
       `expected integrity-protected="auth-done" at the S-CSCF, got ${flag === undefined ? 'none' : `"${flag}"`}`,
   )
   const username = getParam(digest?.params ?? [], 'username')
   expectThat(
     username === impi,
-    'TS 24.229 §5.4.1.2.2F, TS 24.371 A.3.2 step 4 (R34, R36)',
+    TOKEN.authDoneIdentity,
     () => `expected username="${impi}" (the token's IMPI) at the S-CSCF, got ${username ?? 'none'}`,
   )
 }
 
-/** R35: "no `Authorization: Bearer` carrying the WIC's token on Mw" (a token on Mw is replayable). */
-export function checkNoBearerOnMw(forwarded: readonly SipRequest[], token: string): void {
-  const requirement = 'TS 24.371 §6.1 b), requirements catalogue R35'
-  nonEmpty(forwarded, 'REGISTER at the S-CSCF', requirement)
-  for (const request of forwarded) {
-    const bearers = authorizations(request).filter((a) => a.scheme.toLowerCase() === 'bearer')
+/**
+ * R34 with R39: a token REGISTER in which the WIC also put its own `integrity-protected` (Bearer and Digest
+ * together) may be refused with a 4xx (then nothing of the scenario reached Mw), or is forwarded in the TNA form.
+ */
+export function checkWicFlagReplacedOrRefused(
+  final: SipResponse,
+  mw: readonly SipRequest[],
+  forwarded: readonly SipRequest[],
+  impi: string,
+): void {
+  if (final.status >= 400 && final.status < 500) {
+    checkNothingOnMw(mw, 'the refused REGISTER', TOKEN.authDone)
+    return
+  }
+  checkTrustedNodeAuthorization(forwarded, impi)
+}
+
+/** R35: no Mw request of the scenario (a REGISTER among them) carries the WIC's token, as Bearer or in its text. */
+export function checkNoBearerOnMw(mw: readonly SipRequest[], token: string): void {
+  const req = TOKEN.noBearerOnMw
+  nonEmpty(
+    mw.filter((r) => r.method.toUpperCase() === 'REGISTER'),
+    'REGISTER at the S-CSCF',
+    req,
+  )
+  for (const request of mw) {
+    const bearers = parsed(request.getAll('Authorization')).filter((a) => a.scheme.toLowerCase() === 'bearer')
     expectThat(
       bearers.length === 0 && !request.toString().includes(token),
-      requirement,
+      req,
       () =>
-        `expected no Bearer token on Mw, but the REGISTER at the S-CSCF (CSeq ${request.get('CSeq')}) carries ${bearers.length > 0 ? showHeader(request, 'Authorization') : 'the token in its text'}`,
+        `expected no Bearer token on Mw, but ${request.summary()} at the S-CSCF (CSeq ${request.get('CSeq')}) carries ${bearers.length > 0 ? showHeader(request, 'Authorization') : 'the token in its text'}`,
     )
   }
 }
 
-/** The S-CSCF registered without challenging: TNA, "authentication is already performed" (TS 33.203 U.1). */
+/** R34: the S-CSCF registered the user without a challenge: TNA, "authentication is already performed" (U.1). */
 export function checkRegisteredWithoutChallenge(responses: readonly SipResponse[], who: string): void {
-  const requirement = 'TS 33.203 U.1, TS 24.229 §5.4.1.2.2F (R34)'
+  const req = TOKEN.noChallenge
   const statuses = responses.map((r) => r.status)
   expectThat(
     !statuses.includes(401) && !statuses.includes(407),
-    requirement,
+    req,
     () =>
       `expected the S-CSCF to register ${who} without a challenge (auth-done from a trusted node), it answered ${statuses.join(', ')}`,
   )
   expectThat(
     statuses.includes(200),
-    requirement,
+    req,
     () =>
       `expected the S-CSCF to answer ${who}'s token REGISTER with 200 OK, it answered ${statuses.join(', ') || 'nothing'}`,
   )
 }
 
 /**
- * R33: a bad token gets 401 (with `WWW-Authenticate: Bearer ... error="invalid_token"`, RFC 8898 §5 / RFC 6750
- * §3.1) or 403 from the eP-CSCF.
+ * A REGISTER with a token that must not register is refused by the eP-CSCF: a 4xx is the MUST (R32 for a token
+ * that does not validate, R36 for a token of another user); 400, 401 or 403 (RFC 6750 §3.1) and, on a 401,
+ * `WWW-Authenticate: Bearer ... error="invalid_token"` (RFC 6750 §3) are SHOULDs, so WARNs (catalogue B.1).
  */
-export function checkTokenRefused(final: SipResponse, who: string): void {
+export function checkTokenRefused(
+  final: SipResponse,
+  who: string,
+  req: MustRequirement = TOKEN.validated,
+): void {
   expectThat(
-    final.status === 401 || final.status === 403,
-    'RFC 8898 §5, TS 24.371 A.3.2 (R32, R33)',
-    () => `expected ${who}'s REGISTER with a bad token to be refused with 401 or 403, got ${final.summary()}`,
+    final.status >= 400 && final.status < 500,
+    req,
+    () =>
+      `expected ${who}'s REGISTER with a token that must not register to be refused (4xx), got ${final.summary()}`,
+  )
+  adviseThat(
+    [400, 401, 403].includes(final.status),
+    TOKEN.refusalCode,
+    () => `${who}'s token was refused with ${final.summary()}, not 400, 401 or 403`,
   )
   if (final.status !== 401) return
-  const bearer = final
-    .getAll('WWW-Authenticate')
-    .flatMap((value) => {
-      try {
-        return [parseAuthValue(value)]
-      } catch {
-        return []
-      }
-    })
-    .find((a) => a.scheme.toLowerCase() === 'bearer')
-  expectThat(
+  const bearer = parsed(final.getAll('WWW-Authenticate')).find((a) => a.scheme.toLowerCase() === 'bearer')
+  adviseThat(
     bearer !== undefined && getParam(bearer.params, 'error') === 'invalid_token',
-    'RFC 8898 §5, RFC 6750 §3.1 (R33)',
+    TOKEN.invalidTokenError,
     () =>
-      `expected the 401 to ${who} to carry WWW-Authenticate: Bearer ... error="invalid_token", got ${showHeader(final, 'WWW-Authenticate')}`,
+      `the 401 to ${who} carries no WWW-Authenticate: Bearer ... error="invalid_token": ${showHeader(final, 'WWW-Authenticate')}`,
   )
 }
 
-/** R32: a REGISTER with a bad token never reaches the IMS core. */
-export function checkNothingOnMw(forwarded: readonly SipRequest[], who: string): void {
+/** R32 (or R36): nothing of the scenario reached the IMS core (`mw`: every scenario request, mw-traffic.ts). */
+export function checkNothingOnMw(
+  mw: readonly SipRequest[],
+  what: string,
+  req: MustRequirement = TOKEN.validated,
+): void {
   expectThat(
-    forwarded.length === 0,
-    'TR 23.701 X.2.1.3 step 4, TS 24.371 A.3.2 (R32)',
+    mw.length === 0,
+    req,
     () =>
-      `expected no REGISTER of ${who} at the S-CSCF after a bad token, ${forwarded.length} arrived (first: ${forwarded[0]?.summary() ?? ''} with ${forwarded[0] === undefined ? '' : showHeader(forwarded[0], 'Authorization')})`,
+      `expected nothing of ${what} at the S-CSCF, ${mw.length} request(s) arrived (first: ${mw[0]?.summary() ?? ''}${mw[0] === undefined ? '' : ` with ${showHeader(mw[0], 'Authorization')}`})`,
   )
 }

@@ -1,0 +1,54 @@
+import type { SipRequest } from '../sip/message.ts'
+import { parseUri } from '../sip/uri.ts'
+
+/**
+ * What of the Mw traffic belongs to a scenario. Negative checks ("nothing reached the S-CSCF") read every request
+ * the mock S-CSCF received since the scenario began (the mock is reset before each scenario), not only those with
+ * a WIC's Call-ID, and leave out only what an eP-CSCF legitimately sends on its own (catalogue Appendix B.1):
+ *
+ * - `keep-alive`: an OPTIONS addressed to a node rather than to a user (a Request-URI without a user part), the
+ *   probe by which a proxy checks its next hop (Kamailio's dispatcher, SBCs); nothing forbids it [I].
+ * - `reg-event`: a SUBSCRIBE (or NOTIFY) for the `reg` event package (RFC 3680), which a P-CSCF sends after a
+ *   successful registration (TS 24.229 §5.2.3 [R]).
+ * - `scenario`: everything else, including an OPTIONS to a user (a WIC's request, routed like any other).
+ */
+export type MwTrafficKind = 'keep-alive' | 'reg-event' | 'scenario'
+
+export function classifyMwRequest(request: SipRequest): MwTrafficKind {
+  const method = request.method.toUpperCase()
+  if (method === 'OPTIONS' && !addressesUser(request.uri)) return 'keep-alive'
+  if ((method === 'SUBSCRIBE' || method === 'NOTIFY') && eventPackage(request) === 'reg') return 'reg-event'
+  return 'scenario'
+}
+
+/** The requests of `received` that belong to the scenario, in order (see `classifyMwRequest`). */
+export function scenarioRequests(received: readonly { readonly request: SipRequest }[]): SipRequest[] {
+  return received.map((entry) => entry.request).filter((r) => classifyMwRequest(r) === 'scenario')
+}
+
+/** The scenario's REGISTERs on Mw whose To (the address of record, RFC 3261 §10.2) is `impu`. */
+export function registersFor(requests: readonly SipRequest[], impu: string): SipRequest[] {
+  return requests.filter((r) => r.method.toUpperCase() === 'REGISTER' && sameAor(r.get('To'), impu))
+}
+
+/** `OPTIONS sip:127.0.0.1:5070` names a node; `OPTIONS sip:bob@ims.test` a user. An unparseable URI: a user. */
+function addressesUser(uri: string): boolean {
+  try {
+    const parsed = parseUri(uri)
+    return parsed.scheme === 'tel' || parsed.user !== undefined
+  } catch {
+    return true
+  }
+}
+
+/** `Event: reg;id=1` → `reg` (RFC 6665 §8.2.1 event-type; compact form `o`). */
+function eventPackage(request: SipRequest): string | undefined {
+  return request.get('Event')?.split(';')[0]?.trim().toLowerCase()
+}
+
+/** The To URI (in angle brackets or not) compared with `impu`, scheme and host case-insensitively. */
+function sameAor(to: string | undefined, impu: string): boolean {
+  if (to === undefined) return false
+  const uri = (to.match(/<([^>]*)>/)?.[1] ?? to.split(';')[0] ?? '').trim()
+  return uri.toLowerCase() === impu.toLowerCase()
+}

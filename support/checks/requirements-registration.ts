@@ -1,0 +1,191 @@
+import { must, should } from './requirement.ts'
+
+/**
+ * The requirements the registration and token checks decide on, in one place: level, catalogue id
+ * (docs/requirements-catalogue.md), clause and, where the sentence was read, the sentence (`source: 'V'`; `'R'`
+ * marks a clause recalled from memory and not re-read, as the catalogue tags it). Clause numbers follow the
+ * catalogue's Appendix B.2 corrections (TS 24.229 §7.2A.2 for `integrity-protected`, RFC 8898 §2.2/§4 and RFC 6750
+ * §3.1 for the Bearer refusal, RFC 5626 §5.3 only for forwarding over a flow).
+ */
+
+/** Digest registration through the eP-CSCF (TR 23.701 X.2.1.2, TS 24.229 §5.2.2). */
+export const REGISTRATION = {
+  /** R19: the proxy's own Via. Quoted from RFC 3261 §16.6 step 8. */
+  ownVia: must('RFC 3261 §16.6 step 8', {
+    id: 'R19',
+    quote:
+      'The proxy MUST insert a Via header field value into the copy before the existing Via header field values.',
+    source: 'V',
+  }),
+  /** R19: Max-Forwards. Quoted from RFC 3261 §16.6 step 3. */
+  maxForwards: must('RFC 3261 §16.6 step 3', {
+    id: 'R19',
+    quote: 'If the copy contains a Max-Forwards header field, the proxy MUST decrement its value by one (1).',
+    source: 'V',
+  }),
+  /** R15: the P-CSCF records itself in Path so that terminating requests come back through it. */
+  path: must('TS 24.229 §5.2.2.1, RFC 3327 §5.2', {
+    id: 'R15',
+    quote:
+      'P-CSCF1 adds itself to the Path header value for future requests. (TS 24.228 flow R1-1c; TS 24.229 §5.2.1: ' +
+      '"The P-CSCF shall support the Path and Service-Route header fields.")',
+    source: 'V',
+  }),
+  /** R15: a Path entry is a loose route (RFC 3261 §19.1.1 `lr`); recalled, and judged by behaviour too: a WARN. */
+  pathLooseRoute: should('RFC 3261 §19.1.1, RFC 3327 §5.2', { id: 'R15', source: 'R' }),
+  /**
+   * R57: a request sent along the Path reaches the registering WebSocket (the flow token, in whatever form the
+   * eP-CSCF chose, is judged by this behaviour). RFC 5626 §5.3 is the edge proxy's forwarding to the flow.
+   */
+  pathReachesFlow: must('RFC 5626 §5.3, RFC 7118 Appendix B.1, RFC 3327 §5.2', { id: 'R57', source: 'R' }),
+  /** R16: `Require: path` so that a registrar without Path support refuses rather than drops the Path. */
+  requirePath: must('TS 24.229 §5.2.2.1, TS 24.228 flow R1-1c', {
+    id: 'R16',
+    quote:
+      'Require: This header is included to ensure that the recipient correctly handles the Path header. If the ' +
+      "recipient does not support the path header, a response will be received with a status code of 420 and an Unsupported header indicating 'path'.",
+    source: 'V',
+  }),
+  /** R18: P-Charging-Vector with a globally unique icid-value on each REGISTER. */
+  chargingVector: must('TS 24.229 §5.2.2.1, RFC 7315 §4.6, TS 24.228 flow R1-1c', {
+    id: 'R18',
+    quote: 'P-CSCF1 inserts this header and populates the icid parameters with a globally unique value.',
+    source: 'V',
+  }),
+  /** R19: the registrar identifies the flow by +sip.instance and reg-id; dropping them breaks registration. */
+  contactInstance: must('RFC 5626 §4.2 and §6, TS 24.229 §5.4.1.2.2', {
+    id: 'R19',
+    quote:
+      'the S-CSCF shall reject the REGISTER request with a 403 (Forbidden) response if the REGISTER request does not ' +
+      "contain a 'reg-id' header field parameter and the contact address ... was not previously registered",
+    source: 'V',
+  }),
+  /** R20: the 200 (OK) reaches the WIC with what the UE needs (Service-Route, P-Associated-URI). */
+  okRelayed: must('TS 24.229 §5.2.2.1, RFC 3261 §16.7 step 9, RFC 3608 §6', { id: 'R20', source: 'R' }),
+  /** R58: a response the S-CSCF sent to a request the eP-CSCF forwarded goes back to the WIC. */
+  responseRelayed: must('RFC 3261 §16.7 steps 9–10, RFC 7118 §5', { id: 'R58', source: 'R' }),
+  /** R21: network-internal charging headers stay in the trust domain. */
+  noChargingToWic: must('TS 24.229 §5.2.2.1, RFC 7315 §4.5 and §4.6', { id: 'R21', source: 'R' }),
+  /** R24: the S-CSCF authenticates digest end to end; the eP-CSCF relays (the binding results at the S-CSCF). */
+  digestForwarded: must('TS 33.203 X.2.2.3 (Annex N), TS 24.229 §5.2.2.1', {
+    id: 'R24',
+    quote:
+      'The SIP Digest messages exchanged between the WIC and eP-CSCF and between the eP-CSCF and the I/S-CSCF are as ' +
+      'defined in Annex N of this document.',
+    source: 'V',
+  }),
+  /** R24: the challenge reaches the WIC with the same scheme and parameters (re-serialising is allowed). */
+  challengeRelayed: must('TS 33.203 X.2.2.3 (Annex N), RFC 3261 §16.7 step 9', {
+    id: 'R24',
+    quote:
+      'The SIP Digest messages exchanged between the WIC and eP-CSCF and between the eP-CSCF and the I/S-CSCF are as ' +
+      'defined in Annex N of this document.',
+    source: 'V',
+  }),
+  /** R25: several challenges, one per algorithm, most preferred first, reach the WIC in their order. */
+  challengeOrder: must('RFC 8760 §2.3 and §2.4, RFC 3261 §16.7 step 7', { id: 'R25', source: 'R' }),
+  /** R26: a digest REGISTER never carries an AKA or TNA `integrity-protected` value on Mw. Quoted from P.4.2. */
+  digestIntegrity: must('TS 33.203 P.4.2 step 1, TS 24.229 §7.2A.2', {
+    id: 'R26',
+    quote:
+      "If the flag is present and has either the value 'yes' or the value 'no' the S-CSCF concludes that the " +
+      'REGISTER request relates to IMS AKA.',
+    source: 'V',
+  }),
+  /** R26: the digest values of TS 24.229 §7.2A.2 the profile accepts (absent, tls-*, ip-assoc-*). */
+  digestIntegrityProfile: must('TS 24.229 §7.2A.2 (profile epcscf.digest.integrityProtected)', {
+    id: 'R26',
+    source: 'R',
+  }),
+  /**
+   * R39: only the trusted node sets the flag; a WIC's own value never reaches Mw (the REGISTER may instead be
+   * refused with a 4xx). Quoted from TS 33.203 U.2 step 4.
+   */
+  wicIntegrityIgnored: must('TS 33.203 U.2 step 4, P.4.2', {
+    id: 'R39',
+    quote:
+      "The Trusted Node inserts an 'integrity-protected' flag set to indicate that authentication has already been " +
+      'performed.',
+    source: 'V',
+  }),
+  /** R28: a digest failure is relayed and leaves no registration. */
+  failureRelayed: must('RFC 3261 §16.7 step 9, TS 24.229 §5.2.2.1', { id: 'R28', source: 'R' }),
+  /** R43: de-registration is forwarded and the binding goes. Quoted from TS 24.229 §5.4.1.2.2. */
+  deregistered: must('TS 24.229 §5.2.2.1 and §5.4.1.2.2', {
+    id: 'R43',
+    quote:
+      'If the registration expiration interval value indicates a zero value, the S-CSCF shall perform the ' +
+      'deregistration procedures',
+    source: 'V',
+  }),
+  /** R46: a refresh keeps the registration (Call-ID, CSeq order) and routes back to the same eP-CSCF. */
+  refresh: must('RFC 3261 §10.2.4, RFC 3327 §5.2', { id: 'R46', source: 'R' }),
+} as const
+
+/** Registration based on web authentication (TR 23.701 X.2.1.3, TS 24.371 §6.1 b), TS 33.203 Annex U). */
+export const TOKEN = {
+  /** R31: a REGISTER with a valid Bearer token registers through TNA. Quoted from TS 24.371 §6.1 b). */
+  accepted: must('TS 24.371 §6.1 b), A.3.2 step 3', {
+    id: 'R31',
+    quote:
+      'Web authentication scheme: The registration procedure between the eP-CSCF and the IM CN subsystem reuses the ' +
+      'Trusted Node Authentication (TNA) procedure specified in 3GPP TS 33.203',
+    source: 'V',
+  }),
+  /** R34: one `Authorization: Digest` with `integrity-protected="auth-done"`. Quoted from TS 33.203 U.2 step 4. */
+  authDone: must('TS 33.203 U.2 step 4, TS 24.371 §6.1 b)', {
+    id: 'R34',
+    quote:
+      "The Trusted Node inserts an 'integrity-protected' flag set to indicate that authentication has already been " +
+      'performed.',
+    source: 'V',
+  }),
+  /** R34: the IMPI of the TNA REGISTER is the one bound to the token (TS 24.371 A.3.2 step 1). */
+  authDoneIdentity: must('TS 24.371 A.3.2 step 1, TS 33.203 U.2', {
+    id: 'R34',
+    quote:
+      "The user's web identity is mapped to the corresponding IMS subscriber identity (i.e. private user identity and " +
+      'public user identity).',
+    source: 'V',
+  }),
+  /** R34: the S-CSCF, seeing the trusted node's flag, registers without a challenge. Quoted from TS 33.203 U.1. */
+  noChallenge: must('TS 33.203 U.1', {
+    id: 'R34',
+    quote:
+      "The S-CSCF looks for an indication in the 'integrity-protected' flag that authentication is already performed " +
+      'by the trusted node',
+    source: 'V',
+  }),
+  /** R35: the end user's token stays at the edge (a bearer token on Mw is replayable; catalogue inference [I]). */
+  noBearerOnMw: must('TS 33.203 U.2 (the S-CSCF relies on the flag and the trusted node), RFC 6750 §5.2', {
+    id: 'R35',
+    source: 'R',
+  }),
+  /** R32: a token that does not validate registers nothing and nothing goes to the IMS core. */
+  validated: must('TS 24.371 A.3.2 step 4, RFC 8725 §3.1 and §3.9, RFC 7519 §4.1.4', {
+    id: 'R32',
+    source: 'R',
+  }),
+  /** R33: the status codes RFC 6750 gives for token errors (400, 401, 403): a SHOULD each, so a WARN. */
+  refusalCode: should('RFC 6750 §3.1, RFC 8898 §2.2 and §4', {
+    id: 'R33',
+    quote:
+      'The access token provided is expired, revoked, malformed, or invalid for other reasons. The resource SHOULD ' +
+      'respond with the HTTP 401 (Unauthorized) status code.',
+    source: 'V',
+  }),
+  /** R33: `error="invalid_token"` on the Bearer challenge. Quoted from RFC 6750 §3. */
+  invalidTokenError: should('RFC 6750 §3, RFC 8898 §2.2', {
+    id: 'R33',
+    quote:
+      'If the protected resource request included an access token and failed authentication, the resource server ' +
+      'SHOULD include the "error" attribute to provide the client with the reason why the access request was declined.',
+    source: 'V',
+  }),
+  /** R36: a token registers only the identities it is bound to. Quoted from TS 24.371 A.3.2 step 1. */
+  identityBound: must('TS 24.371 A.3.2 step 1, TS 33.203 X.3', {
+    id: 'R36',
+    quote: 'The WWSF forwards the access token and the IMS identity to the WIC.',
+    source: 'V',
+  }),
+} as const

@@ -1,0 +1,95 @@
+import type { FaultName } from './faults.ts'
+
+/**
+ * The catalogue requirements (docs/requirements-catalogue.md) each fault switch of the reference eP-CSCF breaks.
+ * The fault matrix (tools/fault-matrix.ts) counts a fault as caught only when a scenario tagged with one of these
+ * ids FAILs with a ConformanceFailure whose requirement id is one of them: so every id here is carried by the check
+ * that sees the defect (support/checks/requirements-*.ts and the other checks) and tags the scenario that runs it.
+ */
+export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> = {
+  // W2: TLS versions (tls.feature, transport-checks.ts)
+  'legacy-tls-allowed': ['R07'],
+  // W2: Origin and subprotocol at the upgrade (websocket-origin.feature)
+  'no-origin-check': ['R12', 'R13'],
+  'origin-substring-match': ['R12'],
+  'subprotocol-not-required': ['R04'],
+  // Mw: what the P-CSCF writes into a forwarded request (digest.feature, register-checks.ts)
+  'no-own-via': ['R19'],
+  'max-forwards-untouched': ['R19'],
+  'no-path': ['R15'],
+  'no-require-path': ['R16'],
+  'no-p-charging-vector': ['R18', 'R68'],
+  'contact-rewritten': ['R19'],
+  // Mw: integrity-protected (digest.feature, register-checks.ts, registration-outcome-checks.ts)
+  'forward-wic-integrity-protected': ['R39'],
+  'integrity-protected-yes': ['R26'],
+  // Originating requests (origination-termination.feature, routing-checks.ts)
+  'no-service-route': ['R53'],
+  'trust-wic-asserted-identity': ['R47', 'R48'],
+  'accept-unregistered': ['R49'],
+  // Responses toward the WIC (digest.feature, registration-outcome-checks.ts)
+  'challenge-altered': ['R24'],
+  'leak-charging-vector-to-wic': ['R21'],
+  'drop-responses': ['R58'],
+  'response-to-wrong-flow': ['R58'],
+  // Terminating requests (origination-termination.feature)
+  'no-flow-failed': ['R45'],
+  // Dialogs and sessions (calls.feature, dialog-checks.ts, sdp-checks.ts)
+  'no-record-route': ['R54'],
+  'in-dialog-bypass': ['R50'],
+  'sdp-stripped': ['R55'],
+  // Token registration (token.feature, token-checks.ts)
+  'token-signature-unchecked': ['R32'],
+  'token-expiry-unchecked': ['R32'],
+  'token-audience-unchecked': ['R32'],
+  'token-identity-unbound': ['R36'],
+  'forward-bearer-token': ['R35'],
+  'no-auth-done': ['R34'],
+}
+
+/**
+ * Catalogue requirements that no check of the suite carries yet (R01–R74 minus the ids of every must()/should()
+ * in support/checks/), for the report: the suite says nothing about them, PASS or FAIL.
+ */
+export const UNGUARDED_REQUIREMENTS: readonly string[] = [
+  'R01',
+  'R02',
+  'R05',
+  'R08',
+  'R09',
+  'R10',
+  'R14',
+  'R17',
+  'R22',
+  'R23',
+  'R27',
+  'R29',
+  'R30',
+  'R37',
+  'R38',
+  'R40',
+  'R41',
+  'R42',
+  'R44',
+  'R50',
+  'R51',
+  'R52',
+  'R54',
+  'R55',
+  'R56',
+  'R59',
+  'R60',
+  'R61',
+  'R62',
+  'R63',
+  'R64',
+  'R65',
+  'R66',
+  'R67',
+  'R69',
+  'R70',
+  'R71',
+  'R72',
+  'R73',
+  'R74',
+]
