@@ -86,11 +86,25 @@ export const profileSchema = z.strictObject({
         .prefault({}),
       digest: z
         .strictObject({
-          /** `integrity-protected` values accepted on a forwarded digest REGISTER (TS 24.229 §7.2A.2). */
+          /**
+           * `integrity-protected` values accepted on a forwarded digest REGISTER: absent or a TS 24.229 §7.2A.2 value
+           * for SIP digest (tls-*, ip-assoc-*); never the AKA/TNA values yes, no, tls-connected, auth-done.
+           */
           integrityProtected: z
-            .array(z.enum(['absent', 'tls-pending', 'tls-yes']))
+            .array(z.enum(['absent', 'tls-pending', 'tls-yes', 'ip-assoc-pending', 'ip-assoc-yes']))
             .min(1)
-            .default(['absent', 'tls-pending', 'tls-yes']),
+            .default(['absent', 'tls-pending', 'tls-yes', 'ip-assoc-pending', 'ip-assoc-yes']),
+        })
+        .prefault({}),
+      /**
+       * How the eP-CSCF shows on Mw (proxies may be built so, catalogue B.1): `vias`, its Via entries on a forwarded
+       * request (2 for a two-stage eP-CSCF; Max-Forwards then drops by as many); `hiding`, the Vias below its own
+       * may be hidden or replaced (topology hiding).
+       */
+      topology: z
+        .strictObject({
+          vias: z.number().int().min(1).max(4).default(1),
+          hiding: z.boolean().default(false),
         })
         .prefault({}),
     })
@@ -128,6 +142,12 @@ export const profileSchema = z.strictObject({
         .prefault({}),
       /** `Authorization: Bearer <jwt>` (RFC 8898) or `Bearer access_token="<jwt>"` (TS 24.371 Table A.3.2-1). */
       carriage: z.enum(['rfc8898', 'access-token-param']).default('rfc8898'),
+      /**
+       * How the WIC gives its IMPI with a token (3GPP fixes none): `token` (only in the token's claims), or
+       * `digest-username` (also an `Authorization: Digest username="<IMPI>"` with empty nonce and response beside
+       * the Bearer, the TS 24.229 §5.1.1.2 initial form).
+       */
+      impi: z.enum(['token', 'digest-username']).default('token'),
     })
     .prefault({}),
   subscribers: z

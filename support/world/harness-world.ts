@@ -10,6 +10,7 @@ import {
 } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { Wic } from '../wic/wic.ts'
+import { initialDigestAuthorization } from '../wic/digest-responder.ts'
 import type { RegistrationOutcome } from '../wic/wic.ts'
 import type { TerminatingTransaction } from '../scscf/mock-scscf.ts'
 import type { HarnessEnvironment } from './harness-environment.ts'
@@ -219,10 +220,26 @@ export class HarnessWorld extends World<HarnessParameters> {
     token: string,
     integrityProtected?: string,
   ): Promise<RegistrationOutcome> {
-    const carriage = this.env.profile.wwsf.carriage
+    const { carriage, impi } = this.env.profile.wwsf
+    const { domain } = this.env.profile
+    // Profile wwsf.impi: the IMPI only in the token, or also as a Digest username beside the Bearer.
+    const withImpi: [string, string][] =
+      impi === 'digest-username'
+        ? [
+            [
+              'Authorization',
+              initialDigestAuthorization({
+                username: this.subscriber(actor).impi,
+                realm: domain,
+                uri: `sip:${domain}`,
+              }),
+            ],
+          ]
+        : []
     return this.register(actor, (wic) =>
       wic.register({
         authorization: { bearer: token, carriage },
+        extraHeaders: withImpi,
         ...(integrityProtected === undefined ? {} : { integrityProtected }),
       }),
     )
