@@ -1,22 +1,49 @@
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
-import { waitForTlsPort } from './port-probe.ts'
+import { probeTlsOnce, waitForTlsPort } from './port-probe.ts'
 
-/** An eP-CSCF that is already running at the profile's addresses; the harness only checks that it answers TLS. */
+/** How long the health probe of an external SUT waits for its TLS handshake. */
+const PROBE_TIMEOUT_MS = 2000
+
+/**
+ * An eP-CSCF that is already running at the profile's addresses; the harness checks that it answers TLS at the
+ * start, and again (`probe`) whenever a scenario fails on transport, so that an external SUT that died mid-run is
+ * an environment error (SUT_UNREACHABLE) with the evidence, not a row of conformance failures (issue 7).
+ */
 export class ExternalLauncher implements SutLauncher {
   constructor(private readonly name: string) {}
 
   async start(context: LaunchContext): Promise<StartedSut> {
-    await waitForTlsPort({
-      host: context.wss.host,
-      port: context.wss.port,
-      timeoutMs: context.startTimeoutMs,
-    })
+    const { host, port } = context.wss
+    await waitForTlsPort({ host, port, timeoutMs: context.startTimeoutMs })
+    let notice: string | undefined
+    const name = this.name
     return {
-      name: this.name,
+      name,
       kind: 'external',
-      deathNotice: () => undefined,
+      deathNotice: () => notice,
+      async probe(): Promise<string | undefined> {
+        const started = new Date()
+        try {
+          await probeTlsOnce({ host, port, timeoutMs: PROBE_TIMEOUT_MS })
+          if (notice !== undefined)
+            context.trace.note('sut', `${name}: WSS port ${host}:${port} answers TLS again`)
+          notice = undefined
+        } catch (error) {
+          notice =
+            `the external system under test "${name}" at ${host}:${port} did not complete a TLS handshake ` +
+            `within ${PROBE_TIMEOUT_MS} ms when probed at ${started.toISOString()} ` +
+            `(${error instanceof Error ? describeError(error) : String(error)}): it is down or unreachable`
+          context.trace.note('sut', notice)
+        }
+        return notice
+      },
       logs: async () => '',
       stop: async () => {},
     }
   }
+}
+
+function describeError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code
+  return code !== undefined && !error.message.includes(code) ? `${code} ${error.message}` : error.message
 }

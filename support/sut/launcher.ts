@@ -28,6 +28,12 @@ export interface StartedSut {
    * so, which turns scenario failures into environment errors.
    */
   deathNotice(): string | undefined
+  /**
+   * For a SUT the harness did not start (external): probes it now (a TLS handshake with its WSS port) and returns
+   * undefined when it answers, else the evidence that it no longer does (also kept as its `deathNotice` until a
+   * later probe succeeds). A launched SUT has no probe: its process or container says when it dies.
+   */
+  probe?(): Promise<string | undefined>
   /** Its log so far (stdout and stderr, or the container log); '' when the harness has none. */
   logs(): Promise<string>
   stop(): Promise<void>

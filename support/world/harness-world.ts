@@ -6,6 +6,9 @@ import {
   ProfileError,
   ScenarioMisuse,
   SutDied,
+  SutUnreachable,
+  SutProtocolError,
+  OversizeMessage,
   TlsHandshakeFailed,
 } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
@@ -345,26 +348,52 @@ export class HarnessWorld extends World<HarnessParameters> {
 
   /**
    * Awaits a harness action; if it fails while the SUT has died, the failure is the environment's, and says so
-   * (a killed eP-CSCF is not a conformance failure).
+   * (a killed eP-CSCF is not a conformance failure; an external one that stopped answering is SUT_UNREACHABLE).
+   * A transport-level failure that follows a protocol violation of the SUT on a WIC's flow (a message over the
+   * size limit, cut) is that violation.
    */
   async guard<T>(action: Promise<T>): Promise<T> {
     try {
       return await action
     } catch (error) {
+      const violation = this.violationBehind(error)
+      if (violation !== undefined) throw violation
       const notice = await this.deathNoticeAfter(error)
+      if (notice !== undefined && this.env.sut.kind === 'external')
+        throw new SutUnreachable(notice, { cause: error })
       if (notice !== undefined) throw new SutDied(notice, { cause: error })
       throw error
     }
   }
 
+  /** The first protocol violation on a WIC's flow, as the error of an inconclusive failure it explains. */
+  private violationBehind(error: unknown): SutProtocolError | undefined {
+    if (!(error instanceof InconclusiveError)) return undefined
+    for (const wic of this.wics.values()) {
+      const violation = wic.flow.violation
+      if (violation === undefined) continue
+      const message = `${violation.message.replace(/^[A-Z_]+: /, '')}; then: ${error.message}`
+      return violation instanceof OversizeMessage
+        ? new OversizeMessage(message, {
+            cause: error,
+            ...(violation.bytes === undefined ? {} : { bytes: violation.bytes }),
+            ...(violation.limit === undefined ? {} : { limit: violation.limit }),
+          })
+        : violation
+    }
+    return undefined
+  }
+
   /**
    * The SUT's death notice. A lost connection often arrives a moment before the launcher hears that the process
-   * or container exited, so after a transport-level failure the launcher gets up to a second to say so.
+   * or container exited, so after a transport-level failure the launcher gets up to a second to say so; an
+   * external SUT is probed at once (a TLS handshake with its WSS port).
    */
   private async deathNoticeAfter(error: unknown): Promise<string | undefined> {
     const sut = this.env.sut
     // Silence, a closed connection, a refused one: what a dead SUT looks like from the outside.
     const transportLevel = error instanceof InconclusiveError
+    if (transportLevel && sut.probe !== undefined) return sut.probe()
     for (let waited = 0; transportLevel && sut.deathNotice() === undefined && waited < 1000; waited += 50)
       await new Promise((resolve) => setTimeout(resolve, 50))
     return sut.deathNotice()

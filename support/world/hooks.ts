@@ -16,7 +16,7 @@ import { tracePcap } from '../trace/pcap.ts'
 import { cappedText, ladderEvents } from '../trace/trace-report.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
 import { HarnessWorld } from './harness-world.ts'
-import { SutDied } from '../errors.ts'
+import { SutDied, SutUnreachable } from '../errors.ts'
 
 setWorldConstructor(HarnessWorld)
 /** A step's own deadlines (waitMs, Timer F) fire first; this is the backstop that keeps a step from hanging. */
@@ -35,8 +35,13 @@ Before({ name: 'begin scenario' }, async function (this: HarnessWorld, { pickle 
   const env = currentEnvironment()
   this.traceMark = env.trace.mark()
   env.trace.note('harness', `scenario: ${pickle.name}`)
-  const notice = env.sut.deathNotice()
-  if (notice !== undefined) throw (this.failure = new SutDied(notice))
+  // An external SUT found unreachable is probed again: it may be back; if not, the scenario need not wait it out.
+  const notice =
+    env.sut.kind === 'external' && env.sut.deathNotice() !== undefined
+      ? await env.sut.probe?.()
+      : env.sut.deathNotice()
+  if (notice !== undefined)
+    throw (this.failure = env.sut.kind === 'external' ? new SutUnreachable(notice) : new SutDied(notice))
   env.scscf.reset()
   const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
   if (deviation !== undefined) {
