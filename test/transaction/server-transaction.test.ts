@@ -95,7 +95,7 @@ void describe('server transactions over UDP (RFC 3261 §17.2)', () => {
           '200 OK (REGISTER)',
         ])
         assert.equal(s.txs.length, 1, 'one server transaction for the request and its retransmissions')
-        await assert.rejects(tx.respond(createResponse(tx.request, 500)), { code: 'SIP_UNEXPECTED_MESSAGE' })
+        await assert.rejects(tx.respond(createResponse(tx.request, 500)), { code: 'SCENARIO_MISUSE' })
         const ended = await new Promise<string>((resolve) => tx.onTerminated(resolve))
         assert.equal(ended, 'completed')
       } finally {

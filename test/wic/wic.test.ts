@@ -429,14 +429,15 @@ void describe('Wic end to end over WSS', { timeout: 30_000 }, () => {
   )
 
   void it(
-    'reports a TLS failure (untrusted certificate) as TRANSPORT_FAILED',
+    'reports a certificate the WIC rejects (untrusted) as TLS_CERTIFICATE_REJECTED, an environment error',
     { timeout: 10_000 },
     async () => {
       const result = await Wic.tryConnect({ ...options(), ca: undefined })
       assert.equal(result.ok, false)
       if (result.ok) return
       assert.equal(result.status, undefined)
-      assert.equal(result.error.code, 'TRANSPORT_FAILED')
+      assert.equal(result.error.code, 'TLS_CERTIFICATE_REJECTED')
+      assert.equal(result.error.side, 'environment')
     },
   )
 })
