@@ -6,6 +6,7 @@ import type { Faults } from './faults.ts'
 import type { MissingOriginPolicy } from './origin-policy.ts'
 import { addressUri, insertBeforeLength } from './proxy-rules.ts'
 import type { TokenVerifier } from './token-verifier.ts'
+import type { Variants } from './variants.ts'
 import type { WicConnection } from './wic-connections.ts'
 
 /**
@@ -23,6 +24,8 @@ export interface BearerGateOptions {
   readonly note: (text: string) => void
   /** `token-identity-unbound` acts here (the other token faults in the verifier and the TNA form). */
   readonly faults?: Faults
+  /** The refusal variants act here (refuse-wic-integrity-protected, token-refusal-*). */
+  readonly variants?: Variants
 }
 
 export type GateOutcome =
@@ -44,6 +47,15 @@ export async function gateRegister(
   opts: BearerGateOptions,
 ): Promise<GateOutcome> {
   const token = bearerToken(request)
+  if (opts.variants?.has('refuse-wic-integrity-protected') === true) {
+    // The variant: credentials the eP-CSCF would otherwise clean (a WIC-chosen integrity-protected, or a Bearer
+    // token beside Digest credentials) are refused instead; catalogue R39 allows "reject, or forward".
+    const digests = request.getAll('Authorization').filter((value) => !isBearer(value))
+    if (token !== undefined && digests.length > 0)
+      return { kind: 'reject', status: 403, reason: 'Forbidden - Bearer and Digest credentials together' }
+    if (digests.some(hasIntegrityProtected))
+      return { kind: 'reject', status: 403, reason: 'Forbidden - integrity-protected is not the WIC to set' }
+  }
   if (token === undefined) {
     if (connection.origin === undefined && opts.missingOrigin === 'token-only') {
       return { kind: 'reject', status: 403, reason: 'Forbidden - without Origin, register with a token' }
@@ -128,6 +140,25 @@ async function verify(
   const verdict = await opts.verifier.verify(token)
   if (verdict.ok) return { ok: true, impi: verdict.impi, impus: verdict.impus }
   opts.note(`token rejected: ${verdict.reason}`)
+  if (opts.variants?.has('token-refusal-400') === true) {
+    // RFC 6750 §3.1: invalid_request "The request is missing a required parameter, includes an unsupported
+    // parameter or parameter value, [...] or is otherwise malformed. The resource server SHOULD respond with the
+    // HTTP 400 (Bad Request) status code." An eP-CSCF may see a bad token so.
+    return { ok: false, outcome: { kind: 'reject', status: 400, reason: 'Bad Request - invalid token' } }
+  }
+  if (opts.variants?.has('token-refusal-no-error-attribute') === true) {
+    // RFC 6750 §3: "If the protected resource request included an access token and failed authentication, the
+    // resource server SHOULD include the "error" attribute": a SHOULD, so a challenge without it is conformant.
+    return {
+      ok: false,
+      outcome: {
+        kind: 'reject',
+        status: 401,
+        reason: 'Unauthorized',
+        headers: [['WWW-Authenticate', `Bearer realm="${opts.domain}"`]],
+      },
+    }
+  }
   // RFC 6750 §3.1 (as used by RFC 8898 §5): invalid_token - "The access token provided is expired, revoked,
   // malformed, or invalid for other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status
   // code." The details stay in the trace, not in the challenge.
@@ -159,6 +190,15 @@ export function bearerToken(request: SipRequest): string | undefined {
 /** Authorization credentials of the Bearer scheme (auth-scheme is case-insensitive, RFC 7235 §2.1). */
 function isBearer(value: string): boolean {
   return /^\s*bearer(\s|$)/i.test(value)
+}
+
+/** Digest credentials that carry an integrity-protected parameter (only the eP-CSCF may set one). */
+function hasIntegrityProtected(value: string): boolean {
+  try {
+    return parseAuthValue(value).params.some((p) => p.name.toLowerCase() === 'integrity-protected')
+  } catch {
+    return false
+  }
 }
 
 function removeBearer(request: SipRequest): void {

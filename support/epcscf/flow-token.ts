@@ -11,6 +11,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
  */
 
 const MAC_BYTES = 12
+const SALT_BYTES = 4
 
 export type FlowTokenResolution =
   | { readonly kind: 'valid'; readonly connection: number }
@@ -20,18 +21,22 @@ export type FlowTokenResolution =
 export class FlowTokens {
   constructor(private readonly key: Buffer = randomBytes(32)) {}
 
-  issue(connection: number): string {
+  /** The connection's token; `fresh` adds 4 random bytes, so that each REGISTER gets a new token for the same
+   * connection (the `flow-token-per-refresh` variant: RFC 5626 §5.2 leaves the token's form to the proxy). */
+  issue(connection: number, fresh = false): string {
     const id = Buffer.alloc(4)
     id.writeUInt32BE(connection)
-    return Buffer.concat([id, this.mac(id)]).toString('base64url')
+    const payload = fresh ? Buffer.concat([id, randomBytes(SALT_BYTES)]) : id
+    return Buffer.concat([payload, this.mac(payload)]).toString('base64url')
   }
 
   resolve(token: string): FlowTokenResolution {
     const bytes = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url') : Buffer.alloc(0)
-    if (bytes.length !== 4 + MAC_BYTES) return { kind: 'tampered' }
-    const id = bytes.subarray(0, 4)
-    if (!timingSafeEqual(bytes.subarray(4), this.mac(id))) return { kind: 'tampered' }
-    return { kind: 'valid', connection: id.readUInt32BE() }
+    const payloadBytes = bytes.length - MAC_BYTES
+    if (payloadBytes !== 4 && payloadBytes !== 4 + SALT_BYTES) return { kind: 'tampered' }
+    const payload = bytes.subarray(0, payloadBytes)
+    if (!timingSafeEqual(bytes.subarray(payloadBytes), this.mac(payload))) return { kind: 'tampered' }
+    return { kind: 'valid', connection: payload.readUInt32BE(0) }
   }
 
   private mac(id: Buffer): Buffer {

@@ -5,7 +5,9 @@ import type { ServerTransaction, TransactionLayer } from '../transaction/transac
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import type { Flow } from '../transport/peer.ts'
 import type { Faults } from './faults.ts'
-import { ownVia, topBranch } from './proxy-rules.ts'
+import { flowFailed } from './terminating-proxy.ts'
+import type { Variants } from './variants.ts'
+import { decrementMaxForwards, ownVia, topBranch } from './proxy-rules.ts'
 import { deliverToWic, relayedResponse } from './response-relay.ts'
 import type { WicConnection, WicConnections } from './wic-connections.ts'
 
@@ -30,6 +32,7 @@ export interface ForwardOptions {
 export interface ForwarderDeps {
   readonly tx: TransactionLayer
   readonly faults: Faults
+  readonly variants: Variants
   readonly connections: WicConnections
   readonly trace: TraceRecorder
   readonly observer: string
@@ -80,6 +83,12 @@ export class Forwarder {
     }
 
     const via = ownVia(opts.via.transport, opts.via.host, opts.via.port)
+    // The `two-vias` variant: a two-stage eP-CSCF, whose inner stage's Via sits under the outer one's (each stage
+    // "MUST insert a Via header field value", RFC 3261 §16.6 step 8); relayedResponse removes both.
+    if (this.deps.variants.has('two-vias')) {
+      sent.prepend('Via', ownVia(opts.via.transport, opts.via.host, opts.via.port).value)
+      decrementMaxForwards(sent, faults) // the second stage's own decrement (§16.6 step 3)
+    }
     sent.prepend('Via', via.value)
     const context: Context = { opts, sent, branch: via.branch, provisional: false, final: false }
     const upstreamKey = this.upstreamKey(opts.serverTx.flow, request)
@@ -99,7 +108,7 @@ export class Forwarder {
             if (provisional.status === 100) return
             void this.respondUpstream(
               opts,
-              relayedResponse(provisional, opts.fromWic !== undefined, faults),
+              relayedResponse(provisional, opts.fromWic !== undefined, this.deps),
               true,
             )
           },
@@ -108,7 +117,11 @@ export class Forwarder {
     } catch (error) {
       const [status, reason] = this.failureStatus(error, opts)
       // The `no-flow-failed` fault: a request for a WebSocket that is gone gets no answer at all.
-      if (status === 430 && faults.has('no-flow-failed')) {
+      if (
+        opts.fromWic === undefined &&
+        !(error instanceof TransactionTimeout) &&
+        faults.has('no-flow-failed')
+      ) {
         context.final = true
         this.linger(context, upstreamKey)
         return
@@ -128,7 +141,7 @@ export class Forwarder {
     context.final = true
     this.linger(context, upstreamKey)
     opts.onFinal?.(response)
-    await this.respondUpstream(opts, relayedResponse(response, opts.fromWic !== undefined, faults), true)
+    await this.respondUpstream(opts, relayedResponse(response, opts.fromWic !== undefined, this.deps), true)
   }
 
   /**
@@ -160,7 +173,7 @@ export class Forwarder {
     const context = branch === undefined ? undefined : this.byBranch.get(branch)
     if (context === undefined) return false
     if (response.status >= 200 && response.status < 300) {
-      const relayed = relayedResponse(response, context.opts.fromWic !== undefined, this.deps.faults)
+      const relayed = relayedResponse(response, context.opts.fromWic !== undefined, this.deps)
       await context.opts.serverTx.flow
         .send(relayed)
         .catch((error: unknown) => this.noteFailure(relayed, error))
@@ -230,8 +243,9 @@ export class Forwarder {
       return [408]
     }
     if (opts.fromWic === undefined) {
-      // The WebSocket the request was to go over is gone (RFC 5626 §5.3: 430 Flow Failed).
-      return [430, 'Flow Failed']
+      // The WebSocket the request was to go over is gone (RFC 5626 §5.3: 430 Flow Failed, a SHOULD).
+      const failed = flowFailed(this.deps.variants)
+      return [failed.status, failed.reason]
     }
     // If the transport layer notifies a proxy of an error when it tries to forward a request (see Section 18.4),
     // the proxy MUST behave as if the forwarded request received a 503 (Service Unavailable) response.

@@ -1,4 +1,5 @@
 import type { Faults } from './faults.ts'
+import { NO_VARIANTS, type Variants } from './variants.ts'
 
 /**
  * The Origin policy of the W2 WebSocket handshake (TS 33.203 X.2.2.3 step 2: "The eP-CSCF verifies in this step that
@@ -29,7 +30,17 @@ export function checkOrigin(
   originLines: readonly string[],
   policy: OriginPolicy,
   faults: Faults,
+  variants: Variants = NO_VARIANTS,
 ): OriginDecision {
+  const decision = decideOrigin(originLines, policy, faults)
+  // The `origin-refusal-400` variant: RFC 6455 §4.2.2 asks for "an appropriate HTTP error code (e.g., 403
+  // Forbidden)"; 403 itself is a SHOULD (§10.2). https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
+  if (!decision.accept && decision.status === 403 && variants.has('origin-refusal-400'))
+    return { accept: false, status: 400, reason: decision.reason.replace(/^Forbidden/, 'Bad Request') }
+  return decision
+}
+
+function decideOrigin(originLines: readonly string[], policy: OriginPolicy, faults: Faults): OriginDecision {
   if (faults.has('no-origin-check')) return { accept: true, origin: originLines[0] }
 
   if (originLines.length > 1) {

@@ -4,8 +4,18 @@ import { hasParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
 import { insertChargingVector } from './charging.ts'
 import type { Faults } from './faults.ts'
-import { addressUri, hostPort, insertTop, setHeader, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import {
+  addressUri,
+  hostPort,
+  insertTop,
+  routesOf,
+  setHeader,
+  setRoutes,
+  transportParam,
+  type SelfAddress,
+} from './proxy-rules.ts'
 import type { Registration, Registrations } from './registrations.ts'
+import type { Variants } from './variants.ts'
 import type { WicConnection } from './wic-connections.ts'
 
 /**
@@ -18,6 +28,7 @@ export interface OriginatingOptions {
   readonly self: SelfAddress
   readonly registrations: Registrations
   readonly faults: Faults
+  readonly variants: Variants
 }
 
 export type Origination =
@@ -28,7 +39,7 @@ export const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER'])
 
 /** The Record-Route value of this proxy for a connection: its flow token, so both directions find the WebSocket. */
 export function recordRouteValue(connection: WicConnection, self: SelfAddress): string {
-  return `<sip:${connection.token}@${hostPort(self.mwHost, self.mwPort)};lr>`
+  return `<sip:${connection.token}@${hostPort(self.mwHost, self.mwPort)}${transportParam(self)};lr>`
 }
 
 /**
@@ -64,6 +75,18 @@ export function prepareOriginating(
     // TS 24.229 §5.2.6.3.1: requests from a UE that is not registered are refused (Kamailio: "403 Forbidden - You
     // must register first with a S-CSCF"); "registered" means on this very WebSocket connection.
     return { kind: 'reject', status: 403, reason: 'Forbidden - You must register first with a S-CSCF' }
+  }
+
+  if (
+    registration !== undefined &&
+    opts.variants.has('enforce-service-route') &&
+    !followsServiceRoute(request, registration)
+  ) {
+    // The `enforce-service-route` variant, as Kamailio IMS mo.cfg does. TS 24.229 §5.2.6.3.2 (reasoned from
+    // memory; catalogue Appendix B.1 [R]): when the preloaded Route does not match the Service-Route of the last
+    // registration, the P-CSCF shall either replace it with the Service-Route (what the reference does by
+    // default) or "reject the request by returning a 400 (Bad Request) response".
+    return { kind: 'reject', status: 400, reason: 'Bad Request - Not following indicated service routes' }
   }
 
   if (registration !== undefined && !faults.has('no-service-route')) {
@@ -139,4 +162,17 @@ function toTag(request: SipRequest): string | undefined {
 
 function sameUri(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase()
+}
+
+/** The Route values (this proxy's own already removed) are the stored Service-Route, in order. */
+function followsServiceRoute(request: SipRequest, registration: Registration): boolean {
+  let stored: string[]
+  let routes: string[]
+  try {
+    stored = registration.serviceRoute.flatMap(parseNameAddrList).map((n) => formatUri(n.uri).toLowerCase())
+    routes = routesOf(request).map((n) => formatUri(n.uri).toLowerCase())
+  } catch {
+    return false
+  }
+  return routes.length === stored.length && routes.every((route, i) => route === stored[i])
 }

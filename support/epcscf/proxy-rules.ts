@@ -14,6 +14,8 @@ export interface SelfAddress {
   readonly mwTransport: 'UDP' | 'TCP'
   readonly mwHost: string
   readonly mwPort: number
+  /** Host of the Path URI: the Mw address, or a name of this eP-CSCF (the `path-hostname` variant). */
+  readonly pathHost: string
   readonly wssHost: string
   readonly wssPort: number
   /** Other names that denote this node in a Route (its identity host, e.g. epcscf.harness.test). */
@@ -178,4 +180,9 @@ export function addressUri(value: string | undefined): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** `;transport=tcp` in this proxy's Path and Record-Route URIs when it is reached over TCP on Mw. */
+export function transportParam(self: SelfAddress): string {
+  return self.mwTransport === 'TCP' ? ';transport=tcp' : ''
 }

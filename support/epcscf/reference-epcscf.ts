@@ -17,11 +17,16 @@ import {
   type BearerGateOptions,
 } from './bearer-gate.ts'
 import { parseFaults, type FaultName, type Faults } from './faults.ts'
+import { KeepaliveProbe } from './keepalive-probe.ts'
+import { MwLink } from './mw-link.ts'
+import { RegEventSubscriber } from './reg-event.ts'
+import { parseVariants, type VariantName, type Variants } from './variants.ts'
 import { FlowTokens } from './flow-token.ts'
 import { Forwarder } from './forwarder.ts'
 import type { MissingOriginPolicy } from './origin-policy.ts'
 import { prepareOriginating } from './originating-proxy.ts'
 import {
+  addressUri,
   decrementMaxForwards,
   insertBeforeLength,
   maxForwardsOf,
@@ -87,6 +92,12 @@ export interface ReferenceEpcscfOptions {
   readonly observer?: string
   /** Fault switches (faults.ts); an unknown name is a PROFILE_INVALID error. */
   readonly faults?: Iterable<FaultName | string>
+  /** Variant switches (variants.ts): legitimate variations; an unknown name is a PROFILE_INVALID error. */
+  readonly variants?: Iterable<VariantName | string>
+  /** Interval of the `options-probes` variant's OPTIONS probes. Default 300 ms. */
+  readonly probeIntervalMs?: number
+  /** An outbound Mw TCP connection idle this long is closed. Default 30 s. */
+  readonly mwTcpIdleMs?: number
 }
 
 const DEFAULT_ORIGIN = 'https://wwsf.harness.test:8443'
@@ -97,12 +108,16 @@ export class ReferenceEpcscf implements AsyncDisposable {
   private readonly forwarder: Forwarder
   private readonly gate: BearerGateOptions
   private readonly nextHop: Peer
+  private readonly link: MwLink
+  private readonly probe: KeepaliveProbe | undefined
+  private readonly regEvent: RegEventSubscriber | undefined
   private edge: WebSocketEdge | undefined
   private stopped = false
 
   private constructor(
     private readonly opts: ReferenceEpcscfOptions,
     private readonly faults: Faults,
+    private readonly variants: Variants,
     private readonly observer: string,
     private readonly tx: TransactionLayer,
     private readonly udp: UdpTransport,
@@ -113,6 +128,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
     this.forwarder = new Forwarder({
       tx,
       faults,
+      variants,
       connections: this.connections,
       trace: opts.trace,
       observer,
@@ -125,6 +141,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
       missingOrigin: opts.missingOrigin ?? 'refuse',
       note: (text) => opts.trace.note(observer, text),
       faults,
+      variants,
       verifier:
         opts.token === undefined
           ? undefined
@@ -132,12 +149,45 @@ export class ReferenceEpcscf implements AsyncDisposable {
     }
     const hop = opts.nextHop ?? { address: '127.0.0.1', port: 5070 }
     this.nextHop = { transport: hop.transport ?? 'UDP', address: hop.address, port: hop.port }
+    this.link = new MwLink({
+      udp,
+      tcp,
+      nextHop: { address: hop.address, port: hop.port, transport: hop.transport ?? 'UDP' },
+      variants,
+      idleMs: opts.mwTcpIdleMs ?? 30_000,
+      trace: opts.trace,
+      observer,
+    })
+    const via = () => this.mwVia(this.link.preferred)
+    this.probe = variants.has('options-probes')
+      ? new KeepaliveProbe({
+          tx,
+          flow: () => this.link.flow(this.link.preferred),
+          target: hop,
+          via,
+          identity: this.identity,
+          intervalMs: opts.probeIntervalMs ?? 300,
+          trace: opts.trace,
+          observer,
+        })
+      : undefined
+    this.regEvent = variants.has('reg-event-subscribe')
+      ? new RegEventSubscriber({
+          tx,
+          flow: (request) => this.link.flow(this.link.transportFor(request)),
+          via,
+          identity: this.identity,
+          trace: opts.trace,
+          observer,
+        })
+      : undefined
   }
 
   /** Binds Mw (UDP and TCP) and W2 (WSS) and starts serving. */
   static async start(opts: ReferenceEpcscfOptions): Promise<ReferenceEpcscf> {
     const observer = opts.observer ?? 'reference eP-CSCF'
     const faults = parseFaults(opts.faults ?? [])
+    const variants = parseVariants(opts.variants ?? [])
     const mw = opts.mw ?? { address: '127.0.0.1', port: 5060 }
     const tag = { trace: opts.trace, observer, leg: 'Mw' as const }
     const started: { close(): Promise<void> | void }[] = []
@@ -149,7 +199,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
       started.push(tcp)
       const tx = new TransactionLayer({ timers: opts.timers ?? DEFAULT_TIMER_SETTINGS, observer })
       started.push(tx)
-      const epcscf = new ReferenceEpcscf(opts, faults, observer, tx, udp, tcp)
+      const epcscf = new ReferenceEpcscf(opts, faults, variants, observer, tx, udp, tcp)
       epcscf.wire()
       epcscf.edge = await WebSocketEdge.listen({
         host: opts.wss.host,
@@ -161,16 +211,18 @@ export class ReferenceEpcscf implements AsyncDisposable {
           missingOrigin: opts.missingOrigin ?? 'refuse',
         },
         faults,
+        variants,
         trace: opts.trace,
         observer,
         onConnection: (accepted) => epcscf.accept(accepted),
       })
-      const active = [...faults].join(', ')
+      epcscf.probe?.start()
+      const active = [...faults, ...variants].join(', ')
       opts.trace.note(
         observer,
         `started: W2 ${epcscf.wssUrl}, Mw ${mw.address}:${udp.local.port} (UDP, TCP), next hop ` +
-          `${epcscf.nextHop.transport.toLowerCase()}:${epcscf.nextHop.address}:${epcscf.nextHop.port}` +
-          (active === '' ? '' : `, faults: ${active}`),
+          `${epcscf.link.preferred.toLowerCase()}:${epcscf.nextHop.address}:${epcscf.nextHop.port}` +
+          (active === '' ? '' : `, switches: ${active}`),
       )
       return epcscf
     } catch (error) {
@@ -214,8 +266,11 @@ export class ReferenceEpcscf implements AsyncDisposable {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    this.probe?.stop()
+    this.regEvent?.stop()
     await this.edge?.close()
     this.forwarder.close()
+    this.link.close()
     this.tx.close()
     await this.tcp.close()
     await this.udp.close()
@@ -229,9 +284,14 @@ export class ReferenceEpcscf implements AsyncDisposable {
   private get self(): SelfAddress {
     const identityHost = /^sips?:(?:[^@]*@)?([^;:>]+)/i.exec(this.identity)?.[1]
     return {
-      mwTransport: this.nextHop.transport === 'TCP' ? 'TCP' : 'UDP',
+      mwTransport: this.link.preferred,
       mwHost: this.udp.local.address,
       mwPort: this.udp.local.port,
+      // The `path-hostname` variant: the eP-CSCF's name, which the core resolves to its Mw address.
+      pathHost:
+        this.variants.has('path-hostname') && identityHost !== undefined
+          ? identityHost
+          : this.udp.local.address,
       wssHost: this.opts.wss.host,
       wssPort: this.wssPort,
       aliases: identityHost === undefined ? [] : [identityHost],
@@ -240,7 +300,10 @@ export class ReferenceEpcscf implements AsyncDisposable {
 
   private wire(): void {
     for (const transport of [this.udp, this.tcp]) {
-      transport.onMessage((inbound) => this.tx.receive(inbound))
+      transport.onMessage((inbound) => {
+        this.link.touch(inbound.flow)
+        this.tx.receive(inbound)
+      })
       transport.onInvalid((invalid) => void this.invalid(invalid))
     }
     this.tx.onRequest((serverTx) => void this.dispatch(serverTx))
@@ -256,8 +319,19 @@ export class ReferenceEpcscf implements AsyncDisposable {
       leg: 'W2',
     })
     const connection = this.connections.add(flow, accepted.origin)
-    flow.onMessage((inbound) => this.tx.receive(inbound))
-    flow.onInvalid((invalid) => void this.invalid(invalid))
+    if (accepted.protocol === '' && this.variants.has('subprotocol-ignored')) {
+      // The `subprotocol-ignored` variant: no subprotocol was agreed, so nothing on this connection is SIP (RFC
+      // 7118 §4.1: SIP over WebSocket is the "sip" subprotocol); the first message closes it, unprocessed.
+      const refuse = () => {
+        this.opts.trace.note(this.observer, `flow ${flow.id}: no "sip" subprotocol, message ignored, closing`)
+        void flow.close()
+      }
+      flow.onMessage(refuse)
+      flow.onInvalid(refuse)
+    } else {
+      flow.onMessage((inbound) => this.tx.receive(inbound))
+      flow.onInvalid((invalid) => void this.invalid(invalid))
+    }
     flow.onClose((reason) => {
       // The flow is gone: terminating requests for it now get 430 (RFC 5626 §5.3), and the registrations made on
       // it no longer authorize originating requests.
@@ -306,13 +380,17 @@ export class ReferenceEpcscf implements AsyncDisposable {
         visitedNetworkId: this.opts.visitedNetworkId ?? this.gate.domain,
         integrityProtected: this.opts.integrityProtected ?? 'absent',
         faults: this.faults,
+        variants: this.variants,
+        tokens: this.connections.tokens,
       })
       if (gate.kind === 'token') applyTrustedNodeAuthorization(out, gate.impi, this.gate.domain, this.faults)
       onFinal = (response) => {
         // On 200 OK the registration state of this connection is what the registrar granted (RFC 3608 §6 for
         // the Service-Route, TS 24.229 §5.2.2.1 for P-Associated-URI).
-        if (response.status >= 200 && response.status < 300)
-          this.registrations.update(connection.id, out, response)
+        if (response.status < 200 || response.status >= 300) return
+        const registration = this.registrations.update(connection.id, out, response)
+        if (registration !== undefined) this.regEvent?.registered(registration)
+        else this.regEvent?.deregistered(addressUri(out.get('To')) ?? '')
       }
     } else {
       const gate = await gateRequest(out, this.gate)
@@ -321,15 +399,17 @@ export class ReferenceEpcscf implements AsyncDisposable {
         self: this.self,
         registrations: this.registrations,
         faults: this.faults,
+        variants: this.variants,
       })
       if (origination.kind === 'reject') return this.reject(serverTx, origination.status, origination.reason)
     }
 
+    const transport = this.link.transportFor(out)
     await this.forwarder.forward({
       serverTx,
       outbound: out,
-      downstream: this.mwFlow(),
-      via: { transport: this.nextHop.transport, host: this.self.mwHost, port: this.self.mwPort },
+      downstream: this.link.flow(transport),
+      via: this.mwVia(transport),
       fromWic: connection,
       ...(onFinal === undefined ? {} : { onFinal }),
     })
@@ -343,12 +423,14 @@ export class ReferenceEpcscf implements AsyncDisposable {
       connections: this.connections,
       registrations: this.registrations,
       faults: this.faults,
+      variants: this.variants,
     })
   }
 
   /** A request from the IMS core: terminating, or in-dialog toward a WIC. */
   private async fromMw(serverTx: ServerTransaction): Promise<void> {
     if (!(await this.validate(serverTx))) return
+    if ((await this.regEvent?.notify(serverTx)) === true) return
     const out = serverTx.request.clone()
     const termination = this.prepareTerminating(out)
     if (termination.kind === 'silent') {
@@ -415,9 +497,12 @@ export class ReferenceEpcscf implements AsyncDisposable {
       stampReceived(out, flow.remote)
       removeOwnRoutes(out, this.self)
       decrementMaxForwards(out, this.faults)
-      if (!this.faults.has('no-own-via'))
-        out.prepend('Via', ownVia(this.nextHop.transport, this.self.mwHost, this.self.mwPort).value)
-      await this.mwFlow().send(out)
+      const transport = this.link.transportFor(out)
+      if (!this.faults.has('no-own-via')) {
+        const via = this.mwVia(transport)
+        out.prepend('Via', ownVia(via.transport, via.host, via.port).value)
+      }
+      await this.link.flow(transport).send(out)
       return
     }
     const termination = this.prepareTerminating(out)
@@ -451,7 +536,8 @@ export class ReferenceEpcscf implements AsyncDisposable {
     })
   }
 
-  private mwFlow(): Flow {
-    return this.nextHop.transport === 'TCP' ? this.tcp.flowTo(this.nextHop) : this.udp.flowTo(this.nextHop)
+  /** This eP-CSCF's Via sent-by on Mw over this transport (its listening port, also for TCP, RFC 3261 §18.2.2). */
+  private mwVia(transport: 'UDP' | 'TCP'): { transport: string; host: string; port: number } {
+    return { transport, host: this.udp.local.address, port: this.udp.local.port }
   }
 }

@@ -5,14 +5,17 @@ import { formatNameAddr, parseNameAddrList } from '../sip/name-addr.ts'
 import type { Param } from '../sip/params.ts'
 import { insertChargingVector } from './charging.ts'
 import type { Faults } from './faults.ts'
+import type { FlowTokens } from './flow-token.ts'
 import {
   addOptionTag,
   hostPort,
   insertBeforeLength,
   insertTop,
   setHeader,
+  transportParam,
   type SelfAddress,
 } from './proxy-rules.ts'
+import type { Variants } from './variants.ts'
 import type { WicConnection } from './wic-connections.ts'
 
 /**
@@ -28,11 +31,17 @@ export interface RegisterProxyOptions {
   readonly visitedNetworkId: string
   readonly integrityProtected: IntegrityProtectedPolicy
   readonly faults: Faults
+  readonly variants: Variants
+  /** Flow tokens: a fresh one per REGISTER under the `flow-token-per-refresh` variant. */
+  readonly tokens: FlowTokens
 }
 
-/** The Path URI of a connection: `<sip:TOKEN@mw-host:mw-port;lr;ob>`. */
-export function pathValue(connection: WicConnection, self: SelfAddress): string {
-  return `<sip:${connection.token}@${hostPort(self.mwHost, self.mwPort)};lr;ob>`
+/**
+ * The Path URI of a connection: `<sip:TOKEN@mw-host:mw-port;lr;ob>` (`;transport=tcp` when Mw is TCP). `token`
+ * defaults to the connection's; the `flow-token-per-refresh` variant passes a fresh one.
+ */
+export function pathValue(connection: WicConnection, self: SelfAddress, token = connection.token): string {
+  return `<sip:${token}@${hostPort(self.pathHost, self.mwPort)}${transportParam(self)};lr;ob>`
 }
 
 /**
@@ -51,7 +60,10 @@ export function prepareRegister(
     // RFC 3327 §5.2: a proxy that wants to stay on the path toward the UA inserts its URI as the first Path
     // value). The user part is the flow token and `ob` marks an outbound edge proxy, so that requests sent along
     // this Path reach the same WebSocket connection (RFC 5626 §5.1 and §5.3, RFC 7118 Appendix B).
-    insertTop(request, 'Path', pathValue(connection, self))
+    const token = opts.variants.has('flow-token-per-refresh')
+      ? opts.tokens.issue(connection.id, true)
+      : connection.token
+    insertTop(request, 'Path', pathValue(connection, self, token))
     // Require: "This header is included to ensure that the recipient correctly handles the Path header. If the
     // recipient does not support the path header, a response will be received with a status code of 420"
     // (TS 24.228 R1-1c).
@@ -67,6 +79,7 @@ export function prepareRegister(
   insertChargingVector(request, { host: self.mwHost }, faults)
 
   if (faults.has('contact-rewritten')) rewriteContacts(request, connection, self)
+  else if (opts.variants.has('contact-alias')) addContactAlias(request, connection)
 
   setIntegrityProtected(request, opts)
 }
@@ -129,6 +142,49 @@ function rewriteContacts(request: SipRequest, connection: WicConnection, self: S
             raw: '',
           },
           params: contact.params.filter((p) => ['expires', 'q'].includes(p.name.toLowerCase())),
+          raw: '',
+        }),
+      )
+      .join(', '),
+  )
+}
+
+/** The URI parameter of the `contact-alias` variant, as Kamailio's add_contact_alias() writes it. */
+export const ALIAS_PARAM = 'alias'
+
+/**
+ * The `contact-alias` variant: each Contact URI gets `;alias=<ip>~<port>~<proto>` naming the WebSocket it came
+ * from, as Kamailio's nathelper add_contact_alias() does; the header parameters (+sip.instance, reg-id, expires)
+ * stay as the WIC wrote them (RFC 5626 §4.2, catalogue R19). Terminating requests reach the WIC along the Path,
+ * and the alias is taken out of the Request-URI again before it goes to the WIC (terminating-proxy.ts).
+ */
+function addContactAlias(request: SipRequest, connection: WicConnection): void {
+  const remote = connection.flow.remote
+  // Kamailio's proto numbers: 1 UDP, 2 TCP, 3 TLS, 4 SCTP, 5 WS, 6 WSS.
+  const alias = `${remote.address}~${remote.port}~6`
+  const contacts = request.getAll('Contact').flatMap((value) => {
+    try {
+      return value.trim() === '*' ? [] : parseNameAddrList(value)
+    } catch {
+      return []
+    }
+  })
+  if (contacts.length === 0) return
+  setHeader(
+    request,
+    'Contact',
+    contacts
+      .map((contact) =>
+        formatNameAddr({
+          ...contact,
+          uri: {
+            ...contact.uri,
+            params: [
+              ...contact.uri.params.filter((p) => p.name.toLowerCase() !== ALIAS_PARAM),
+              { name: ALIAS_PARAM, value: alias, quoted: false },
+            ],
+            raw: '',
+          },
           raw: '',
         }),
       )

@@ -1,10 +1,12 @@
 import { canonicalHeaderName } from '../sip/compact-names.ts'
 import { formatAuthValue, parseAuthValue } from '../sip/auth.ts'
 import type { SipResponse } from '../sip/message.ts'
+import { formatParam } from '../sip/params.ts'
 import type { ServerTransaction } from '../transaction/transaction-layer.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import { stripChargingHeaders } from './charging.ts'
 import type { Faults } from './faults.ts'
+import type { Variants } from './variants.ts'
 import { removeTopVia } from './proxy-rules.ts'
 import type { WicConnection, WicConnections } from './wic-connections.ts'
 
@@ -14,14 +16,20 @@ import type { WicConnection, WicConnections } from './wic-connections.ts'
  * The copy of a downstream response that goes upstream: own Via removed (§16.7 step 3), and toward a WIC the
  * trust-domain headers removed and challenge parameters meant for a P-CSCF with IPsec dropped.
  */
-export function relayedResponse(response: SipResponse, towardWic: boolean, faults: Faults): SipResponse {
+export function relayedResponse(
+  response: SipResponse,
+  towardWic: boolean,
+  switches: { readonly faults: Faults; readonly variants: Variants },
+): SipResponse {
+  const { faults, variants } = switches
   const out = response.clone()
   // The proxy removes the topmost Via header field value from the response.
-  // https://www.rfc-editor.org/rfc/rfc3261#section-16.7  (step 3)
+  // https://www.rfc-editor.org/rfc/rfc3261#section-16.7  (step 3; both stages' under the `two-vias` variant)
   removeTopVia(out)
+  if (variants.has('two-vias')) removeTopVia(out)
   if (!towardWic) return out
   stripChargingHeaders(out, faults)
-  if (out.status === 401 || out.status === 407) adjustChallenges(out, faults)
+  if (out.status === 401 || out.status === 407) adjustChallenges(out, faults, variants)
   return out
 }
 
@@ -31,7 +39,7 @@ export function relayedResponse(response: SipResponse, towardWic: boolean, fault
  * exception is `ck`/`ik`, keys a P-CSCF takes out of an AKA challenge before it goes to the UE (TS 24.229
  * §5.2.2.1 and §7.2A.1); a digest challenge has neither, so it is passed byte for byte.
  */
-function adjustChallenges(response: SipResponse, faults: Faults): void {
+function adjustChallenges(response: SipResponse, faults: Faults, variants: Variants): void {
   const names = new Set(['www-authenticate', 'proxy-authenticate'].map(canonicalHeaderName))
   response.headers.forEach((field, index) => {
     if (!names.has(canonicalHeaderName(field.name))) return
@@ -44,6 +52,16 @@ function adjustChallenges(response: SipResponse, faults: Faults): void {
     const drop = new Set(['ck', 'ik'])
     if (faults.has('challenge-altered')) drop.add('qop')
     const params = challenge.params.filter((p) => !drop.has(p.name.toLowerCase()))
+    if (variants.has('challenge-reserialised')) {
+      // The `challenge-reserialised` variant: the same scheme and parameters in another order and spacing, as an
+      // eP-CSCF that parses and re-writes every header would send them (RFC 3261 §7.3.1: LWS around the comma is
+      // not part of the value; RFC 7235 §2.1: auth-params are unordered).
+      response.headers[index] = {
+        name: field.name,
+        value: `${challenge.scheme}  ${[...params].reverse().map(formatParam).join(' ,  ')}`,
+      }
+      return
+    }
     if (params.length === challenge.params.length) return
     response.headers[index] = {
       name: field.name,
@@ -54,6 +72,7 @@ function adjustChallenges(response: SipResponse, faults: Faults): void {
 
 export interface WicDelivery {
   readonly faults: Faults
+  readonly variants: Variants
   readonly connections: WicConnections
   readonly trace: TraceRecorder
   readonly observer: string

@@ -1,11 +1,13 @@
 import type { SipRequest } from '../sip/message.ts'
-import { parseUri } from '../sip/uri.ts'
+import { formatUri, parseUri } from '../sip/uri.ts'
 import { stripChargingHeaders } from './charging.ts'
 import type { Faults } from './faults.ts'
 import type { FlowTokens } from './flow-token.ts'
 import { DIALOG_CREATING, recordRouteValue } from './originating-proxy.ts'
 import { insertTop, isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import { ALIAS_PARAM } from './register-proxy.ts'
 import type { Registrations } from './registrations.ts'
+import type { Variants } from './variants.ts'
 import type { WicConnection, WicConnections } from './wic-connections.ts'
 
 /**
@@ -20,6 +22,7 @@ export interface TerminatingOptions {
   readonly connections: WicConnections
   readonly registrations: Registrations
   readonly faults: Faults
+  readonly variants: Variants
 }
 
 export type Termination =
@@ -74,10 +77,11 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
   const connection = opts.connections.get(connectionId)
   if (connection === undefined || connection.flow.closed) {
     if (faults.has('no-flow-failed')) return { kind: 'silent' }
-    // For connection-oriented transports, if the flow no longer exists the proxy SHOULD send a 430 (Flow Failed)
-    // response to the request. https://www.rfc-editor.org/rfc/rfc5626#section-5.3
-    return { kind: 'reject', status: 430, reason: 'Flow Failed' }
+    return { kind: 'reject', ...flowFailed(opts.variants) }
   }
+
+  // The `contact-alias` variant: the alias this proxy added to the registered Contact is its own, not the WIC's.
+  if (opts.variants.has('contact-alias')) request.uri = withoutAlias(request.uri)
 
   // RFC 3325 §7 / TS 24.229 §5.2.6.4: with privacy requested for the identity, the asserted identity is not passed
   // to an entity outside the trust domain.
@@ -91,6 +95,24 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
     insertTop(request, 'Record-Route', recordRouteValue(connection, self))
   }
   return { kind: 'forward', connection }
+}
+
+/**
+ * The answer when the WebSocket of a request is gone. "For connection-oriented transports, if the flow no longer
+ * exists the proxy SHOULD send a 430 (Flow Failed) response to the request."
+ * https://www.rfc-editor.org/rfc/rfc5626#section-5.3  (the `flow-failed-480` variant answers 480, as the SHOULD
+ * allows)
+ */
+export function flowFailed(variants: Variants): { status: number; reason: string } {
+  return variants.has('flow-failed-480')
+    ? { status: 480, reason: 'Temporarily Unavailable' }
+    : { status: 430, reason: 'Flow Failed' }
+}
+
+function withoutAlias(uriText: string): string {
+  const uri = safeUri(uriText)
+  if (uri === undefined || !uri.params.some((p) => p.name.toLowerCase() === ALIAS_PARAM)) return uriText
+  return formatUri({ ...uri, params: uri.params.filter((p) => p.name.toLowerCase() !== ALIAS_PARAM) })
 }
 
 function isInDialog(request: SipRequest): boolean {

@@ -7,6 +7,7 @@ import type { TraceEndpoint } from '../trace/trace-event.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import type { Faults } from './faults.ts'
 import { checkOrigin, type OriginPolicy } from './origin-policy.ts'
+import type { Variants } from './variants.ts'
 
 /**
  * The W2 listener of the reference eP-CSCF: HTTPS with a manual WebSocket upgrade, so that every refusal is an
@@ -42,6 +43,7 @@ export interface AcceptedWebSocket {
 export interface WebSocketEdgeOptions extends WssListenOptions {
   readonly origin: OriginPolicy
   readonly faults: Faults
+  readonly variants?: Variants
   readonly trace: TraceRecorder
   readonly observer: string
   readonly onConnection: (connection: AcceptedWebSocket) => void
@@ -177,7 +179,12 @@ export class WebSocketEdge {
     // If the server does not wish to accept this connection, it MUST return an appropriate HTTP error code
     // (e.g., 403 Forbidden) and abort the WebSocket handshake described in this section.
     // https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
-    const decision = checkOrigin(headerLines(req, 'origin'), this.opts.origin, this.opts.faults)
+    const decision = checkOrigin(
+      headerLines(req, 'origin'),
+      this.opts.origin,
+      this.opts.faults,
+      this.opts.variants,
+    )
     if (!decision.accept) {
       this.refuse(req, socket, decision.status, decision.reason)
       return
@@ -188,7 +195,10 @@ export class WebSocketEdge {
     // (RFC 6455 §4.2.2). Like Kamailio, the edge refuses with 400 and names the subprotocol it speaks.
     // https://www.rfc-editor.org/rfc/rfc7118#section-4.1
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
-    if (!offered.includes(SIP_SUBPROTOCOL) && !this.opts.faults.has('subprotocol-not-required')) {
+    // Under the `subprotocol-ignored` variant the 101 has no Sec-WebSocket-Protocol and the reference processes no
+    // SIP on the connection (reference-epcscf.ts).
+    const ignored = this.opts.variants?.has('subprotocol-ignored') === true
+    if (!offered.includes(SIP_SUBPROTOCOL) && !ignored && !this.opts.faults.has('subprotocol-not-required')) {
       this.refuse(req, socket, 400, 'Bad Request - the "sip" WebSocket subprotocol is required (RFC 7118)', {
         'Sec-WebSocket-Protocol': SIP_SUBPROTOCOL,
         'Sec-WebSocket-Version': WS_VERSION,

@@ -21,6 +21,8 @@ const launcher = z.discriminatedUnion('kind', [
     kind: z.literal('reference'),
     /** Fault switches of the reference eP-CSCF (support/epcscf/faults.ts); each injects one defect. */
     faults: z.array(z.string()).default([]),
+    /** Variant switches (support/epcscf/variants.ts); each a legitimate variation that must not FAIL. */
+    variants: z.array(z.string()).default([]),
   }),
   z.strictObject({ kind: z.literal('external') }),
   z.strictObject({
@@ -52,7 +54,7 @@ const subscriber = z.strictObject({
 export const profileSchema = z.strictObject({
   name: z.string().min(1).default('reference'),
   description: z.string().optional(),
-  launcher: launcher.default({ kind: 'reference', faults: [] }),
+  launcher: launcher.default({ kind: 'reference', faults: [], variants: [] }),
   /** Deadline for the SUT to accept TLS on its WSS port after the launcher started it. */
   startTimeoutMs: z.number().int().positive().default(20_000),
   domain: z.string().min(1).default('ims.harness.test'),
@@ -82,6 +84,15 @@ export const profileSchema = z.strictObject({
           allowed: z.array(z.url()).min(1).default(['https://wwsf.harness.test:8443']),
           /** RFC 6455 §10.2: a handshake without Origin is refused, or allowed and held to token authentication. */
           missingOrigin: z.enum(['refuse', 'token-only']).default('refuse'),
+        })
+        .prefault({}),
+      keepalive: z
+        .strictObject({
+          /**
+           * The eP-CSCF answers a double-CRLF keep-alive on the WIC's WebSocket with a single CRLF (RFC 5626 §5.4
+           * applied to the WebSocket; SIP.js relies on it). False: the keep-alive scenario reports N/A.
+           */
+          crlf: z.boolean().default(true),
         })
         .prefault({}),
       digest: z
@@ -119,6 +130,23 @@ export const profileSchema = z.strictObject({
         .min(1)
         .default(['MD5']),
       nonceLifetimeS: z.number().int().positive().default(30),
+      /**
+       * Nodes whose TNA `auth-done` is honoured (TS 33.203 U.2: "the I-CSCF verifies that the incoming REGISTER
+       * originates from a trusted node"). Default: the eP-CSCF's Mw host on any port (Mw over TCP comes from
+       * ephemeral source ports).
+       */
+      trustedNodes: z.array(z.strictObject({ host, port: port.optional() })).optional(),
+      /**
+       * Host names in Path and Route URIs the mock core resolves, `{ name: address }` (no DNS is used). Default:
+       * the interop contract's eP-CSCF name on its default Mw address.
+       */
+      hostnames: z.record(z.string().min(1), host).default({ 'epcscf.harness.test': '127.0.0.1' }),
+      /** SO_RCVBUF of the mock core's UDP socket, sized for bursts (bytes). */
+      recvBufferSize: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
     })
     .prefault({}),
   /**

@@ -21,7 +21,14 @@ import { DEFAULT_SUBSCRIBERS, Hss, canonicalImpu, type Subscriber } from './hss.
 import { badRequestFromRaw, missingMandatory } from './malformed-request.ts'
 import { Registrar, type RegisterOutcome } from './registrar.ts'
 import { REJECT_REASONS, type RejectReason } from './reject-reason.ts'
-import { RequestLog, type ExpectOptions, type ReceivedRequest, type RequestMatch } from './request-log.ts'
+import { acceptRegSubscribe, isRegEvent, regNotify } from './reg-event-notifier.ts'
+import {
+  classify,
+  RequestLog,
+  type ExpectOptions,
+  type ReceivedRequest,
+  type RequestMatch,
+} from './request-log.ts'
 import {
   buildAckFor2xx,
   buildTerminatingRequest,
@@ -29,6 +36,7 @@ import {
   type OwnAddress,
   type TerminatingInit,
 } from './terminating-request.ts'
+import { udpDrops } from './udp-drops.ts'
 
 export interface MockScscfOptions {
   /** Listening address, UDP and TCP. Default `127.0.0.1`. */
@@ -45,6 +53,10 @@ export interface MockScscfOptions {
   readonly subscribers?: readonly Subscriber[]
   /** Sources whose `auth-done` is honoured (`host:port`, `host:*`, `host`). Default `['127.0.0.1:5060']`. */
   readonly trustedNodes?: readonly string[]
+  /** Host names of Path and Route URIs resolved by this table, `{ name: address }` (no DNS). */
+  readonly hostnames?: Readonly<Record<string, string>>
+  /** SO_RCVBUF of the UDP socket (bytes), sized for bursts. Default 4 MiB (the kernel may cap it). */
+  readonly recvBufferSize?: number
   /** Reject a REGISTER without Path (421). Default false: recorded only. */
   readonly requirePath?: boolean
   readonly defaultExpires?: number
@@ -170,7 +182,12 @@ export class MockScscf {
     let lastError: unknown
     // With port 0 UDP picks the port and TCP takes the same one; if TCP finds it taken, try another.
     for (let attempt = 0; attempt < (wanted === 0 ? 5 : 1); attempt += 1) {
-      const udp = await UdpTransport.listen({ address, port: wanted, ...tag })
+      const udp = await UdpTransport.listen({
+        address,
+        port: wanted,
+        recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024,
+        ...tag,
+      })
       try {
         const tcp = await TcpTransport.listen({ address, port: udp.local.port, ...tag })
         const transactions = new TransactionLayer({
@@ -205,6 +222,22 @@ export class MockScscf {
   /** Every request received since the last reset, in arrival order, with its flow and time. */
   get received(): readonly ReceivedRequest[] {
     return this.log.entries
+  }
+
+  /**
+   * Every request received since the last reset, background traffic of the eP-CSCF included (OPTIONS keep-alive
+   * probes, its reg-event SUBSCRIBE), each with its `kind`.
+   */
+  get allReceived(): readonly ReceivedRequest[] {
+    return this.log.all
+  }
+
+  /**
+   * Datagrams the kernel dropped at this mock's UDP port because its receive buffer was full, since the socket
+   * opened (Linux /proc/net/udp); undefined where the count is not visible.
+   */
+  udpDrops(): number | undefined {
+    return udpDrops(this.port)
   }
 
   /** Requests no `expectRequest` consumed yet (for a scenario's "nothing unexpected arrived" check). */
@@ -274,7 +307,7 @@ export class MockScscf {
     opts: { onProvisional?: (response: SipResponse) => void } = {},
   ): TerminatingTransaction {
     const binding = init.binding ?? this.latestBinding(init.to)
-    const target = pathTarget(binding)
+    const target = pathTarget(binding, this.options.hostnames)
     const own: OwnAddress = { transport: target.transport, address: this.address, port: this.port }
     const request = buildTerminatingRequest(binding, init, own)
     const flow = target.transport === 'TCP' ? this.tcp.flowTo(target) : this.udp.flowTo(target)
@@ -346,8 +379,14 @@ export class MockScscf {
 
   private async onRequest(tx: ServerTransaction): Promise<void> {
     const { request, flow } = tx
-    this.log.add({ request, flow, at: Date.now() })
+    const kind = classify(request)
+    this.log.add({ request, flow, at: Date.now(), kind })
     const incoming = this.incoming(tx)
+    if (kind !== 'scenario') {
+      // The eP-CSCF's own background requests never meet a scenario's scripted responders.
+      await this.defaultBehaviour(incoming)
+      return
+    }
     const missing = missingMandatory(request)
     if (missing !== undefined) {
       this.note(`${request.summary()} lacks ${missing} (RFC 3261 §8.1.1)`)
@@ -406,9 +445,29 @@ export class MockScscf {
       case 'CANCEL':
         return this.cancel(incoming)
       default:
+        if (request.method.toUpperCase() === 'SUBSCRIBE' && isRegEvent(request))
+          return this.regSubscribe(incoming)
         if (this.originating) return this.runResponder(this.originating, incoming)
         return this.defaultOriginating(incoming)
     }
+  }
+
+  /** RFC 3680 / RFC 6665: 200 (OK) to a reg-event SUBSCRIBE, then the NOTIFY with the current state. */
+  private async regSubscribe(incoming: IncomingRequest): Promise<void> {
+    const { request, flow } = incoming
+    const own = { transport: flow.local.transport, address: this.address, port: this.port }
+    const ok = acceptRegSubscribe(request, own)
+    await incoming.send(ok)
+    const impu = canonicalImpu(request.uri)
+    const notify = regNotify(request, ok, this.hss.byImpu(impu) === undefined ? [] : this.bindings(impu), own)
+    this.guard(
+      this.transactions.request(notify, flow.closed ? this.flowTo(flow.remote) : flow),
+      `reg-event NOTIFY to ${describePeer(flow.remote)}`,
+    )
+  }
+
+  private flowTo(peer: Flow['remote']): Flow {
+    return peer.transport === 'TCP' ? this.tcp.flowTo(peer) : this.udp.flowTo(peer)
   }
 
   private defaultOriginating(incoming: IncomingRequest): Promise<void> {

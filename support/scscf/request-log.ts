@@ -1,18 +1,51 @@
 import { NoAnswer } from '../errors.ts'
 import type { SipRequest } from '../sip/message.ts'
+import { parseUri } from '../sip/uri.ts'
+import { parseViaList } from '../sip/via.ts'
 import type { Flow } from '../transport/peer.ts'
 
-/** One request the mock received: the message, the flow it came on, and when (ms since the epoch). */
+/**
+ * What a request is to the scenario: `scenario` traffic (what the WIC's actions caused), or the eP-CSCF's own
+ * background traffic that a scenario never reasons on: its OPTIONS keep-alive probes (`keep-alive`) and its
+ * reg-event subscription (`reg-event`, TS 24.229 §5.2.3). Background requests stay in the log, flagged.
+ */
+export type RequestKind = 'scenario' | 'keep-alive' | 'reg-event'
+
+/** One request the mock received: the message, the flow it came on, when (ms since the epoch), and its kind. */
 export interface ReceivedRequest {
   readonly request: SipRequest
   readonly flow: Flow
   readonly at: number
+  readonly kind: RequestKind
 }
 
 /** What a scenario step waits for: a method, a predicate, or both. */
 export interface RequestMatch {
   readonly method?: string
   readonly predicate?: (request: SipRequest) => boolean
+  /** Which kinds may match. Default only `scenario`: background traffic never satisfies a scenario's wait. */
+  readonly kinds?: readonly RequestKind[]
+}
+
+/**
+ * The kind of a request as it arrived. A request the eP-CSCF originated itself has one Via value (its own): a
+ * request it forwards carries the WIC's Via below its own (RFC 3261 §16.6 step 8). Of those, an out-of-dialog
+ * OPTIONS to a node (a Request-URI without user part, as Kamailio's dispatcher sends) is a keep-alive probe, and
+ * a SUBSCRIBE to the reg event is its registration-state subscription.
+ */
+export function classify(request: SipRequest): RequestKind {
+  let vias: number
+  try {
+    vias = request.getAll('Via').flatMap(parseViaList).length
+  } catch {
+    return 'scenario'
+  }
+  if (vias !== 1) return 'scenario'
+  if (request.method === 'OPTIONS' && !/;\s*tag\s*=/i.test(request.get('To') ?? '') && !toUser(request.uri))
+    return 'keep-alive'
+  if (request.method === 'SUBSCRIBE' && /^\s*reg\s*(;|$)/i.test(request.get('Event') ?? ''))
+    return 'reg-event'
+  return 'scenario'
 }
 
 export interface ExpectOptions {
@@ -41,14 +74,21 @@ export class RequestLog {
 
   constructor(private readonly observer: string) {}
 
-  /** Everything received since the last clear, in arrival order. */
+  /** Scenario traffic received since the last clear, in arrival order (background requests left out). */
   get entries(): readonly ReceivedRequest[] {
+    return this.list.filter((e) => e.kind === 'scenario')
+  }
+
+  /** Everything received since the last clear, background requests included (see `kind`). */
+  get all(): readonly ReceivedRequest[] {
     return this.list
   }
 
-  add(entry: ReceivedRequest): void {
+  /** Records a request; its kind is classified from the message when not given. */
+  add(received: Omit<ReceivedRequest, 'kind'> & { readonly kind?: RequestKind }): void {
+    const entry: ReceivedRequest = { ...received, kind: received.kind ?? classify(received.request) }
     this.list.push(entry)
-    const waiter = this.waiters.find((w) => matches(w.match, entry.request))
+    const waiter = this.waiters.find((w) => matches(w.match, entry))
     if (waiter) {
       this.consumed.add(entry)
       this.settle(waiter)
@@ -56,9 +96,9 @@ export class RequestLog {
     }
   }
 
-  /** Received and not consumed by any `expect()` yet. */
+  /** Scenario traffic received and not consumed by any `expect()` yet. */
   unconsumed(): ReceivedRequest[] {
-    return this.list.filter((e) => !this.consumed.has(e))
+    return this.list.filter((e) => e.kind === 'scenario' && !this.consumed.has(e))
   }
 
   /**
@@ -66,7 +106,7 @@ export class RequestLog {
    * HarnessError('SIP_TIMEOUT_AWAITING') after `withinMs`, naming what was awaited and what arrived instead.
    */
   expect(match: RequestMatch, opts: ExpectOptions): Promise<ReceivedRequest> {
-    const ready = this.list.find((e) => !this.consumed.has(e) && matches(match, e.request))
+    const ready = this.list.find((e) => !this.consumed.has(e) && matches(match, e))
     if (ready) {
       this.consumed.add(ready)
       return Promise.resolve(ready)
@@ -113,11 +153,23 @@ export class RequestLog {
   }
 }
 
-function matches(match: RequestMatch, request: SipRequest): boolean {
+function matches(match: RequestMatch, entry: ReceivedRequest): boolean {
+  const request = entry.request
+  if (!(match.kinds ?? ['scenario']).includes(entry.kind)) return false
   if (match.method !== undefined && request.method.toUpperCase() !== match.method.toUpperCase()) return false
   try {
     return match.predicate === undefined || match.predicate(request)
   } catch {
     return false // a predicate that throws on a hostile request does not match it
+  }
+}
+
+/** `sip:127.0.0.1:5070` names a node, `sip:bob@ims.test` (or a tel: URI) a user; unparseable counts as a user. */
+function toUser(uri: string): boolean {
+  try {
+    const parsed = parseUri(uri)
+    return parsed.scheme === 'tel' || parsed.user !== undefined
+  } catch {
+    return true
   }
 }

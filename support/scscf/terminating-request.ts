@@ -35,7 +35,7 @@ export interface OwnAddress {
  * into Route header fields of requests to the registered contact, so the request goes to the top Route, the
  * eP-CSCF). Its `transport` parameter picks TCP; anything else is UDP, as the interop contract's Mw is.
  */
-export function pathTarget(binding: Binding): Peer {
+export function pathTarget(binding: Binding, hostnames: Readonly<Record<string, string>> = {}): Peer {
   const top = binding.path[0]
   if (!top) {
     throw new PreconditionFailed(
@@ -48,7 +48,11 @@ export function pathTarget(binding: Binding): Peer {
     throw new TransportFailed(`Path ${uri.raw}: transport ${transport} is not served on Mw`)
   }
   const port = uri.port ?? (uri.scheme.toLowerCase() === 'sips' ? 5061 : 5060)
-  const host = uri.host.replace(/^\[(.*)\]$/, '$1')
+  const named = uri.host.replace(/^\[(.*)\]$/, '$1')
+  // A host name in the Path (the eP-CSCF's choice, RFC 3327) is resolved through the profile's table
+  // (`scscf.hostnames`), as a core's DNS would; an address, or a name the table lacks, is used as written.
+  const host =
+    Object.entries(hostnames).find(([name]) => name.toLowerCase() === named.toLowerCase())?.[1] ?? named
   return { transport: transport === 'TCP' ? 'TCP' : 'UDP', address: host, port }
 }
 

@@ -3,6 +3,7 @@ import type { JSONWebKeySet } from 'jose'
 import { ProfileError } from '../errors.ts'
 import { FAULT_DESCRIPTIONS } from '../epcscf/faults.ts'
 import { ReferenceEpcscf } from '../epcscf/reference-epcscf.ts'
+import { parseVariants } from '../epcscf/variants.ts'
 import type { Profile } from '../profile/profile-schema.ts'
 import type { PkiFiles } from './sut-pki.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
@@ -25,6 +26,7 @@ export class ReferenceLauncher implements SutLauncher {
           `launcher.faults.${index}: unknown fault switch "${fault}"; known: ${Object.keys(FAULT_DESCRIPTIONS).join(', ')}`,
         )
     })
+    const variants = [...parseVariants(profile.launcher.variants)]
     if (pki.serverCertPem === undefined || pki.serverKeyPem === undefined)
       throw new ProfileError('epcscf.tls.ca: the reference eP-CSCF needs the minted test PKI (ca: mint)')
     const tlsVersion = (v: string) => (v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2')
@@ -52,8 +54,13 @@ export class ReferenceLauncher implements SutLauncher {
       timers: profile.timers,
       trace: context.trace,
       faults,
+      variants,
     })
-    const label = faults.length === 0 ? profile.name : `${profile.name} with fault ${faults.join(', ')}`
+    const switches = [
+      ...(faults.length === 0 ? [] : [`fault ${faults.join(', ')}`]),
+      ...(variants.length === 0 ? [] : [`variant ${variants.join(', ')}`]),
+    ]
+    const label = switches.length === 0 ? profile.name : `${profile.name} with ${switches.join(' and ')}`
     return {
       name: label,
       kind: 'reference',

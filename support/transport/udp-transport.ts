@@ -64,8 +64,13 @@ export class UdpTransport extends ListeningTransport<UdpFlow> {
   }
 
   /** Binds a socket (port 0: an ephemeral port, see `local.port`). */
-  static async listen(opts: { address: string; port: number } & TraceTag): Promise<UdpTransport> {
-    const socket = dgram.createSocket({ type: net.isIPv6(opts.address) ? 'udp6' : 'udp4' })
+  static async listen(
+    opts: { address: string; port: number; recvBufferSize?: number } & TraceTag,
+  ): Promise<UdpTransport> {
+    const socket = dgram.createSocket({
+      type: net.isIPv6(opts.address) ? 'udp6' : 'udp4',
+      ...(opts.recvBufferSize === undefined ? {} : { recvBufferSize: opts.recvBufferSize }),
+    })
     await listening(
       socket,
       (onListening) => socket.bind(opts.port, opts.address, onListening),

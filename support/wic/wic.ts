@@ -30,6 +30,7 @@ import {
   type RegistrationState,
   type RegistrationTransition,
 } from './registration-state.ts'
+import { initialRoute } from './initial-route.ts'
 import { WicConnectError } from './wic-connect-error.ts'
 import { randomToken, resolveWicOptions, type ResolvedWicOptions, type WicOptions } from './wic-options.ts'
 
@@ -68,7 +69,7 @@ export interface CreateRequestOptions {
   fromTag?: string
   callId?: string
   cseq?: number
-  /** Route header field values (preloaded route). Default none: the eP-CSCF adds the Service-Route. */
+  /** Route header field values (preloaded route). Default the Service-Route of the last registration. */
   route?: readonly string[]
   /** Whether to add Contact; default true for dialog-forming methods (RFC 3261 §8.1.1.8). */
   contact?: boolean
@@ -311,7 +312,8 @@ export class Wic {
     const m = method.toUpperCase()
     const request = new SipRequest({ method: m, uri: requestUri })
     request.append('Via', wicVia(this.identity, newBranch())).append('Max-Forwards', '70')
-    for (const route of options.route ?? []) request.append('Route', route)
+    for (const route of initialRoute(m, options.route, this.routeSet, options.to))
+      request.append('Route', route)
     request
       .append('From', `${options.from ?? `<${this.identity.impu}>`};tag=${options.fromTag ?? newTag()}`)
       .append('To', options.to ?? `<${requestUri}>`)

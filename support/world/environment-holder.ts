@@ -8,6 +8,8 @@ export interface HarnessParameters {
   readonly profile?: string
   /** Fault switches of the reference eP-CSCF, added to the profile's (the harness's own mutation tests). */
   readonly faults?: readonly string[]
+  /** Variant switches of the reference eP-CSCF, added to the profile's (the variant matrix). */
+  readonly variants?: readonly string[]
 }
 
 let environment: HarnessEnvironment | undefined
@@ -16,10 +18,14 @@ let environment: HarnessEnvironment | undefined
 export async function startEnvironment(parameters: HarnessParameters): Promise<HarnessEnvironment> {
   const loaded = loadProfile(parameters.profile ?? (process.env.HARNESS_PROFILE || undefined))
   const faults = parameters.faults ?? []
-  if (faults.length > 0) {
+  const variants = parameters.variants ?? []
+  if (faults.length > 0 || variants.length > 0) {
     if (loaded.profile.launcher.kind !== 'reference')
-      throw new ProfileError('fault switches exist only on the reference eP-CSCF (launcher.kind: reference)')
+      throw new ProfileError(
+        'fault and variant switches exist only on the reference eP-CSCF (launcher.kind: reference)',
+      )
     loaded.profile.launcher.faults = [...loaded.profile.launcher.faults, ...faults]
+    loaded.profile.launcher.variants = [...loaded.profile.launcher.variants, ...variants]
   }
   environment = await HarnessEnvironment.start(loaded, Number(process.env.CUCUMBER_WORKER_ID ?? 0))
   return environment

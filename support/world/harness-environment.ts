@@ -58,7 +58,12 @@ export class HarnessEnvironment {
       algorithms: profile.scscf.algorithms,
       nonceLifetimeS: profile.scscf.nonceLifetimeS,
       subscribers: profile.subscribers,
-      trustedNodes: [`${profile.epcscf.mw.address}:${ports.mw}`],
+      // TS 33.203 U.2: trusted nodes by host and optional port; default the eP-CSCF's Mw host on any port.
+      trustedNodes: (profile.scscf.trustedNodes ?? [{ host: profile.epcscf.mw.address }]).map((n) =>
+        n.port === undefined ? n.host : `${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`,
+      ),
+      hostnames: profile.scscf.hostnames,
+      recvBufferSize: profile.scscf.recvBufferSize,
       timers: profile.timers,
       trace,
     })
