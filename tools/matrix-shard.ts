@@ -1,14 +1,21 @@
 /**
  * One shard of a matrix: a child process that runs its jobs one after another on ports of its own (the profile
- * given) and writes one JSON line per finished job to stdout (`{"job": ..., "results": ...}`).
+ * given); per finished job it writes its results to a file and one line `{"file": ...}` to stdout.
  * Usage: node --import tsx tools/matrix-shard.ts PROFILE JOBS_JSON
  */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runJob, type MatrixJob } from './matrix-runner.ts'
 
+/** Results go to a file each (a pipe may drop the end of a long line at exit); stdout names the file. */
 async function main(profile: string, jobs: MatrixJob[]): Promise<void> {
-  for (const job of jobs) {
+  const dir = mkdtempSync(join(tmpdir(), 'matrix-shard-'))
+  for (const [index, job] of jobs.entries()) {
     const results = await runJob(job, profile)
-    process.stdout.write(`${JSON.stringify({ job: job.name, results })}\n`)
+    const file = join(dir, `${index}.json`)
+    writeFileSync(file, JSON.stringify({ job: job.name, results }))
+    process.stdout.write(`{"file":${JSON.stringify(file)}}\n`)
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { availableParallelism } from 'node:os'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { MatrixJob } from './matrix-runner.ts'
 import type { RunResults } from './scenario-results.ts'
@@ -52,8 +52,13 @@ export async function runShards(
       )
       const closed = new Promise((done) => child.once('close', done))
       for await (const line of createInterface({ input: child.stdout })) {
-        if (!line.startsWith('{"job"')) continue
-        const { job, results: run } = JSON.parse(line) as { job: string; results: RunResults }
+        if (!line.startsWith('{"file"')) continue
+        const { file } = JSON.parse(line) as { file: string }
+        const { job, results: run } = JSON.parse(readFileSync(file, 'utf8')) as {
+          job: string
+          results: RunResults
+        }
+        rmSync(file, { force: true })
         results.set(job, run)
         onJob(job)
       }
