@@ -46,7 +46,7 @@ export function checkOwnViaOnTop(sent: SipRequest, forwarded: SipRequest, topolo
     fwdVias.length === sentVias.length + topology.vias,
     req,
     () =>
-      `expected ${sentVias.length + topology.vias} Vias at the S-CSCF (the eP-CSCF's ${topology.vias} on top of the WIC's ${sentVias.length}), got ${fwdVias.length}: ${showHeader(forwarded, 'Via')}`,
+      `expected ${sentVias.length + topology.vias} Vias at the S-CSCF (the eP-CSCF's ${topology.vias} on top of the WIC's ${sentVias.length}), got ${fwdVias.length}: ${showHeader(forwarded, 'Via')} (a two-stage eP-CSCF or one that hides topology is described by profile epcscf.topology)`,
   )
   const below = fwdVias[topology.vias]
   expectThat(
