@@ -1,11 +1,21 @@
 import { Given, Then, When } from '@cucumber/cucumber'
-import { expectThat, single } from '../support/checks/expectations.ts'
+import { single } from '../support/checks/expectations.ts'
+import { scenarioRequests } from '../support/checks/mw-traffic.ts'
 import {
   checkAssertedIdentity,
   checkFlowFailed,
+  checkNothingForwarded,
+  checkRefusedUnregistered,
   checkRoutedAlongServiceRoute,
+  checkServiceRouteEnforced,
+  checkTerminatingDelivered,
+  UNREGISTERED_NOT_FORWARDED,
+  type TerminatingDelivery,
 } from '../support/checks/routing-checks.ts'
+import { must } from '../support/checks/requirement.ts'
 import { withDeadline } from '../support/deadline.ts'
+import { NoAnswer, ScenarioMisuse, TransactionTimeout } from '../support/errors.ts'
+import type { SipResponse } from '../support/sip/message.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
 When(
@@ -16,12 +26,18 @@ When(
 )
 
 When(
+  '{actor} sends a MESSAGE to {actor} without preloading her/his Service-Route',
+  async function (this: HarnessWorld, from: ActorName, to: ActorName) {
+    await this.originate(from, 'MESSAGE', to, [], [])
+  },
+)
+
+When(
   '{actor} sends a MESSAGE to {actor} asserting she/he is {string}',
   async function (this: HarnessWorld, from: ActorName, to: ActorName, identity: string) {
-    await this.originate(from, 'MESSAGE', to, [
-      ['P-Asserted-Identity', `<${identity}>`],
-      ['P-Preferred-Identity', `<${identity}>`],
-    ])
+    claims.set(this, identity)
+    const asserted: [string, string][] = [['P-Asserted-Identity', `<${identity}>`]]
+    await this.originate(from, 'MESSAGE', to, [...asserted, ['P-Preferred-Identity', `<${identity}>`]])
   },
 )
 
@@ -33,35 +49,35 @@ Then(
 )
 
 Then(
-  "{actor}'s MESSAGE reaches the S-CSCF asserting her/his default IMPU only",
+  "the eP-CSCF routes {actor}'s MESSAGE along her/his Service-Route or refuses it with 400",
   function (this: HarnessWorld, actor: ActorName) {
-    checkAssertedIdentity(arrivedAtScscf(this, actor), this.subscriber(actor).impu)
+    const { request, response } = this.lastOriginated(actor)
+    const atScscf = this.atScscf(request.method, request.get('Call-ID'))
+    checkServiceRouteEnforced({ response, atScscf }, this.wic(actor).serviceRoute)
   },
 )
 
 Then(
-  "{actor}'s MESSAGE is refused with {status}",
-  function (this: HarnessWorld, actor: ActorName, status: number) {
-    const { response } = this.lastOriginated(actor)
-    expectThat(
-      response.status === status,
-      'TS 24.229 §5.2.6.3.1',
-      () => `expected ${status} from the eP-CSCF, got ${response.summary()}`,
-    )
+  "{actor}'s MESSAGE reaches the S-CSCF asserting her/his default IMPU only",
+  function (this: HarnessWorld, actor: ActorName) {
+    const claimed = claims.get(this) ?? this.subscriber(actor).impu
+    checkAssertedIdentity(arrivedAtScscf(this, actor), this.subscriber(actor).impu, claimed)
   },
 )
 
-Then('no MESSAGE reached the S-CSCF', function (this: HarnessWorld) {
-  const arrived = this.atScscf('MESSAGE')
-  expectThat(
-    arrived.length === 0,
-    'TS 24.229 §5.2.6.3.1',
-    () => `expected no MESSAGE at the S-CSCF, got ${arrived.length}`,
-  )
+Then(
+  "the eP-CSCF refuses {actor}'s MESSAGE, preferably with 403 Forbidden",
+  function (this: HarnessWorld, actor: ActorName) {
+    checkRefusedUnregistered(this.lastOriginated(actor).response)
+  },
+)
+
+Then("nothing of {actor}'s reached the S-CSCF", function (this: HarnessWorld, _actor: ActorName) {
+  checkNothingForwarded(scenarioRequests(this.env.scscf.received), UNREGISTERED_NOT_FORWARDED)
 })
 
 Given("{actor}'s WebSocket has closed", async function (this: HarnessWorld, actor: ActorName) {
-  await this.wic(actor).close()
+  await this.precondition(`${actor}'s WebSocket has closed`, () => this.wic(actor).close())
 })
 
 When('the S-CSCF sends a MESSAGE to {actor}', function (this: HarnessWorld, actor: ActorName) {
@@ -77,41 +93,72 @@ When('the S-CSCF sends a MESSAGE to {actor}', function (this: HarnessWorld, acto
 Then(
   '{actor} receives the MESSAGE on her/his WebSocket and her/his answer reaches the S-CSCF',
   async function (this: HarnessWorld, actor: ActorName) {
-    const wic = this.wic(actor)
-    const request = await this.guard(wic.expectRequest('MESSAGE'))
-    await wic.respond(request, 200)
-    const response = await this.guard(terminatingAnswer(this, actor))
-    expectThat(
-      response.status === 200,
-      'RFC 3261 §16.7',
-      () => `expected the WIC's 200 OK at the S-CSCF, got ${response.summary()}`,
-    )
+    checkTerminatingDelivered(await this.guard(delivery(this, actor)))
   },
 )
 
 Then(
-  "the S-CSCF's MESSAGE to {actor} fails with 430 or 480",
+  "the eP-CSCF answers the S-CSCF's MESSAGE to {actor} with an error, 430 Flow Failed recommended",
   async function (this: HarnessWorld, actor: ActorName) {
-    checkFlowFailed(await this.guard(terminatingAnswer(this, actor)))
+    checkFlowFailed(await answerOrSilence(this, actor), this.env.profile.waitMs)
   },
 )
 
-/** The actor's last originated request as it reached the S-CSCF (same Call-ID). */
+/** The identity each scenario's WIC claimed in its own P-Asserted-Identity (one scenario per world). */
+const claims = new WeakMap<HarnessWorld, string>()
+
+/** The actor's last originated request as it reached the S-CSCF (same Call-ID): exactly one. */
 function arrivedAtScscf(world: HarnessWorld, actor: ActorName) {
   const { request } = world.lastOriginated(actor)
   return single(
     world.atScscf(request.method, request.get('Call-ID')),
     `${actor}'s ${request.method} at the S-CSCF`,
-    'TR 23.701 X.2.2',
+    must('TR 23.701 X.2.2', {
+      id: 'R56',
+      quote:
+        'Origination and termination flows for WebRTC IMS clients follow standard IMS procedures with the ' +
+        'exception that routing of all messages between the WIC and S-CSCF traverse the eP-CSCF.',
+      source: 'V',
+    }),
   )
 }
 
-function terminatingAnswer(world: HarnessWorld, actor: ActorName) {
+function terminatingAnswer(world: HarnessWorld, actor: ActorName): Promise<SipResponse> {
   const tx = world.terminating.get(actor)
-  if (tx === undefined) throw new Error(`step: the S-CSCF has sent nothing to ${actor}`)
+  if (tx === undefined) throw new ScenarioMisuse(`the S-CSCF has sent nothing to ${actor}`)
   return withDeadline(
     tx.response,
     world.env.profile.waitMs,
     `a final response from the eP-CSCF to the S-CSCF's ${tx.request.method} for ${actor}`,
   )
+}
+
+/** The eP-CSCF's final answer to the terminating request, or undefined when none came (the defect of R45). */
+async function answerOrSilence(world: HarnessWorld, actor: ActorName): Promise<SipResponse | undefined> {
+  try {
+    // guard first: silence from a SUT that died is an environment error (SutDied), not this defect.
+    return await world.guard(terminatingAnswer(world, actor))
+  } catch (error) {
+    if (error instanceof NoAnswer || error instanceof TransactionTimeout) return undefined
+    throw error
+  }
+}
+
+/**
+ * The terminating request reaches the actor's WIC (which answers 200) or the eP-CSCF answers the S-CSCF itself;
+ * whichever comes first. Neither within the deadline is a NoAnswer (inconclusive).
+ */
+async function delivery(world: HarnessWorld, actor: ActorName): Promise<TerminatingDelivery> {
+  const wic = world.wic(actor)
+  const answer = terminatingAnswer(world, actor)
+  const received = wic.expectRequest('MESSAGE')
+  // The race's loser settles later: its rejection is handled here, not left unhandled.
+  for (const pending of [answer, received]) pending.catch(() => undefined)
+  const first = await Promise.race([
+    received.then((request) => ({ request })),
+    answer.then((response) => ({ response })),
+  ])
+  if ('response' in first) return { delivered: false, answerAtScscf: first.response }
+  await wic.respond(first.request, 200)
+  return { delivered: true, answerAtScscf: await answer }
 }

@@ -1,8 +1,16 @@
 import { Given, Then, When } from '@cucumber/cucumber'
-import { expectThat } from '../support/checks/expectations.ts'
-import type { HarnessWorld } from '../support/world/harness-world.ts'
-
-const RFC6455 = 'RFC 6455 §4.2.2, §10.2; TR 23.701 X.2.1.2 step 2'
+import { scenarioRequests } from '../support/checks/mw-traffic.ts'
+import {
+  checkKeepAlivePong,
+  checkNoSipProcessed,
+  checkNoSubprotocolHandshake,
+  checkOriginRefused,
+  checkSipWebSocketOpen,
+} from '../support/checks/websocket-checks.ts'
+import { NoAnswer, ScenarioMisuse, TransportClosed } from '../support/errors.ts'
+import type { SipMessage } from '../support/sip/message.ts'
+import type { Wic } from '../support/wic/wic.ts'
+import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
 When(
   'a WIC page from the authorized WWSF origin opens a WebSocket to the eP-CSCF',
@@ -30,58 +38,85 @@ When('a client without Origin opens a WebSocket to the eP-CSCF', async function 
 })
 
 Given('the profile refuses handshakes without Origin', function (this: HarnessWorld) {
-  if (this.env.profile.epcscf.origin.missingOrigin !== 'refuse') return 'skipped'
-  return undefined
+  const policy = this.env.profile.epcscf.origin.missingOrigin
+  return policy === 'refuse' ? undefined : this.notApplicable(`epcscf.origin.missingOrigin is "${policy}"`)
 })
 
-Then('the WebSocket is open with subprotocol {string}', function (this: HarnessWorld, protocol: string) {
-  const outcome = this.handshake
-  expectThat(
-    outcome?.ok === true,
-    'RFC 7118 §4.1, TR 23.701 X.2.1.2 step 2',
-    () =>
-      `expected the eP-CSCF to accept the WebSocket from the authorized origin, got ${outcome?.error?.message ?? 'no handshake'}`,
-  )
-  expectThat(
-    outcome.protocol === protocol,
-    'RFC 7118 §4.1',
-    () => `expected subprotocol "${protocol}", got "${outcome.protocol ?? ''}"`,
-  )
+Then('the eP-CSCF opens the WebSocket with subprotocol "sip"', function (this: HarnessWorld) {
+  checkSipWebSocketOpen(this.handshake)
 })
 
-Then('the WebSocket handshake is refused with HTTP {status}', function (this: HarnessWorld, status: number) {
-  const outcome = this.handshake
-  expectThat(
-    outcome !== undefined && !outcome.ok,
-    RFC6455,
-    () => `expected the eP-CSCF to refuse the WebSocket with HTTP ${status}, but it upgraded (101)`,
-  )
-  expectThat(
-    outcome.status === status,
-    RFC6455,
-    () => `expected HTTP ${status}, got ${outcome.status ?? outcome.error?.message}`,
-  )
+Then(
+  'the eP-CSCF refuses the WebSocket handshake with an HTTP 4xx, 403 recommended',
+  function (this: HarnessWorld) {
+    checkOriginRefused(this.handshake, 'R12')
+  },
+)
+
+Then(
+  'the eP-CSCF refuses the handshake without Origin with an HTTP 4xx, 403 recommended',
+  function (this: HarnessWorld) {
+    checkOriginRefused(this.handshake, 'R13')
+  },
+)
+
+Then(
+  'the eP-CSCF processes no SIP on a WebSocket without the sip subprotocol',
+  async function (this: HarnessWorld) {
+    const open = checkNoSubprotocolHandshake(this.handshake)
+    if (open) checkNoSipProcessed(await probeWithRegister(this, this.handshake?.wic))
+  },
+)
+
+When("{actor}'s WIC sends a double-CRLF keep-alive", async function (this: HarnessWorld, actor: ActorName) {
+  pongs.set(this, awaitPong(this, this.wic(actor)))
+  await this.guard(this.wic(actor).sendRaw('\r\n\r\n'))
 })
 
-Then('no SIP WebSocket is established', function (this: HarnessWorld) {
-  const outcome = this.handshake
-  expectThat(
-    outcome !== undefined && (!outcome.ok || outcome.protocol !== ''),
-    'RFC 7118 §4.1, RFC 6455 §4.2.2',
-    () => 'expected no SIP WebSocket without the "sip" subprotocol, but the eP-CSCF upgraded the connection',
-  )
-  expectThat(
-    !outcome.ok,
-    'RFC 7118 §4.1',
-    () => `expected the handshake to be refused, but it upgraded with subprotocol "${outcome.protocol}"`,
-  )
+Then(
+  "the eP-CSCF answers {actor}'s keep-alive with a CRLF",
+  async function (this: HarnessWorld, _a: ActorName) {
+    const pending = pongs.get(this)
+    if (pending === undefined) throw new ScenarioMisuse('no keep-alive was sent in this scenario')
+    checkKeepAlivePong(await pending, this.env.profile.waitMs)
+  },
+)
+
+Given('the profile says the eP-CSCF answers CRLF keep-alives', function (this: HarnessWorld) {
+  const { crlf } = this.env.profile.epcscf.keepalive
+  return crlf ? undefined : this.notApplicable('epcscf.keepalive.crlf is false')
 })
 
-Then('nothing reached the S-CSCF', function (this: HarnessWorld) {
-  const received = this.env.scscf.received
-  expectThat(
-    received.length === 0,
-    'RFC 6455 §10.2, TR 23.701 X.2.1.2 step 2',
-    () => `expected no SIP at the S-CSCF, got ${received.map((r) => r.request.summary()).join(', ')}`,
-  )
-})
+/** The pong each scenario awaits after its WIC sent a keep-alive (one scenario per world). */
+const pongs = new WeakMap<HarnessWorld, Promise<string | undefined>>()
+
+/**
+ * R04, variation: on a WebSocket opened without `sip`, the probe WIC sends a REGISTER and watches, for waitMs,
+ * what comes back on it and what reaches the S-CSCF. A close of the WebSocket by the eP-CSCF is not an answer.
+ */
+async function probeWithRegister(world: HarnessWorld, wic: Wic | undefined) {
+  if (wic === undefined) throw new ScenarioMisuse('the handshake was open but no probe WIC was kept')
+  const waitedMs = world.env.profile.waitMs
+  const answered: SipMessage[] = []
+  const register = wic.createRequest('REGISTER', `sip:${world.env.profile.domain}`, { contact: true })
+  try {
+    await wic.send(register)
+    answered.push(await wic.expectMessage({ description: 'any SIP', predicate: () => true }, waitedMs))
+  } catch (error) {
+    if (!(error instanceof NoAnswer || error instanceof TransportClosed)) throw error
+  }
+  return { answered, atMw: scenarioRequests(world.env.scscf.received), waitedMs }
+}
+
+/** Resolves with the first CR/LF-only input on the WIC's flow within waitMs, or undefined. */
+function awaitPong(world: HarnessWorld, wic: Wic): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(undefined), world.env.profile.waitMs)
+    const unsubscribe = wic.flow.onKeepAlive((bytes) => done(bytes))
+    function done(bytes: string | undefined): void {
+      clearTimeout(timer)
+      unsubscribe()
+      resolve(bytes)
+    }
+  })
+}

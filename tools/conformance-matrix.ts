@@ -16,7 +16,8 @@ import { readRunResults, type RunError, type ScenarioResult } from './scenario-r
 const SA3_ASPECTS: readonly { readonly aspect: string; readonly tags: readonly string[] }[] = [
   {
     aspect: 'the use of TLS, WSS and CORS at the relevant reference points',
-    tags: ['@W2', '@cors', '@RFC6455-10.2', '@RFC7118'],
+    // TLS versions and certificate (tls.feature), Origin checks (@cors); not the subprotocol scenarios.
+    tags: ['@tls', '@cors'],
   },
   {
     aspect: 'the use of IMS digest, TNA, and/or other IMS authentication mechanisms',
@@ -32,13 +33,18 @@ const SA3_ASPECTS: readonly { readonly aspect: string; readonly tags: readonly s
   },
   {
     aspect: 'the required trust relationships between functional entities',
-    tags: ['@R39', '@R40', '@R47', '@R49'],
+    tags: ['@R39', '@R40', '@R47', '@R49', '@R52'],
   },
   {
     aspect: 'the mechanisms used to verify the required trust relationships',
     tags: ['@RFC8725', '@R32', '@R36', '@R12'],
   },
-  { aspect: 'constraints on network locations of the functional entities', tags: ['@R15', '@R57', '@R45'] },
+  // Catalogue §5.6: visited network, trusted node, static eIMS-AGW address, no address leaks across the edge.
+  // Routing over the Path or the flow (R15, R45, R57) is not a location constraint.
+  {
+    aspect: 'constraints on network locations of the functional entities',
+    tags: ['@R17', '@R40', '@R62', '@R63', '@R67'],
+  },
 ]
 
 /** `R15` → `Path insertion.`, from the requirements catalogue's bold headings. */

@@ -1,55 +1,242 @@
 import { parseNameAddrList } from '../sip/name-addr.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
-import { expectThat, showHeader } from './expectations.ts'
+import { adviseThat, expectThat, showHeader, single } from './expectations.ts'
+import { must, should, type MustRequirement } from './requirement.ts'
 
-/** Checks of requests the eP-CSCF routes between the WIC and the S-CSCF (TS 24.229 §5.2.6, RFC 3608, RFC 3325). */
+/**
+ * Checks of requests the eP-CSCF routes between the WIC and the S-CSCF (TR 23.701 X.2.2): origination (TS 24.229
+ * §5.2.6.3; a standalone MESSAGE is §5.2.6.3.7 in Rel-18 numbering), identity assertion (RFC 3325 §5 "Proxy
+ * Behavior"), termination over the registering flow (RFC 5626 §5.3, RFC 3327). RFC 3608 §6 is the UA's duty to
+ * preload the Service-Route; the P-CSCF's is TS 24.229 §5.2.6.3. Quotes marked [R] are recalled.
+ */
 
-/** RFC 3608 §6: the proxy "MUST" route an originating request along the stored Service-Route (as Route entries). */
+/** TS 24.229 §5.2.6.3.7 (standalone requests from the UE), as the catalogue read it [V~], and its item 2 [R]. */
+const STANDALONE_QUOTE =
+  'When the P-CSCF receives from the UE the request for a standalone transaction, and a service route value list ' +
+  'exists for the served user of the request, the P-CSCF shall: 1) remove its own SIP URI from the top of the ' +
+  'list of Route header fields; …'
+
+const SERVICE_ROUTE = must('TS 24.229 §5.2.6.3.7', { id: 'R53', quote: STANDALONE_QUOTE, source: 'V' })
+
+/**
+ * "verify that the list of URIs received in the Service-Route header field … matches the preloaded Route header
+ * field … If the verification fails, then the P-CSCF shall either: replace the preloaded Route header field value
+ * … or respond to the UE with 400 (Bad Request)" [R]: either outcome conforms.
+ */
+const SERVICE_ROUTE_ENFORCED = must('TS 24.229 §5.2.6.3.7 item 2 (replace or 400)', {
+  id: 'R53',
+  quote:
+    'If the verification fails, then the P-CSCF shall either: replace the preloaded Route header field value in ' +
+    'the request with the one received during the last registration in the Service-Route header field; or ' +
+    'respond to the UE with 400 (Bad Request) response',
+  source: 'R',
+})
+
+function uris(values: readonly string[]): string[] {
+  return values.flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
+}
+
+/** R53: the request at the S-CSCF carries the stored Service-Route as its Route set, in order, on top. */
 export function checkRoutedAlongServiceRoute(request: SipRequest, serviceRoute: readonly string[]): void {
-  const requirement = 'RFC 3608 §6, TS 24.229 §5.2.6.3.2'
-  const routes = request.getAll('Route').flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
-  const wanted = serviceRoute.flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
+  const wanted = uris(serviceRoute)
   expectThat(
     wanted.length > 0,
-    requirement,
-    () => 'precondition: the 200 OK to REGISTER carried no Service-Route',
+    SERVICE_ROUTE,
+    () => 'the 200 OK to REGISTER carried no Service-Route, so no route could be checked',
   )
+  const routes = uris(request.getAll('Route'))
   expectThat(
     JSON.stringify(routes.slice(0, wanted.length)) === JSON.stringify(wanted),
-    requirement,
+    SERVICE_ROUTE,
     () =>
       `expected Route ${wanted.map((u) => `<${u}>`).join(', ')} (the Service-Route) at the S-CSCF, got ${showHeader(request, 'Route')}`,
   )
 }
 
+/** What the eP-CSCF did with an originating request that did not follow the Service-Route. */
+export interface OriginatingOutcome {
+  /** The eP-CSCF's final response to the WIC. */
+  readonly response: SipResponse
+  /** That request (same Call-ID) at the S-CSCF. */
+  readonly atScscf: readonly SipRequest[]
+}
+
 /**
- * RFC 3325 §9.1 / TS 24.229 §5.2.6.3.2: the P-CSCF removes a P-Asserted-Identity from the UE and inserts one: the
- * P-Preferred-Identity if it is a registered IMPU, else the default IMPU; P-Preferred-Identity never reaches Mw.
+ * R53, an originating request without the Service-Route: the eP-CSCF replaces the route (the request reaches the
+ * S-CSCF along the Service-Route) or refuses it with 400 (then nothing reaches the S-CSCF).
  */
-export function checkAssertedIdentity(request: SipRequest, expected: string): void {
-  const requirement = 'RFC 3325 §9.1, TS 24.229 §5.2.6.3.2'
-  const asserted = request
-    .getAll('P-Asserted-Identity')
-    .flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
+export function checkServiceRouteEnforced(
+  outcome: OriginatingOutcome,
+  serviceRoute: readonly string[],
+): void {
+  if (outcome.response.status === 400) {
+    expectThat(
+      outcome.atScscf.length === 0,
+      SERVICE_ROUTE_ENFORCED,
+      () =>
+        `the eP-CSCF answered 400 but also forwarded the request: ${outcome.atScscf.map((r) => r.summary()).join(', ')}`,
+    )
+    return
+  }
+  const request = single(
+    outcome.atScscf,
+    `the request at the S-CSCF (the eP-CSCF answered ${outcome.response.summary()}, not 400)`,
+    SERVICE_ROUTE_ENFORCED,
+  )
+  checkRoutedAlongServiceRoute(request, serviceRoute)
+}
+
+/**
+ * RFC 3325 §5 [R]: "If the proxy received the message from an element that it does not trust and there is a
+ * P-Asserted-Identity header present, the proxy MUST replace that header field's contents with a new identity or
+ * remove the header field"; TS 24.229 §5.2.6.3.7 [R]: the P-CSCF inserts the P-Preferred-Identity if it is a
+ * registered IMPU of the user, else the default IMPU, and removes P-Preferred-Identity.
+ */
+export function checkAssertedIdentity(request: SipRequest, expected: string, claimed: string): void {
+  const asserted = uris(request.getAll('P-Asserted-Identity'))
+  expectThat(
+    !asserted.includes(claimed) || claimed === expected,
+    must('RFC 3325 §5; TS 24.229 §5.2.6.3.7', {
+      id: 'R47',
+      quote:
+        'If the proxy received the message from an element that it does not trust and there is a ' +
+        "P-Asserted-Identity header present, the proxy MUST replace that header field's contents with a new " +
+        'identity or remove the header field.',
+      source: 'R',
+    }),
+    () =>
+      `the WIC's own P-Asserted-Identity <${claimed}> reached the S-CSCF: ${showHeader(request, 'P-Asserted-Identity')}`,
+  )
+  // The TS 24.229 sentence was not read; the TS 24.228 flow text (informative) says the same [V~].
+  const insertion = must('TS 24.229 §5.2.6.3.7; TS 24.228 (flow text quoted)', {
+    id: 'R48',
+    quote:
+      'P-Asserted-Identity: P-CSCF inserts the TEL URI in the P-Asserted-Identity header field and it also ' +
+      'removes P-Preferred-Identity header field.',
+    source: 'V',
+  })
   expectThat(
     asserted.length === 1 && asserted[0] === expected,
-    requirement,
+    insertion,
     () =>
-      `expected exactly P-Asserted-Identity <${expected}> at the S-CSCF, got ${showHeader(request, 'P-Asserted-Identity')}`,
+      `expected exactly P-Asserted-Identity <${expected}> (the default IMPU) at the S-CSCF, got ${showHeader(request, 'P-Asserted-Identity')}`,
   )
   expectThat(
     !request.has('P-Preferred-Identity'),
-    requirement,
+    insertion,
     () => `expected no P-Preferred-Identity on Mw, got ${showHeader(request, 'P-Preferred-Identity')}`,
   )
 }
 
-/** RFC 5626 §5.3: a request for a flow that has failed gets 430 (Flow Failed); 480 is the contract's alternative. */
-export function checkFlowFailed(response: SipResponse): void {
+/** TS 24.229 §5.2.6.3 [R] (sentence not read); Kamailio's IMS P-CSCF answers so [V]. */
+const UNREGISTERED_QUOTE = 'send_reply("403", "Forbidden - You must register first with a S-CSCF")'
+
+/** R49: an unregistered WIC's request is refused and does not reach Mw. */
+export const UNREGISTERED_NOT_FORWARDED = must(
+  'TS 24.229 §5.2.6.3 [R]; Kamailio IMS P-CSCF mo.cfg (quoted)',
+  {
+    id: 'R49',
+    quote: UNREGISTERED_QUOTE,
+    source: 'V',
+  },
+)
+
+/**
+ * R49: a request from a WIC with no registration on its WebSocket is refused: an error response (MUST, TS 24.229
+ * §5.2.6.3 [R]); 403 Forbidden as Kamailio's IMS P-CSCF answers ("Forbidden - You must register first with a
+ * S-CSCF" [V]) is what the catalogue expects, held as a SHOULD since the code was not read in the text.
+ */
+export function checkRefusedUnregistered(response: SipResponse): void {
   expectThat(
-    [430, 480].includes(response.status),
-    'RFC 5626 §5.3, interop contract (termination)',
+    response.status >= 400,
+    UNREGISTERED_NOT_FORWARDED,
+    () => `expected the eP-CSCF to refuse a request from an unregistered WIC, got ${response.summary()}`,
+  )
+  adviseThat(
+    response.status === 403,
+    should('TS 24.229 §5.2.6.3 [R]; Kamailio IMS P-CSCF mo.cfg (quoted)', {
+      id: 'R49',
+      quote: UNREGISTERED_QUOTE,
+      source: 'V',
+    }),
+    () => `the eP-CSCF refused the unregistered WIC's request with ${response.summary()}, not 403 Forbidden`,
+  )
+}
+
+/** R49: nothing of the scenario reached the S-CSCF (keep-alive probes and reg-event traffic left out). */
+export function checkNothingForwarded(atMw: readonly SipRequest[], requirement: MustRequirement): void {
+  expectThat(
+    atMw.length === 0,
+    requirement,
+    () => `expected nothing at the S-CSCF, got ${atMw.map((r) => r.summary()).join(', ')}`,
+  )
+}
+
+/**
+ * R45: a terminating request for a WebSocket that has closed gets an error response. RFC 3261 §16.5 [R]: "If the
+ * target set remains empty after applying all of the above, the proxy MUST return an error response, which SHOULD
+ * be the 480 (Temporarily Unavailable) response." RFC 5626 §5.3 [V~, as quoted by two SIP stacks]: "If the flow
+ * no longer exists, the proxy SHOULD send a 430 (Flow Failed) response to the request." 430 is the SHOULD; 480,
+ * 477 or 503 pass with a WARN (B.1). Silence is the defect here, so `response` undefined (none within
+ * `waitedMs`) is a FAIL, not an inconclusive wait.
+ */
+export function checkFlowFailed(response: SipResponse | undefined, waitedMs: number): void {
+  expectThat(
+    response !== undefined && response.status >= 300,
+    must('RFC 3261 §16.5; RFC 5626 §5.3', {
+      id: 'R45',
+      quote:
+        'If the target set remains empty after applying all of the above, the proxy MUST return an error ' +
+        'response, which SHOULD be the 480 (Temporarily Unavailable) response.',
+      source: 'R',
+    }),
     () =>
-      `expected 430 (Flow Failed) or 480 from the eP-CSCF for a closed WebSocket, got ${response.summary()}`,
+      response === undefined
+        ? `expected an error response (430 Flow Failed recommended) from the eP-CSCF for a closed WebSocket, none arrived within ${waitedMs} ms`
+        : `expected an error response (430 Flow Failed recommended) for a closed WebSocket, got ${response.summary()}`,
+  )
+  adviseThat(
+    response.status === 430,
+    should('RFC 5626 §5.3', {
+      id: 'R45',
+      quote:
+        'If the flow no longer exists, the proxy SHOULD send a 430 (Flow Failed) response to the request.',
+      source: 'V',
+    }),
+    () => `the eP-CSCF answered ${response.summary()} for a closed flow, not 430 (Flow Failed)`,
+  )
+}
+
+/** How a terminating request along the Path ended (HarnessWorld / session steps observe it). */
+export interface TerminatingDelivery {
+  /** The WIC received the request on its WebSocket. */
+  readonly delivered: boolean
+  /** The final response that reached the S-CSCF. */
+  readonly answerAtScscf: SipResponse
+}
+
+/**
+ * R57: the terminating request along the Path reaches the WIC over the WebSocket it registered on, and the WIC's
+ * answer returns to the S-CSCF (RFC 3327 §5 [R]: the registrar routes along the Path; RFC 3261 §16.7 [R]: the
+ * proxy forwards the best response).
+ */
+export function checkTerminatingDelivered(outcome: TerminatingDelivery): void {
+  const requirement = must('TR 23.701 X.2.2; RFC 3327 §5; RFC 5626 §5.3', {
+    id: 'R57',
+    quote:
+      'Origination and termination flows for WebRTC IMS clients follow standard IMS procedures with the ' +
+      'exception that routing of all messages between the WIC and S-CSCF traverse the eP-CSCF.',
+    source: 'V',
+  })
+  expectThat(
+    outcome.delivered,
+    requirement,
+    () =>
+      `expected the eP-CSCF to deliver the terminating request on the WIC's WebSocket, but it answered the S-CSCF ${outcome.answerAtScscf.summary()}`,
+  )
+  expectThat(
+    outcome.answerAtScscf.status === 200,
+    requirement,
+    () => `expected the WIC's 200 OK at the S-CSCF, got ${outcome.answerAtScscf.summary()}`,
   )
 }

@@ -12,7 +12,7 @@ import {
   TlsHandshakeFailed,
 } from '../errors.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
-import { Wic } from '../wic/wic.ts'
+import { Wic, WicConnectError } from '../wic/wic.ts'
 import { initialDigestAuthorization } from '../wic/digest-responder.ts'
 import type { RegistrationOutcome } from '../wic/wic.ts'
 import type { TerminatingTransaction } from '../scscf/mock-scscf.ts'
@@ -33,8 +33,11 @@ export type ActorName = (typeof CAST)[number]
 export interface HandshakeOutcome {
   readonly ok: boolean
   readonly status: number | undefined
+  /** The subprotocol the server selected (also from a 101 the WIC rejected), '' or undefined when none. */
   readonly protocol: string | undefined
   readonly error: HarnessError | undefined
+  /** The probe WIC on the open WebSocket (`ok`), closed at teardown. */
+  readonly wic?: Wic
 }
 
 const TLS_ORDER: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']
@@ -121,12 +124,21 @@ export class HarnessWorld extends World<HarnessParameters> {
     if (result.ok) {
       const wic = result.wic
       this.teardown.defer('close probe WebSocket', () => wic.close())
-      this.handshake = { ok: true, status: 101, protocol: wic.protocol, error: undefined }
+      this.handshake = { ok: true, status: 101, protocol: wic.protocol, error: undefined, wic }
       return this.handshake
     }
     // No HTTP answer at all (connection refused, TLS failure): not a refusal the scenario can judge.
     if (result.status === undefined) return this.guard(Promise.reject<HandshakeOutcome>(result.error))
-    this.handshake = { ok: false, status: result.status, protocol: undefined, error: result.error }
+    const selected =
+      result.error instanceof WicConnectError
+        ? result.error.responseHeaders?.['sec-websocket-protocol']
+        : undefined
+    this.handshake = {
+      ok: false,
+      status: result.status,
+      protocol: Array.isArray(selected) ? selected.join(', ') : selected,
+      error: result.error,
+    }
     return this.handshake
   }
 
@@ -268,18 +280,23 @@ export class HarnessWorld extends World<HarnessParameters> {
     return outcome
   }
 
-  /** The actor's WIC originates `method` to `target` (out of dialog) and awaits the eP-CSCF's final response. */
+  /**
+   * The actor's WIC originates `method` to `target` (out of dialog) and awaits the eP-CSCF's final response. The
+   * WIC preloads its Service-Route unless `route` says what to preload (`[]`: none).
+   */
   async originate(
     actor: ActorName,
     method: string,
     target: ActorName,
     headers: [string, string][] = [],
+    route?: readonly string[],
   ): Promise<SipResponse> {
     const wic = this.wic(actor)
     const request = wic.createRequest(method, this.subscriber(target).impu, {
       body: 'harness',
       contentType: 'text/plain',
       headers,
+      ...(route === undefined ? {} : { route }),
     })
     const response = await this.guard(wic.request(request))
     this.originated.set(actor, { request, response })
