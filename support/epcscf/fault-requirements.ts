@@ -37,7 +37,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   // Dialogs and sessions (calls.feature, dialog-checks.ts, sdp-checks.ts)
   'no-record-route': ['R54'],
   'in-dialog-bypass': ['R50'],
-  'sdp-stripped': ['R55'],
+  'sdp-stripped': ['R66'],
   // Token registration (token.feature, token-checks.ts)
   'token-signature-unchecked': ['R32'],
   'token-expiry-unchecked': ['R32'],

@@ -30,6 +30,10 @@ export type FaultName =
   | 'response-to-wrong-flow'
   // Terminating requests (terminating-proxy.ts)
   | 'no-flow-failed'
+  // Dialogs and sessions (record-route.ts, in-dialog-guard.ts, media-policy.ts)
+  | 'no-record-route'
+  | 'in-dialog-bypass'
+  | 'sdp-stripped'
   // Token registration (token-verifier.ts, bearer-gate.ts)
   | 'token-signature-unchecked'
   | 'token-expiry-unchecked'
@@ -70,6 +74,12 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'responses from Mw are relayed over a different WebSocket connection than the request',
   'no-flow-failed':
     'a terminating request for a closed WebSocket gets no response instead of 430 (RFC 5626 §5.3)',
+  'no-record-route':
+    'dialog-forming requests are forwarded without a Record-Route of the eP-CSCF (RFC 3261 §16.6 step 4, TS 24.229 §5.2.6.3.3)',
+  'in-dialog-bypass':
+    'in-dialog requests from a WIC are forwarded whatever their route set and WebSocket (TS 24.229 §5.2.6.3.5, TS 33.203 Q.1)',
+  'sdp-stripped':
+    'the SDP body of an initial request is lost on the way, toward Mw and toward the WIC (RFC 3261 §16.6 step 1)',
   'token-signature-unchecked':
     'the token signature is never verified: alg none, a foreign key or a tampered payload pass (RFC 8725 §3.1)',
   'token-expiry-unchecked': 'an expired (or not yet valid) token is accepted (RFC 7519 §4.1.4, §4.1.5)',

@@ -4,10 +4,12 @@ import { hasParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
 import { insertChargingVector } from './charging.ts'
 import type { Faults } from './faults.ts'
+import { inDialogRefusal } from './in-dialog-guard.ts'
+import { applyMediaPolicy } from './media-policy.ts'
+import { insertRecordRoute } from './record-route.ts'
 import {
   addressUri,
   hostPort,
-  insertTop,
   routesOf,
   setHeader,
   setRoutes,
@@ -58,14 +60,10 @@ export function prepareOriginating(
   if (inDialog) {
     // TS 24.229 §5.2.6.3.5: a subsequent request that does not relate to a dialog the originator is involved in is
     // answered with an error (Kamailio: "403 Forbidden - Originating subsequent requests outside dialog not
-    // allowed"). A dialog this proxy is on has its Record-Route, so the WIC's route set starts with it.
-    if (ownRoutes.length === 0 && request.method !== 'ACK') {
-      return {
-        kind: 'reject',
-        status: 403,
-        reason: 'Forbidden - Originating subsequent requests outside dialog not allowed',
-      }
-    }
+    // allowed"). A dialog this proxy is on has its Record-Route, so the WIC's route set starts with it, and its
+    // flow token names the one WebSocket that may use it (in-dialog-guard.ts).
+    const refusal = inDialogRefusal(request, connection, ownRoutes, faults)
+    if (refusal !== undefined) return refusal
     dropUntrustedIdentity(request, faults)
     return { kind: 'forward' }
   }
@@ -113,9 +111,10 @@ export function prepareOriginating(
     // the request creates a dialog), it MUST insert a Record-Route header field value into the copy before any
     // existing Record-Route header field values, even if a Route header field is already present.
     // https://www.rfc-editor.org/rfc/rfc3261#section-16.6  (step 4)
-    insertTop(request, 'Record-Route', recordRouteValue(connection, self))
+    insertRecordRoute(request, recordRouteValue(connection, self), faults)
   }
 
+  applyMediaPolicy(request, faults)
   insertChargingVector(request, { host: self.mwHost }, faults)
   return { kind: 'forward' }
 }

@@ -4,7 +4,9 @@ import { stripChargingHeaders } from './charging.ts'
 import type { Faults } from './faults.ts'
 import type { FlowTokens } from './flow-token.ts'
 import { DIALOG_CREATING, recordRouteValue } from './originating-proxy.ts'
-import { insertTop, isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import { isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
+import { applyMediaPolicy } from './media-policy.ts'
+import { insertRecordRoute } from './record-route.ts'
 import { ALIAS_PARAM } from './register-proxy.ts'
 import type { Registrations } from './registrations.ts'
 import type { Variants } from './variants.ts'
@@ -88,11 +90,12 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
   if (/(^|[;,\s])id($|[;,\s])|header/i.test(request.get('Privacy') ?? ''))
     request.remove('P-Asserted-Identity')
   stripChargingHeaders(request, faults)
+  if (!isInDialog(request)) applyMediaPolicy(request, faults)
 
   if (DIALOG_CREATING.has(request.method) && !isInDialog(request)) {
     // RFC 3261 §16.6 step 4 (see originating-proxy.ts): stay on the dialog's path, with the flow token, so that
     // in-dialog requests from either side come back through this proxy to the same WebSocket.
-    insertTop(request, 'Record-Route', recordRouteValue(connection, self))
+    insertRecordRoute(request, recordRouteValue(connection, self), faults)
   }
   return { kind: 'forward', connection }
 }

@@ -19,6 +19,7 @@ import { UdpTransport } from '../transport/udp-transport.ts'
 import type { Binding, RequestSource } from './binding-store.ts'
 import { DEFAULT_SUBSCRIBERS, Hss, canonicalImpu, type Subscriber } from './hss.ts'
 import { badRequestFromRaw, missingMandatory } from './malformed-request.ts'
+import { CallRouter } from './call-router.ts'
 import { Registrar, type RegisterOutcome } from './registrar.ts'
 import { REJECT_REASONS, type RejectReason } from './reject-reason.ts'
 import { acceptRegSubscribe, isRegEvent, regNotify } from './reg-event-notifier.ts'
@@ -138,6 +139,8 @@ export class MockScscf {
   private readonly handlers = new Map<string, Responder>()
   private originating: Responder | undefined
   private readonly pendingInvites = new Map<string, { tx: ServerTransaction; final: boolean }>()
+  /** Calls: the network's user agent and the routing of calls between registered WICs (call-router.ts). */
+  readonly calls: CallRouter
   private stopped = false
 
   private constructor(
@@ -170,6 +173,13 @@ export class MockScscf {
     }
     transactions.onRequest((tx) => this.guard(this.onRequest(tx), `handling ${tx.request.summary()}`))
     transactions.onStray((inbound) => this.onStray(inbound))
+    this.calls = new CallRouter({
+      transactions,
+      flowTo: (peer) => this.flowTo(peer),
+      own: () => ({ address: this.address, port: this.port }),
+      bindings: (impu) => this.bindings(impu),
+      note: (text) => this.note(text),
+    })
   }
 
   /** Listens on UDP and TCP (same port) and returns the running mock. */
@@ -296,6 +306,7 @@ export class MockScscf {
     this.handlers.clear()
     this.originating = undefined
     this.pendingInvites.clear()
+    this.calls.reset()
   }
 
   /**
@@ -360,6 +371,7 @@ export class MockScscf {
     if (message.isRequest()) {
       // The ACK for a 2xx (RFC 3261 §17.2.3): no transaction, recorded as a request.
       this.log.add({ request: message, flow: inbound.flow, at: Date.now() })
+      this.guard(this.calls.ack(inbound), `routing ${message.summary()}`)
     } else {
       this.note(`stray response ${message.summary()} from ${describePeer(inbound.flow.remote)}`)
     }
@@ -448,6 +460,7 @@ export class MockScscf {
         if (request.method.toUpperCase() === 'SUBSCRIBE' && isRegEvent(request))
           return this.regSubscribe(incoming)
         if (this.originating) return this.runResponder(this.originating, incoming)
+        if (await this.calls.route(incoming)) return
         return this.defaultOriginating(incoming)
     }
   }

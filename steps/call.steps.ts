@@ -1,0 +1,302 @@
+import { Given, Then, When } from '@cucumber/cucumber'
+import {
+  checkCancelled,
+  checkFinalRelayed,
+  checkForeignInDialogRefused,
+  checkInDialogCrossed,
+  checkRecordRouted,
+  checkRouteSetAtWic,
+} from '../support/checks/dialog-checks.ts'
+import { expectThat, single } from '../support/checks/expectations.ts'
+import { must } from '../support/checks/requirement.ts'
+import { checkOfferReachedCore, checkWebRtcAnswer, checkWebRtcOffer } from '../support/checks/sdp-checks.ts'
+import { withDeadline } from '../support/deadline.ts'
+import { HarnessError, ScenarioMisuse } from '../support/errors.ts'
+import { NETWORK_PARTY, type NetworkCall } from '../support/scscf/network-ua.ts'
+import type { SipRequest, SipResponse } from '../support/sip/message.ts'
+import { foreignInDialogRequest, WicCall } from '../support/wic/wic-calls.ts'
+import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
+
+Given('the network is busy', function (this: HarnessWorld) {
+  this.env.scscf.calls.network.behaviour = 'busy'
+})
+
+Given('the network rings without answering', function (this: HarnessWorld) {
+  this.env.scscf.calls.network.behaviour = 'ring-forever'
+})
+
+Given('{actor} is in a call with the network', async function (this: HarnessWorld, actor: ActorName) {
+  const call = placeCall(this, actor, NETWORK_PARTY)
+  await this.precondition(`${actor} is in a call with the network`, () => answeredWith(this, call, 200))
+})
+
+When('{actor} calls the network', function (this: HarnessWorld, actor: ActorName) {
+  placeCall(this, actor, NETWORK_PARTY)
+})
+
+When('{actor} calls {actor}', function (this: HarnessWorld, caller: ActorName, callee: ActorName) {
+  placeCall(this, caller, this.subscriber(callee).impu)
+})
+
+When('{actor} cancels her/his call once it rings', async function (this: HarnessWorld, actor: ActorName) {
+  await this.guard(callOf(this, actor).ringing(this.env.profile.waitMs))
+  book(this).cancel = await this.guard(callOf(this, actor).cancel())
+})
+
+When('{actor} hangs up', function (this: HarnessWorld, actor: ActorName) {
+  const call = callOf(this, actor)
+  const response = call.hangUp() // awaited, with a deadline, by the Then step (the far side answers there)
+  response.catch(() => undefined)
+  book(this).sent.set(actor, { request: lastSent(call), response })
+})
+
+When('the network calls {actor}', function (this: HarnessWorld, actor: ActorName) {
+  book(this).network = { call: networkCalls(this, actor) }
+})
+
+When('the network hangs up on {actor}', async function (this: HarnessWorld, actor: ActorName) {
+  const network = networkOf(this)
+  const call = await within(this, network.call, `the network's call to ${actor} to be set up`)
+  network.bye = this.env.scscf.calls.network.send(call, 'BYE')
+})
+
+When(
+  "{actor} sends a BYE in {actor}'s call from her/his own WebSocket",
+  async function (this: HarnessWorld, sender: ActorName, owner: ActorName) {
+    const dialog = callOf(this, owner).requireDialog()
+    const response = await this.guard(foreignInDialogRequest(this.wic(sender), dialog, 'BYE'))
+    book(this).sent.set(sender, {
+      request: dialog.sent.at(-1) as SipRequest,
+      response: Promise.resolve(response),
+    })
+  },
+)
+
+Then(
+  "{actor}'s call is answered with a WebRTC answer",
+  async function (this: HarnessWorld, actor: ActorName) {
+    checkWebRtcAnswer(await answeredWith(this, callOf(this, actor), 200))
+  },
+)
+
+Then("{actor}'s WebRTC offer reaches the S-CSCF", function (this: HarnessWorld, actor: ActorName) {
+  const { invite } = callOf(this, actor)
+  checkOfferReachedCore(invite, inviteAtScscf(this, invite))
+})
+
+Then(
+  "the eP-CSCF Record-Routes {actor}'s INVITE toward the S-CSCF and in the 200 OK to her/him",
+  function (this: HarnessWorld, actor: ActorName) {
+    const { invite, final } = callOf(this, actor)
+    checkRecordRouted(invite, inviteAtScscf(this, invite), 'at the S-CSCF')
+    checkRouteSetAtWic(final as SipResponse, coreRecordRoutes(this), 'bottom')
+  },
+)
+
+Then(
+  "every request of {actor}'s call reached the S-CSCF through the eP-CSCF",
+  async function (this: HarnessWorld, actor: ActorName) {
+    const { ack, final } = callOf(this, actor)
+    checkInDialogCrossed(ack as SipRequest, await atScscf(this, ack), final as SipResponse, 'the S-CSCF')
+    const bye = await answered(this, actor)
+    checkInDialogCrossed(bye.request, await atScscf(this, bye.request), bye.response, 'the S-CSCF')
+  },
+)
+
+Then(
+  "{actor}'s WIC rings with a WebRTC offer and she/he answers",
+  async function (this: HarnessWorld, actor: ActorName) {
+    checkWebRtcOffer((await answerIncoming(this, actor)).invite)
+  },
+)
+
+Then("{actor}'s WIC rings and she/he answers", async function (this: HarnessWorld, actor: ActorName) {
+  await answerIncoming(this, actor)
+})
+
+Then(
+  "the eP-CSCF Record-Routes the network's INVITE to {actor}",
+  async function (this: HarnessWorld, actor: ActorName) {
+    const network = await within(this, networkOf(this).call, `the network's call to ${actor}`)
+    checkRecordRouted(network.invite, callOf(this, actor).invite, `at ${actor}'s WIC`)
+  },
+)
+
+Then(
+  "the eP-CSCF Record-Routes {actor}'s call to {actor} on both WebSockets",
+  function (this: HarnessWorld, caller: ActorName, callee: ActorName) {
+    checkRouteSetAtWic(callOf(this, caller).final as SipResponse, coreRecordRoutes(this), 'bottom')
+    checkRouteSetAtWic(callOf(this, callee).invite, coreRecordRoutes(this), 'top')
+  },
+)
+
+Then('{actor} receives the ACK', async function (this: HarnessWorld, actor: ActorName) {
+  await this.guard(callOf(this, actor).acknowledged())
+})
+
+Then(
+  "{actor} receives the BYE on her/his WebSocket and the network's BYE is answered",
+  async function (this: HarnessWorld, actor: ActorName) {
+    const bye = await this.guard(callOf(this, actor).receive('BYE'))
+    const response = await within(this, networkOf(this).bye as Promise<SipResponse>, 'the 200 OK to the BYE')
+    checkInDialogCrossed(bye, [bye], response, `${actor}'s WebSocket`)
+  },
+)
+
+Then(
+  "{actor} receives {actor}'s BYE on her/his WebSocket and the call ends",
+  async function (this: HarnessWorld, actor: ActorName, sender: ActorName) {
+    const bye = await this.guard(callOf(this, actor).receive('BYE'))
+    const sent = await answered(this, sender)
+    checkInDialogCrossed(sent.request, [bye], sent.response, `${actor}'s WebSocket`)
+  },
+)
+
+Then(
+  "{actor}'s CANCEL is answered 200 and her/his INVITE 487",
+  async function (this: HarnessWorld, actor: ActorName) {
+    const final = await settle(this, callOf(this, actor).answered())
+    checkCancelled(book(this).cancel as SipResponse, final, this.env.profile.waitMs)
+  },
+)
+
+Then(
+  "{actor}'s call fails with {status}",
+  async function (this: HarnessWorld, actor: ActorName, status: number) {
+    checkFinalRelayed(await settle(this, callOf(this, actor).answered()), status, this.env.profile.waitMs)
+  },
+)
+
+Then("{actor}'s BYE is refused and reaches nothing", async function (this: HarnessWorld, actor: ActorName) {
+  const { request, response } = await answered(this, actor)
+  const arrived = this.atScscf('BYE', request.get('Call-ID')).filter(
+    (r) => r.get('CSeq') === request.get('CSeq'),
+  )
+  checkForeignInDialogRefused(request, response, arrived)
+})
+
+// --- the scenario's calls -------------------------------------------------------------------------------------------
+
+/** The calls of one scenario: each actor's call, the network's, the last in-dialog exchange of each actor. */
+interface CallBook {
+  readonly calls: Map<ActorName, WicCall>
+  readonly sent: Map<ActorName, { request: SipRequest; response: Promise<SipResponse> }>
+  network: { call: Promise<NetworkCall>; bye?: Promise<SipResponse> } | undefined
+  cancel: SipResponse | undefined
+}
+
+const books = new WeakMap<HarnessWorld, CallBook>()
+
+function book(world: HarnessWorld): CallBook {
+  let found = books.get(world)
+  if (found === undefined) {
+    found = { calls: new Map(), sent: new Map(), network: undefined, cancel: undefined }
+    books.set(world, found)
+  }
+  return found
+}
+
+function placeCall(world: HarnessWorld, actor: ActorName, target: string): WicCall {
+  const call = WicCall.place(world.wic(actor), target)
+  book(world).calls.set(actor, call)
+  return call
+}
+
+function callOf(world: HarnessWorld, actor: ActorName): WicCall {
+  const call = book(world).calls.get(actor)
+  if (call === undefined) throw new ScenarioMisuse(`step: ${actor} has no call in this scenario`)
+  return call
+}
+
+function networkOf(world: HarnessWorld): NonNullable<CallBook['network']> {
+  const network = book(world).network
+  if (network === undefined) throw new ScenarioMisuse('step: the network has placed no call')
+  return network
+}
+
+/** The actor's last in-dialog request and its final response (within waitMs). */
+async function answered(
+  world: HarnessWorld,
+  actor: ActorName,
+): Promise<{ request: SipRequest; response: SipResponse }> {
+  const sent = book(world).sent.get(actor)
+  if (sent === undefined) throw new ScenarioMisuse(`step: ${actor} sent nothing in a dialog`)
+  const what = `the final response to ${actor}'s ${sent.request.method}`
+  return { request: sent.request, response: await within(world, sent.response, what) }
+}
+
+function lastSent(call: WicCall): SipRequest {
+  const request = call.requireDialog().sent.at(-1)
+  if (request === undefined) throw new ScenarioMisuse('step: nothing was sent in the dialog')
+  return request
+}
+
+/** The network party calls the actor's most recent binding; failures surface in the steps that await it. */
+function networkCalls(world: HarnessWorld, actor: ActorName): Promise<NetworkCall> {
+  const impu = world.subscriber(actor).impu
+  const binding = world.env.scscf.bindings(impu).sort((a, b) => b.registeredAt - a.registeredAt)[0]
+  if (binding === undefined) throw new ScenarioMisuse(`step: ${actor} has no binding at the S-CSCF`)
+  const call = world.env.scscf.calls.network.call(binding, impu)
+  call.catch(() => undefined)
+  return call
+}
+
+async function answerIncoming(world: HarnessWorld, actor: ActorName): Promise<WicCall> {
+  const call = await world.guard(WicCall.incoming(world.wic(actor)))
+  book(world).calls.set(actor, call)
+  await world.guard(call.answer(200))
+  return call
+}
+
+/** The Record-Route URIs the mock core inserts itself (everything else on a route set toward a WIC is the edge's). */
+function coreRecordRoutes(world: HarnessWorld): string[] {
+  return [world.env.scscf.calls.recordRouteUri]
+}
+
+function within<T>(world: HarnessWorld, promise: Promise<T>, what: string): Promise<T> {
+  return world.guard(withDeadline(promise, world.env.profile.waitMs, what))
+}
+
+/** The final response to an outgoing INVITE within waitMs, or undefined if none came (judged by the check). */
+async function settle(world: HarnessWorld, final: Promise<SipResponse>): Promise<SipResponse | undefined> {
+  try {
+    return await within(world, final, 'a final response to the INVITE')
+  } catch (error) {
+    if (error instanceof HarnessError && error.side === 'inconclusive') return undefined
+    throw error
+  }
+}
+
+/** The call's final response, which must have `status` (RFC 3261 §16.7 step 5: the proxy relays it). */
+async function answeredWith(world: HarnessWorld, call: WicCall, status: number): Promise<SipResponse> {
+  const final = await within(world, call.answered(), `the final response to ${call.wic.observer}'s INVITE`)
+  expectThat(
+    final.status === status,
+    must('RFC 3261 §16.7 step 5', { id: 'R58' }),
+    () => `expected ${status} to the INVITE, got ${final.summary()}`,
+  )
+  return final
+}
+
+/** The request of this Call-ID and CSeq at the S-CSCF, awaited for waitMs; none when it never came. */
+async function atScscf(world: HarnessWorld, sent: SipRequest | undefined): Promise<SipRequest[]> {
+  if (sent === undefined) throw new ScenarioMisuse('step: nothing was sent in the dialog')
+  const same = (r: SipRequest): boolean =>
+    r.get('Call-ID') === sent.get('Call-ID') && r.get('CSeq') === sent.get('CSeq')
+  const description = `the ${sent.method} of ${sent.get('Call-ID') ?? '?'}`
+  const waiting = world.env.scscf.expectRequest(
+    { method: sent.method, predicate: same },
+    { withinMs: world.env.profile.waitMs, description },
+  )
+  try {
+    return [(await world.guard(waiting)).request]
+  } catch (error) {
+    if (error instanceof HarnessError && error.side === 'inconclusive') return []
+    throw error
+  }
+}
+
+function inviteAtScscf(world: HarnessWorld, invite: SipRequest): SipRequest {
+  const arrived = world.atScscf('INVITE', invite.get('Call-ID'))
+  return single(arrived, 'the INVITE at the S-CSCF', must('TR 23.701 X.2.2', { id: 'R55' }))
+}
