@@ -18,7 +18,7 @@ When(
   },
 )
 
-Then('the TLS handshake succeeds and the SIP WebSocket is open', function (this: HarnessWorld) {
+Then('the eP-CSCF completes the TLS handshake and opens the SIP WebSocket', function (this: HarnessWorld) {
   checkTlsAccepted(this.tls)
 })
 

@@ -33,7 +33,7 @@ Feature: Origination and termination through the eP-CSCF (TR 23.701 X.2.2)
     Scenario: a WIC that is not registered on its WebSocket cannot originate
       When Alice sends a MESSAGE to Bob
       Then the eP-CSCF refuses Alice's MESSAGE, preferably with 403 Forbidden
-      And nothing of Alice's reached the S-CSCF
+      And the eP-CSCF forwarded nothing to the S-CSCF
 
   Rule: terminating requests reach the WIC over the WebSocket it registered on (RFC 3327, RFC 5626 §5.3)
 

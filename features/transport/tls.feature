@@ -9,11 +9,11 @@ Feature: TLS on the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 ste
 
   Scenario: a WIC offering only TLS 1.3 connects
     When a WIC offering only TLS 1.3 opens a WebSocket to the eP-CSCF
-    Then the TLS handshake succeeds and the SIP WebSocket is open
+    Then the eP-CSCF completes the TLS handshake and opens the SIP WebSocket
 
   Scenario: a WIC offering only TLS 1.2 connects
     When a WIC offering only TLS 1.2 opens a WebSocket to the eP-CSCF
-    Then the TLS handshake succeeds and the SIP WebSocket is open
+    Then the eP-CSCF completes the TLS handshake and opens the SIP WebSocket
 
   Scenario: a WIC offering only TLS 1.1 is refused at the TLS handshake
     When a WIC offering only TLS 1.1 opens a WebSocket to the eP-CSCF

@@ -36,6 +36,21 @@ function uris(values: readonly string[]): string[] {
   return values.flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
 }
 
+/** R56: the WIC's request reached the S-CSCF through the eP-CSCF, exactly once (its Call-ID). */
+export function checkForwardedOnce(atScscf: readonly SipRequest[], what: string): SipRequest {
+  return single(
+    atScscf,
+    what,
+    must('TR 23.701 X.2.2; TS 24.229 §5.2.6.3.7', {
+      id: 'R56',
+      quote:
+        'Origination and termination flows for WebRTC IMS clients follow standard IMS procedures with the ' +
+        'exception that routing of all messages between the WIC and S-CSCF traverse the eP-CSCF.',
+      source: 'V',
+    }),
+  )
+}
+
 /** R53: the request at the S-CSCF carries the stored Service-Route as its Route set, in order, on top. */
 export function checkRoutedAlongServiceRoute(request: SipRequest, serviceRoute: readonly string[]): void {
   const wanted = uris(serviceRoute)

@@ -1,5 +1,5 @@
 import type { SecureVersion } from 'node:tls'
-import type { HarnessError } from '../errors.ts'
+import { ScenarioMisuse, type HarnessError } from '../errors.ts'
 import { expectThat } from './expectations.ts'
 import { must } from './requirement.ts'
 
@@ -72,7 +72,7 @@ function what(outcome: TlsOutcome): string {
  * WebSocket from the authorized origin.
  */
 export function checkTlsAccepted(outcome: TlsOutcome | undefined): void {
-  expectThat(outcome !== undefined, SUPPORTED, () => 'no TLS connection was attempted in this scenario')
+  if (outcome === undefined) throw new ScenarioMisuse('no TLS connection was attempted in this scenario')
   expectThat(
     outcome.stage !== 'tls-refused',
     SUPPORTED,
@@ -92,7 +92,7 @@ export function checkTlsAccepted(outcome: TlsOutcome | undefined): void {
  * such a version fails at the TLS handshake, before any HTTP (let alone SIP) is exchanged.
  */
 export function checkTlsRefused(outcome: TlsOutcome | undefined): void {
-  expectThat(outcome !== undefined, NOT_SUPPORTED, () => 'no TLS connection was attempted in this scenario')
+  if (outcome === undefined) throw new ScenarioMisuse('no TLS connection was attempted in this scenario')
   expectThat(
     outcome.stage === 'tls-refused',
     NOT_SUPPORTED,

@@ -1,3 +1,4 @@
+import { ScenarioMisuse } from '../errors.ts'
 import type { SipMessage, SipRequest } from '../sip/message.ts'
 import { adviseThat, expectThat } from './expectations.ts'
 import { must, should, type MustRequirement } from './requirement.ts'
@@ -60,7 +61,7 @@ function what(view: HandshakeView): string {
 
 /** R01/R03: the authorized origin, offering `sip`, gets a WebSocket with `sip` selected. */
 export function checkSipWebSocketOpen(view: HandshakeView | undefined): void {
-  expectThat(view !== undefined, SERVER, () => 'no WebSocket handshake was attempted in this scenario')
+  if (view === undefined) throw new ScenarioMisuse('no WebSocket handshake was attempted in this scenario')
   expectThat(
     view.ok,
     SERVER,
@@ -79,7 +80,7 @@ export function checkSipWebSocketOpen(view: HandshakeView | undefined): void {
  */
 export function checkOriginRefused(view: HandshakeView | undefined, id: OriginCase): void {
   const requirement = originRefusal(id)
-  expectThat(view !== undefined, requirement, () => 'no WebSocket handshake was attempted in this scenario')
+  if (view === undefined) throw new ScenarioMisuse('no WebSocket handshake was attempted in this scenario')
   const status = view.status
   expectThat(
     !view.ok && status !== undefined && status >= 400 && status < 500,
@@ -108,11 +109,7 @@ const NO_SUBPROTOCOL = must('RFC 6455 §4.2.2 /subprotocol/; RFC 7118 §4.1', {
  * whether a WebSocket is open (then `checkNoSipProcessed` must hold on it).
  */
 export function checkNoSubprotocolHandshake(view: HandshakeView | undefined): boolean {
-  expectThat(
-    view !== undefined,
-    NO_SUBPROTOCOL,
-    () => 'no WebSocket handshake was attempted in this scenario',
-  )
+  if (view === undefined) throw new ScenarioMisuse('no WebSocket handshake was attempted in this scenario')
   expectThat(
     !(view.status === 101 && !!view.protocol),
     NO_SUBPROTOCOL,
