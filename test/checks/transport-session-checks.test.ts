@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { closeFindings, openFindings } from '../../support/checks/findings.ts'
+import {
+  checkFlowFailed,
+  checkRefusedUnregistered,
+  checkServiceRouteEnforced,
+} from '../../support/checks/routing-checks.ts'
+import {
+  checkNoSipProcessed,
+  checkNoSubprotocolHandshake,
+  checkOriginRefused,
+} from '../../support/checks/websocket-checks.ts'
+import { ConformanceFailure } from '../../support/errors.ts'
+import { SipRequest, SipResponse } from '../../support/sip/message.ts'
+
+/**
+ * The W2 and X.2.2 checks on hand-made outcomes: each legitimate variation (catalogue Appendix B.1) passes, with a
+ * WARN where a SHOULD is not followed, and each defect fails with the requirement id the fault matrix reads.
+ */
+function failsWith(id: string, check: () => void): void {
+  assert.throws(check, (error: unknown) => {
+    assert.ok(error instanceof ConformanceFailure)
+    assert.equal(error.requirement.id, id)
+    assert.equal(error.requirement.level, 'MUST')
+    return true
+  })
+}
+
+function warnings(check: () => void): string[] {
+  openFindings()
+  check()
+  return closeFindings().map((f) => `${f.kind} ${f.requirement?.id ?? ''}`)
+}
+
+const response = (status: number) => new SipResponse({ status, reason: 'x' })
+const message = () => new SipRequest({ method: 'MESSAGE', uri: 'sip:bob@ims.harness.test' })
+const ROUTE = ['<sip:orig@scscf.harness.test;lr>']
+
+void describe('Origin refusal (RFC 6455 §4.2.2 MUST, §10.2 SHOULD 403)', () => {
+  void it('403 passes without a WARN', () => {
+    assert.deepEqual(
+      warnings(() => checkOriginRefused({ ok: false, status: 403, protocol: undefined }, 'R12')),
+      [],
+    )
+  })
+  void it('another 4xx passes with a WARN of the same requirement', () => {
+    const found = warnings(() => checkOriginRefused({ ok: false, status: 400, protocol: undefined }, 'R13'))
+    assert.deepEqual(found, ['WARN R13'])
+  })
+  void it('an upgrade or a 5xx fails', () => {
+    failsWith('R12', () => checkOriginRefused({ ok: true, status: 101, protocol: 'sip' }, 'R12'))
+    failsWith('R12', () => checkOriginRefused({ ok: false, status: 500, protocol: undefined }, 'R12'))
+  })
+})
+
+void describe('no sip subprotocol (R04)', () => {
+  void it('a refusal, or a 101 without Sec-WebSocket-Protocol, is accepted', () => {
+    assert.equal(checkNoSubprotocolHandshake({ ok: false, status: 400, protocol: 'sip' }), false)
+    assert.equal(checkNoSubprotocolHandshake({ ok: true, status: 101, protocol: '' }), true)
+  })
+  void it('a 101 selecting a subprotocol never offered fails', () => {
+    failsWith('R04', () => checkNoSubprotocolHandshake({ ok: false, status: 101, protocol: 'sip' }))
+  })
+  void it('SIP processed on that WebSocket fails, from either side', () => {
+    failsWith('R04', () => checkNoSipProcessed({ answered: [], atMw: [message()], waitedMs: 10 }))
+    failsWith('R04', () => checkNoSipProcessed({ answered: [response(401)], atMw: [], waitedMs: 10 }))
+    checkNoSipProcessed({ answered: [], atMw: [], waitedMs: 10 })
+  })
+})
+
+void describe('closed flow (R45)', () => {
+  void it('430 passes; 480, 477 and 503 pass with a WARN', () => {
+    assert.deepEqual(
+      warnings(() => checkFlowFailed(response(430), 10)),
+      [],
+    )
+    for (const status of [480, 477, 503])
+      assert.deepEqual(
+        warnings(() => checkFlowFailed(response(status), 10)),
+        ['WARN R45'],
+      )
+  })
+  void it('silence or a success fails', () => {
+    failsWith('R45', () => checkFlowFailed(undefined, 10))
+    failsWith('R45', () => checkFlowFailed(response(200), 10))
+  })
+})
+
+void describe('Service-Route (R53) and unregistered WIC (R49)', () => {
+  void it('400 with nothing forwarded is the enforcing variant', () => {
+    checkServiceRouteEnforced({ response: response(400), atScscf: [] }, ROUTE)
+    failsWith('R53', () =>
+      checkServiceRouteEnforced({ response: response(400), atScscf: [message()] }, ROUTE),
+    )
+  })
+  void it('a forwarded request must carry the Service-Route', () => {
+    failsWith('R53', () =>
+      checkServiceRouteEnforced({ response: response(200), atScscf: [message()] }, ROUTE),
+    )
+    const routed = message().append('Route', ROUTE[0] ?? '')
+    checkServiceRouteEnforced({ response: response(200), atScscf: [routed] }, ROUTE)
+  })
+  void it('an unregistered WIC gets an error, 403 recommended', () => {
+    assert.deepEqual(
+      warnings(() => checkRefusedUnregistered(response(403))),
+      [],
+    )
+    assert.deepEqual(
+      warnings(() => checkRefusedUnregistered(response(404))),
+      ['WARN R49'],
+    )
+    failsWith('R49', () => checkRefusedUnregistered(response(200)))
+  })
+})
