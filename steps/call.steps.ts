@@ -62,13 +62,11 @@ When('the network hangs up on {actor}', async function (this: HarnessWorld, acto
 
 When(
   "{actor} sends a BYE in {actor}'s call from her/his own WebSocket",
-  async function (this: HarnessWorld, sender: ActorName, owner: ActorName) {
+  function (this: HarnessWorld, sender: ActorName, owner: ActorName) {
     const dialog = callOf(this, owner).requireDialog()
-    const response = await this.guard(foreignInDialogRequest(this.wic(sender), dialog, 'BYE'))
-    book(this).sent.set(sender, {
-      request: dialog.sent.at(-1) as SipRequest,
-      response: Promise.resolve(response),
-    })
+    const response = foreignInDialogRequest(this.wic(sender), dialog, 'BYE')
+    response.catch(() => undefined) // settled, with a deadline, by the Then step
+    book(this).sent.set(sender, { request: dialog.sent.at(-1) as SipRequest, response })
   },
 )
 
@@ -79,9 +77,10 @@ Then(
   },
 )
 
-Then("{actor}'s WebRTC offer reaches the S-CSCF", function (this: HarnessWorld, actor: ActorName) {
+Then("{actor}'s WebRTC offer reaches the S-CSCF", async function (this: HarnessWorld, actor: ActorName) {
   const { invite } = callOf(this, actor)
-  checkOfferReachedCore(invite, inviteAtScscf(this, invite))
+  const arrived = single(await atScscf(this, invite), 'the INVITE at the S-CSCF', must('TR 23.701 X.2.2'))
+  checkOfferReachedCore(invite, arrived)
 })
 
 Then(
@@ -218,11 +217,10 @@ function networkOf(world: HarnessWorld): NonNullable<CallBook['network']> {
 async function answered(
   world: HarnessWorld,
   actor: ActorName,
-): Promise<{ request: SipRequest; response: SipResponse }> {
+): Promise<{ request: SipRequest; response: SipResponse | undefined }> {
   const sent = book(world).sent.get(actor)
   if (sent === undefined) throw new ScenarioMisuse(`step: ${actor} sent nothing in a dialog`)
-  const what = `the final response to ${actor}'s ${sent.request.method}`
-  return { request: sent.request, response: await within(world, sent.response, what) }
+  return { request: sent.request, response: await settle(world, sent.response, sent.request.method) }
 }
 
 function lastSent(call: WicCall): SipRequest {
@@ -257,10 +255,14 @@ function within<T>(world: HarnessWorld, promise: Promise<T>, what: string): Prom
   return world.guard(withDeadline(promise, world.env.profile.waitMs, what))
 }
 
-/** The final response to an outgoing INVITE within waitMs, or undefined if none came (judged by the check). */
-async function settle(world: HarnessWorld, final: Promise<SipResponse>): Promise<SipResponse | undefined> {
+/** The final response to a request within waitMs, or undefined if none came (the check judges that). */
+async function settle(
+  world: HarnessWorld,
+  final: Promise<SipResponse>,
+  method = 'INVITE',
+): Promise<SipResponse | undefined> {
   try {
-    return await within(world, final, 'a final response to the INVITE')
+    return await within(world, final, `a final response to the ${method}`)
   } catch (error) {
     if (error instanceof HarnessError && error.side === 'inconclusive') return undefined
     throw error

@@ -14,8 +14,8 @@ Feature: Calls through the eP-CSCF (TR 23.701 X.2.2)
     @R54 @R55 @R61 @R62 @R64 @RFC3261-16.6 @RFC3261-12.2
     Scenario: Alice calls the network: INVITE, 180, 200, ACK and BYE cross the eP-CSCF
       When Alice calls the network
-      Then Alice's call is answered with a WebRTC answer
-      And Alice's WebRTC offer reaches the S-CSCF
+      Then Alice's WebRTC offer reaches the S-CSCF
+      And Alice's call is answered with a WebRTC answer
       And the eP-CSCF Record-Routes Alice's INVITE toward the S-CSCF and in the 200 OK to her
       When Alice hangs up
       Then every request of Alice's call reached the S-CSCF through the eP-CSCF
@@ -35,8 +35,8 @@ Feature: Calls through the eP-CSCF (TR 23.701 X.2.2)
       When Alice calls Bob
       Then Bob's WIC rings and he answers
       And Alice's call is answered with a WebRTC answer
-      And Bob receives the ACK
       And the eP-CSCF Record-Routes Alice's call to Bob on both WebSockets
+      And Bob receives the ACK
       When Bob hangs up
       Then Alice receives Bob's BYE on her WebSocket and the call ends
 

@@ -114,22 +114,23 @@ export function checkRouteSetAtWic(
 export function checkInDialogCrossed(
   request: SipRequest,
   arrived: readonly SipRequest[],
-  response: SipResponse,
+  response: SipResponse | undefined,
   where: string,
 ): void {
   const cseq = request.get('CSeq')
+  const got = response === undefined ? 'no final response' : response.summary()
   const same = arrived.filter((r) => r.get('Call-ID') === request.get('Call-ID') && r.get('CSeq') === cseq)
   expectThat(
     same.length > 0,
     TRAVERSES,
     () =>
       `expected the ${request.method} (CSeq ${cseq ?? '?'}) of the dialog to reach ${where} through the eP-CSCF; ` +
-      `none arrived, and the sender got ${response.summary()}`,
+      `none arrived, and the sender got ${got}`,
   )
   expectThat(
-    response.status >= 200 && response.status < 300,
+    response !== undefined && response.status >= 200 && response.status < 300,
     TRAVERSES,
-    () => `expected the 200 OK to the ${request.method} back at the sender, got ${response.summary()}`,
+    () => `expected the 200 OK to the ${request.method} back at the sender through the eP-CSCF, got ${got}`,
   )
 }
 
@@ -139,22 +140,23 @@ export function checkInDialogCrossed(
  */
 export function checkForeignInDialogRefused(
   request: SipRequest,
-  response: SipResponse,
+  response: SipResponse | undefined,
   arrived: readonly SipRequest[],
 ): void {
+  const got = response === undefined ? 'no response' : response.summary()
   expectThat(
     arrived.length === 0,
     FOREIGN_DIALOG,
     () =>
       `expected the ${request.method} sent in another WebSocket's dialog to stop at the eP-CSCF; ${arrived.length} ` +
-      `reached the S-CSCF, and the sender got ${response.summary()}`,
+      `reached the S-CSCF, and the sender got ${got}`,
   )
   expectThat(
-    response.status >= 400 && response.status < 500,
+    response !== undefined && response.status >= 400 && response.status < 500,
     FOREIGN_DIALOG,
-    () => `expected a 4xx refusal of the ${request.method} from the eP-CSCF, got ${response.summary()}`,
+    () => `expected a 4xx refusal of the ${request.method} from the eP-CSCF, got ${got}`,
   )
-  adviseThat(response.status === 403, FOREIGN_DIALOG_403, () => `403 expected, got ${response.summary()}`)
+  adviseThat(response.status === 403, FOREIGN_DIALOG_403, () => `403 expected, got ${got}`)
 }
 
 /** A final response of the far side (486, 487...) reached the WIC; `final` undefined: none arrived in time. */
