@@ -479,8 +479,13 @@ export class MockScscf {
     )
   }
 
+  /** A flow to this peer; a host name is resolved through `hostnames` (scscf.hostnames of the profile). */
   private flowTo(peer: Flow['remote']): Flow {
-    return peer.transport === 'TCP' ? this.tcp.flowTo(peer) : this.udp.flowTo(peer)
+    const named = Object.entries(this.options.hostnames ?? {}).find(
+      ([name]) => name.toLowerCase() === peer.address.toLowerCase(),
+    )
+    const resolved = named === undefined ? peer : { ...peer, address: named[1] }
+    return resolved.transport === 'TCP' ? this.tcp.flowTo(resolved) : this.udp.flowTo(resolved)
   }
 
   private defaultOriginating(incoming: IncomingRequest): Promise<void> {

@@ -27,6 +27,10 @@ export async function startEnvironment(parameters: HarnessParameters): Promise<H
     loaded.profile.launcher.faults = [...loaded.profile.launcher.faults, ...faults]
     loaded.profile.launcher.variants = [...loaded.profile.launcher.variants, ...variants]
   }
+  // A variant the profile option describes: a two-stage reference puts two Vias of its own (epcscf.topology.vias).
+  const { launcher, epcscf } = loaded.profile
+  if (launcher.kind === 'reference' && launcher.variants.includes('two-vias'))
+    epcscf.topology.vias = Math.max(epcscf.topology.vias, 2)
   environment = await HarnessEnvironment.start(loaded, Number(process.env.CUCUMBER_WORKER_ID ?? 0))
   return environment
 }
