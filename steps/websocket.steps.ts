@@ -69,15 +69,15 @@ Then(
 )
 
 When("{actor}'s WIC sends a double-CRLF keep-alive", async function (this: HarnessWorld, actor: ActorName) {
-  pongs.set(this, awaitPong(this, this.wic(actor)))
+  pongs.set(this, new Map([...(pongs.get(this) ?? []), [actor, awaitPong(this, this.wic(actor))]]))
   await this.guard(this.wic(actor).sendRaw('\r\n\r\n'))
 })
 
 Then(
   "the eP-CSCF answers {actor}'s keep-alive with a CRLF",
-  async function (this: HarnessWorld, _a: ActorName) {
-    const pending = pongs.get(this)
-    if (pending === undefined) throw new ScenarioMisuse('no keep-alive was sent in this scenario')
+  async function (this: HarnessWorld, actor: ActorName) {
+    const pending = pongs.get(this)?.get(actor)
+    if (pending === undefined) throw new ScenarioMisuse(`${actor}'s WIC sent no keep-alive in this scenario`)
     checkKeepAlivePong(await pending, this.env.profile.waitMs)
   },
 )
@@ -88,7 +88,7 @@ Given('the profile says the eP-CSCF answers CRLF keep-alives', function (this: H
 })
 
 /** The pong each scenario awaits after its WIC sent a keep-alive (one scenario per world). */
-const pongs = new WeakMap<HarnessWorld, Promise<string | undefined>>()
+const pongs = new WeakMap<HarnessWorld, Map<ActorName, Promise<string | undefined>>>()
 
 /**
  * R04, variation: on a WebSocket opened without `sip`, the probe WIC sends a REGISTER and watches, for waitMs,
@@ -112,6 +112,7 @@ async function probeWithRegister(world: HarnessWorld, wic: Wic | undefined) {
 function awaitPong(world: HarnessWorld, wic: Wic): Promise<string | undefined> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => done(undefined), world.env.profile.waitMs)
+    timer.unref()
     const unsubscribe = wic.flow.onKeepAlive((bytes) => done(bytes))
     function done(bytes: string | undefined): void {
       clearTimeout(timer)
