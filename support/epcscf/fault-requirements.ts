@@ -38,6 +38,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'no-record-route': ['R54'],
   'in-dialog-bypass': ['R50'],
   'sdp-stripped': ['R66'],
+  'invite-failure-rewritten': ['R58'],
   // Token registration (token.feature, token-checks.ts)
   'token-signature-unchecked': ['R32'],
   'token-expiry-unchecked': ['R32'],

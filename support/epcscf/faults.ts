@@ -34,6 +34,7 @@ export type FaultName =
   | 'no-record-route'
   | 'in-dialog-bypass'
   | 'sdp-stripped'
+  | 'invite-failure-rewritten'
   // Token registration (token-verifier.ts, bearer-gate.ts)
   | 'token-signature-unchecked'
   | 'token-expiry-unchecked'
@@ -78,6 +79,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'dialog-forming requests are forwarded without a Record-Route of the eP-CSCF (RFC 3261 §16.6 step 4, TS 24.229 §5.2.6.3.3)',
   'in-dialog-bypass':
     'in-dialog requests from a WIC are forwarded whatever their route set and WebSocket (TS 24.229 §5.2.6.3.5, TS 33.203 Q.1)',
+  'invite-failure-rewritten':
+    'a 4xx-6xx final response to an INVITE reaches the WIC as 500 (486 busy, 487 after CANCEL lost; RFC 3261 §16.7 step 5)',
   'sdp-stripped':
     'the SDP body of an initial request is lost on the way, toward Mw and toward the WIC (RFC 3261 §16.6 step 1)',
   'token-signature-unchecked':

@@ -5,6 +5,7 @@ import { formatParam } from '../sip/params.ts'
 import type { ServerTransaction } from '../transaction/transaction-layer.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import { stripChargingHeaders } from './charging.ts'
+import { applyFailureFault } from './failure-relay.ts'
 import type { Faults } from './faults.ts'
 import type { Variants } from './variants.ts'
 import { removeTopVia } from './proxy-rules.ts'
@@ -29,6 +30,7 @@ export function relayedResponse(
   if (variants.has('two-vias')) removeTopVia(out)
   if (!towardWic) return out
   stripChargingHeaders(out, faults)
+  applyFailureFault(out, faults)
   if (out.status === 401 || out.status === 407) adjustChallenges(out, faults, variants)
   return out
 }
