@@ -33,6 +33,17 @@ When(
   },
 )
 
+When(
+  /^a WIC page from the authorized origin (on another port|on the default port|under a sub-domain|with a suffix|over the other scheme) opens a WebSocket to the eP-CSCF$/,
+  async function (this: HarnessWorld, variation: string) {
+    const origin = nearMiss(this.env.profile.epcscf.origin.allowed[0] ?? '', variation)
+    if (origin === undefined)
+      return this.notApplicable(`the authorized origin has no "${variation}" variation`)
+    await this.tryHandshake(origin)
+    return undefined
+  },
+)
+
 When('a client without Origin opens a WebSocket to the eP-CSCF', async function (this: HarnessWorld) {
   await this.tryHandshake(undefined)
 })
@@ -86,6 +97,31 @@ Given('the profile says the eP-CSCF answers CRLF keep-alives', function (this: H
   const { crlf } = this.env.profile.epcscf.keepalive
   return crlf ? undefined : this.notApplicable('epcscf.keepalive.crlf is false')
 })
+
+/**
+ * An origin that differs from the authorized one in one respect (RFC 6454 §5: scheme, host and port all count);
+ * undefined when the variation does not exist (the default port of an origin that already uses it).
+ */
+function nearMiss(allowed: string, variation: string): string | undefined {
+  const url = new URL(allowed)
+  const serialise = (u: URL) => `${u.protocol}//${u.host}`
+  switch (variation) {
+    case 'on another port':
+      url.port = String(Number(url.port || (url.protocol === 'https:' ? 443 : 80)) + 1)
+      return serialise(url)
+    case 'on the default port':
+      if (url.port === '') return undefined
+      url.port = ''
+      return serialise(url)
+    case 'under a sub-domain':
+      url.hostname = `x.${url.hostname}`
+      return serialise(url)
+    case 'with a suffix':
+      return `${serialise(url)}.evil.test`
+    default:
+      return `${url.protocol === 'https:' ? 'http:' : 'https:'}//${url.host}`
+  }
+}
 
 /** The pong each scenario awaits after its WIC sent a keep-alive (one scenario per world). */
 const pongs = new WeakMap<HarnessWorld, Map<ActorName, Promise<string | undefined>>>()

@@ -16,14 +16,24 @@ Feature: the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 step 2)
     When a WIC page from "https://evil.harness.test:8443" opens a WebSocket to the eP-CSCF
     Then the eP-CSCF refuses the WebSocket handshake with an HTTP 4xx, 403 recommended
 
-  @cors @R11 @R12 @RFC6455-10.2 @security
-  Scenario: an origin that only contains the authorized origin is refused
-    When a WIC page from "https://wwsf.harness.test:8443.evil.test" opens a WebSocket to the eP-CSCF
+  @cors @R11 @R12 @RFC6455-10.2 @RFC6454-5 @security
+  Scenario Outline: an origin that is not exactly the authorized one is refused (<near miss>)
+    An origin is its scheme, host and port (RFC 6454 §5); each row changes one of them, or appends to it (a
+    substring match would accept that one).
+    When a WIC page from the authorized origin <near miss> opens a WebSocket to the eP-CSCF
     Then the eP-CSCF refuses the WebSocket handshake with an HTTP 4xx, 403 recommended
 
-  @cors @R11 @R12 @RFC6455-10.2 @security
-  Scenario: the authorized host on another scheme is refused
-    When a WIC page from "http://wwsf.harness.test:8443" opens a WebSocket to the eP-CSCF
+    Examples:
+      | near miss             |
+      | with a suffix         |
+      | over the other scheme |
+      | on another port       |
+      | on the default port   |
+      | under a sub-domain    |
+
+  @cors @R11 @R12 @RFC6454-6.2 @security
+  Scenario: a page with an opaque origin ("null") is refused
+    When a WIC page from "null" opens a WebSocket to the eP-CSCF
     Then the eP-CSCF refuses the WebSocket handshake with an HTTP 4xx, 403 recommended
 
   @cors @R13 @RFC6455-10.2 @security
