@@ -27,6 +27,13 @@ When(
 )
 
 When(
+  'a WIC page from the authorized WWSF origin opens a WebSocket to the eP-CSCF offering {string}',
+  async function (this: HarnessWorld, offered: string) {
+    await this.tryHandshake(this.env.profile.epcscf.origin.allowed[0], offered.split(/,\s*/))
+  },
+)
+
+When(
   'a WIC page from {string} opens a WebSocket to the eP-CSCF',
   async function (this: HarnessWorld, origin: string) {
     await this.tryHandshake(origin)

@@ -11,6 +11,13 @@ Feature: the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 step 2)
     When a WIC page from the authorized WWSF origin opens a WebSocket to the eP-CSCF
     Then the eP-CSCF opens the WebSocket with subprotocol "sip"
 
+  @R03
+  Scenario: the eP-CSCF selects sip among the subprotocols a WIC offers
+    RFC 6455 §4.2.2: the selected subprotocol "MUST be derived from the client's handshake, specifically by selecting
+    one of the values from the |Sec-WebSocket-Protocol| field that the server is willing to use".
+    When a WIC page from the authorized WWSF origin opens a WebSocket to the eP-CSCF offering "chat, sip"
+    Then the eP-CSCF opens the WebSocket with subprotocol "sip"
+
   @cors @R11 @R12 @RFC6455-10.2 @security
   Scenario: a WIC page from a WWSF not authorized for the eP-CSCF is refused
     When a WIC page from "https://evil.harness.test:8443" opens a WebSocket to the eP-CSCF
