@@ -6,12 +6,14 @@ import {
   checkRefusedUnregistered,
   checkServiceRouteEnforced,
 } from '../../support/checks/routing-checks.ts'
+import { checkTlsAccepted, checkTlsRefused } from '../../support/checks/transport-checks.ts'
 import {
+  checkKeepAlivePong,
   checkNoSipProcessed,
   checkNoSubprotocolHandshake,
   checkOriginRefused,
 } from '../../support/checks/websocket-checks.ts'
-import { ConformanceFailure } from '../../support/errors.ts'
+import { ConformanceFailure, ScenarioMisuse } from '../../support/errors.ts'
 import { SipRequest, SipResponse } from '../../support/sip/message.ts'
 
 /**
@@ -111,5 +113,36 @@ void describe('Service-Route (R53) and unregistered WIC (R49)', () => {
       ['WARN R49'],
     )
     failsWith('R49', () => checkRefusedUnregistered(response(200)))
+  })
+})
+
+void describe('TLS versions (R07) and WSS (R06)', () => {
+  const outcome = (stage: 'connected' | 'upgrade-refused' | 'tls-refused') => ({
+    offered: ['TLSv1.2' as const],
+    stage,
+    status: stage === 'upgrade-refused' ? 403 : undefined,
+    error: undefined,
+  })
+  void it('a required version refused at TLS fails R07; refused at the upgrade fails R06', () => {
+    checkTlsAccepted(outcome('connected'))
+    failsWith('R07', () => checkTlsAccepted(outcome('tls-refused')))
+    failsWith('R06', () => checkTlsAccepted(outcome('upgrade-refused')))
+  })
+  void it('a forbidden version must fail at TLS, not later', () => {
+    checkTlsRefused(outcome('tls-refused'))
+    failsWith('R07', () => checkTlsRefused(outcome('upgrade-refused')))
+    failsWith('R07', () => checkTlsRefused(outcome('connected')))
+  })
+  void it('a check with no attempt is a misuse of the scenario, not a verdict', () => {
+    assert.throws(() => checkTlsRefused(undefined), ScenarioMisuse)
+    assert.throws(() => checkOriginRefused(undefined, 'R12'), ScenarioMisuse)
+  })
+})
+
+void describe('CRLF keep-alive', () => {
+  void it('a single CRLF passes; silence or anything else fails', () => {
+    checkKeepAlivePong('\r\n', 10)
+    assert.throws(() => checkKeepAlivePong(undefined, 10), ConformanceFailure)
+    assert.throws(() => checkKeepAlivePong('\r\n\r\n', 10), ConformanceFailure)
   })
 })
