@@ -8,6 +8,7 @@ import {
   checkPathToEpcscf,
   checkRefresh,
   checkRequireOption,
+  checkTopViaOnMw,
 } from '../support/checks/register-checks.ts'
 import {
   checkAnsweredWith,
@@ -24,7 +25,7 @@ import {
 import { firstOf } from '../support/checks/expectations.ts'
 import type { MustRequirement } from '../support/checks/requirement.ts'
 import { ScenarioMisuse } from '../support/errors.ts'
-import { registersFor, scenarioRequests } from '../support/checks/mw-traffic.ts'
+import { registersFor, responsesTo, scenarioRequests } from '../support/checks/mw-traffic.ts'
 import { REGISTRATION, TOKEN } from '../support/checks/requirements-registration.ts'
 import type { Wic, RegistrationOutcome } from '../support/wic/wic.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
@@ -86,20 +87,20 @@ Then("{actor}'s registration succeeds", function (this: HarnessWorld, actor: Act
 Then(
   'the 200 OK relayed to {actor} carries no P-Charging-Vector or P-Charging-Function-Addresses',
   function (this: HarnessWorld, actor: ActorName) {
-    checkNoChargingHeaders(this.lastRegistration(actor).final, this.scscfResponses(actor))
+    checkNoChargingHeaders(this.lastRegistration(actor).final, answersAtMw(this, actor))
   },
 )
 
 Then("{actor}'s de-registration succeeds", function (this: HarnessWorld, actor: ActorName) {
   const { final } = this.lastRegistration(actor)
-  checkFinalRelayed(final, 200, this.scscfResponses(actor), REGISTRATION.deregistered)
+  checkFinalRelayed(final, 200, answersAtMw(this, actor), REGISTRATION.deregistered)
 })
 
 Then(
   "{actor}'s registration is refused with {status}",
   function (this: HarnessWorld, actor: ActorName, status: number) {
     const { final } = this.lastRegistration(actor)
-    checkFinalRelayed(final, status, this.scscfResponses(actor), REGISTRATION.failureRelayed)
+    checkFinalRelayed(final, status, answersAtMw(this, actor), REGISTRATION.failureRelayed)
   },
 )
 
@@ -120,7 +121,7 @@ Then(
   "the S-CSCF never sees {actor}'s integrity-protected {string} and registers her/him only after a digest challenge, unless the eP-CSCF refused the REGISTER",
   function (this: HarnessWorld, actor: ActorName, claimed: string) {
     const { final } = this.lastRegistration(actor)
-    checkWicIntegrityNotTrusted(final, mwRequests(this), this.scscfResponses(actor), claimed)
+    checkWicIntegrityNotTrusted(final, mwRequests(this), answersAtMw(this, actor), claimed)
   },
 )
 
@@ -139,7 +140,7 @@ Then(
 )
 
 Then('the challenge reaches {actor} unchanged', function (this: HarnessWorld, actor: ActorName) {
-  const sent = this.scscfResponses(actor).filter((r) => r.status === 401)
+  const sent = answersAtMw(this, actor).filter((r) => r.status === 401)
   const challenge = firstOf(sent, 'a 401 sent by the S-CSCF', REGISTRATION.challengeRelayed)
   checkChallengeRelayed(challenge, relayedChallenge(this, actor))
 })
@@ -221,13 +222,33 @@ Then(
   },
 )
 
-/** The actor registers; a final response the S-CSCF sent that never reached the WIC is a FAIL (R58). */
+/**
+ * The actor's registration, judged when no final response comes back: a REGISTER that reached the S-CSCF without
+ * the eP-CSCF's Via is a FAIL (R19), and so is a final response the S-CSCF sent that never reached the WIC (R58).
+ */
+export function relayed(
+  world: HarnessWorld,
+  actor: ActorName,
+  registration: Promise<RegistrationOutcome>,
+): Promise<RegistrationOutcome> {
+  const viaOfWhatArrived = () => {
+    const fwd = forwarded(world, actor)[0]
+    if (fwd !== undefined) checkTopViaOnMw(fwd, world.env.profile.epcscf.topology)
+  }
+  return relayedOrFail(registration, () => answersAtMw(world, actor), actor, viaOfWhatArrived)
+}
+
 function registerRelayed(
   world: HarnessWorld,
   actor: ActorName,
   action: (wic: Wic) => Promise<RegistrationOutcome>,
 ): Promise<RegistrationOutcome> {
-  return relayedOrFail(world.register(actor, action), () => world.scscfResponses(actor), actor)
+  return relayed(world, actor, world.register(actor, action))
+}
+
+/** What the S-CSCF answered to the actor's REGISTERs (found by IMPU on Mw, also when the WIC got no answer). */
+function answersAtMw(world: HarnessWorld, actor: ActorName) {
+  return responsesTo(forwarded(world, actor), world.env.scscf.sentResponses)
 }
 
 /** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */

@@ -1,5 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber'
-import { registersFor, scenarioRequests } from '../support/checks/mw-traffic.ts'
+import { registersFor, responsesTo, scenarioRequests } from '../support/checks/mw-traffic.ts'
 import { TOKEN } from '../support/checks/requirements-registration.ts'
 import {
   checkNoBearerOnMw,
@@ -12,6 +12,7 @@ import {
 import { ScenarioMisuse } from '../support/errors.ts'
 import type { HostileToken } from '../support/wwsf/signing-keys.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
+import { relayed } from './registration.steps.ts'
 
 /** The defects of the attack matrix as a scenario names them. */
 const DEFECTS: Readonly<Record<string, HostileToken>> = {
@@ -35,20 +36,20 @@ Given(
 )
 
 When('{actor} registers with her/his token', async function (this: HarnessWorld, actor: ActorName) {
-  await this.registerWithToken(actor, this.token(actor))
+  await relayed(this, actor, this.registerWithToken(actor, this.token(actor)))
 })
 
 When(
   '{actor} registers with her/his token claiming integrity-protected {string}',
   async function (this: HarnessWorld, actor: ActorName, value: string) {
-    await this.registerWithToken(actor, this.token(actor), value)
+    await relayed(this, actor, this.registerWithToken(actor, this.token(actor), value))
   },
 )
 
 When(
   "{actor} registers with {actor}'s token",
   async function (this: HarnessWorld, actor: ActorName, owner: ActorName) {
-    await this.registerWithToken(actor, this.token(owner))
+    await relayed(this, actor, this.registerWithToken(actor, this.token(owner)))
   },
 )
 
@@ -58,14 +59,15 @@ When(
     const kind = DEFECTS[defect]
     if (kind === undefined)
       throw new ScenarioMisuse(`unknown token defect "${defect}"; known: ${Object.keys(DEFECTS).join('; ')}`)
-    await this.registerWithToken(actor, await this.hostileToken(actor, kind, 'Bob'))
+    const token = await this.hostileToken(actor, kind, 'Bob')
+    await relayed(this, actor, this.registerWithToken(actor, token))
   },
 )
 
 Then(
   'the S-CSCF registered {actor} without a digest challenge',
   function (this: HarnessWorld, actor: ActorName) {
-    checkRegisteredWithoutChallenge(this.scscfResponses(actor), actor)
+    checkRegisteredWithoutChallenge(responsesTo(forwarded(this, actor), this.env.scscf.sentResponses), actor)
   },
 )
 

@@ -1,4 +1,4 @@
-import type { SipRequest } from '../sip/message.ts'
+import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { parseUri } from '../sip/uri.ts'
 
 /**
@@ -29,6 +29,12 @@ export function scenarioRequests(received: readonly { readonly request: SipReque
 /** The scenario's REGISTERs on Mw whose To (the address of record, RFC 3261 §10.2) is `impu`. */
 export function registersFor(requests: readonly SipRequest[], impu: string): SipRequest[] {
   return requests.filter((r) => r.method.toUpperCase() === 'REGISTER' && sameAor(r.get('To'), impu))
+}
+
+/** The responses the mock S-CSCF sent (`sent`, in order) to the dialogs and registrations of `requests` (by Call-ID). */
+export function responsesTo(requests: readonly SipRequest[], sent: readonly SipResponse[]): SipResponse[] {
+  const callIds = new Set(requests.map((r) => r.get('Call-ID')))
+  return sent.filter((r) => callIds.has(r.get('Call-ID')))
 }
 
 /** `OPTIONS sip:127.0.0.1:5070` names a node; `OPTIONS sip:bob@ims.test` a user. An unparseable URI: a user. */

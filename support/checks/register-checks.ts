@@ -56,6 +56,20 @@ export function checkOwnViaOnTop(sent: SipRequest, forwarded: SipRequest, topolo
   )
 }
 
+/**
+ * R19 on what reached the S-CSCF alone (when the WIC's own REGISTER is not at hand, e.g. after a timeout): the top
+ * Via(s) are the eP-CSCF's on Mw, not the WIC's WebSocket Via (`WS`/`WSS`, RFC 7118 §5.2).
+ */
+export function checkTopViaOnMw(forwarded: SipRequest, topology: Topology): void {
+  const own = viasOf(forwarded).slice(0, topology.vias)
+  expectThat(
+    own.length === topology.vias && own.every((via) => !/^WSS?$/i.test(via.transport)),
+    REGISTRATION.ownVia,
+    () =>
+      `the REGISTER reached the S-CSCF without the eP-CSCF's Via on top, so no response can come back through it: ${showHeader(forwarded, 'Via')}`,
+  )
+}
+
 /** R19, RFC 3261 §16.6 step 3: Max-Forwards one less per proxy stage (a two-stage eP-CSCF decrements twice). */
 export function checkMaxForwardsDecremented(sent: SipRequest, forwarded: SipRequest, stages = 1): void {
   const before = Number(sent.get('Max-Forwards'))

@@ -61,17 +61,21 @@ export function checkFinalRelayed(
 
 /**
  * R58: a registration that got no final response at the WIC although the S-CSCF answered: the eP-CSCF did not
- * relay it (RFC 3261 §16.7). Silence with no answer from the S-CSCF either stays what it was (inconclusive).
+ * relay it (RFC 3261 §16.7). Before that, `explain` may find the cause in what reached the S-CSCF (a forwarded
+ * REGISTER without the eP-CSCF's Via cannot bring its response back: R19). Silence with no evidence either way
+ * stays what it was (inconclusive).
  */
 export async function relayedOrFail<T>(
   action: Promise<T>,
   scscfAnswers: () => readonly SipResponse[],
   who: string,
+  explain: () => void = () => undefined,
 ): Promise<T> {
   try {
     return await action
   } catch (error) {
     if (!(error instanceof InconclusiveError)) throw error
+    explain()
     const finals = scscfAnswers().filter((r) => r.status >= 200)
     expectThat(
       finals.length === 0,
