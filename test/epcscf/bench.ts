@@ -43,7 +43,11 @@ export interface Bench {
   /** Connects, expecting a refusal or an odd upgrade: the raw outcome of the handshake. */
   tryWic(over: Partial<WicOptions>): ReturnType<typeof Wic.tryConnect>
   /** A token for `user` signed by the bench's key (claims overridable). */
-  token(user?: User, claims?: Record<string, unknown>): Promise<string>
+  token(
+    user?: User,
+    claims?: Record<string, unknown>,
+    signingKey?: Parameters<SignJWT['sign']>[0],
+  ): Promise<string>
   /** The requests of this method the S-CSCF received as scenario traffic. */
   atScscf(method: string): SipRequest[]
   stop(): Promise<void>
@@ -114,15 +118,20 @@ export async function startBench(opts: BenchOptions = {}): Promise<Bench> {
       if (outcome.ok) wics.push(outcome.wic)
       return outcome
     },
-    async token(user = 'alice', claims = {}) {
-      const jwt = new SignJWT({ impi: USERS[user].impi, impu: [USERS[user].impu], ...claims })
+    async token(user = 'alice', claims = {}, signingKey) {
+      // `iss`, `aud` and `exp` among the claims (a token for another audience, an expired one) are kept;
+      // otherwise the bench's issuer and audience, valid for 5 minutes.
+      const jwt = new SignJWT({
+        impi: USERS[user].impi,
+        impu: [USERS[user].impu],
+        iss: ISSUER,
+        aud: AUDIENCE,
+        exp: Math.floor(Date.now() / 1000) + 300,
+        ...claims,
+      })
         .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
         .setIssuedAt()
-      // An `exp` among the claims (an expired token) is kept; otherwise the token is valid for 5 minutes.
-      if (!('exp' in claims)) jwt.setExpirationTime('5m')
-      return jwt.sign(keys.privateKey)
+      return jwt.sign(signingKey ?? keys.privateKey)
     },
     atScscf(method) {
       return scscf.received.map((r) => r.request).filter((r) => r.method === method)
