@@ -1,7 +1,7 @@
 import { ConformanceFailure } from '../errors.ts'
 import type { SipMessage } from '../sip/message.ts'
 import { recordFinding } from './findings.ts'
-import { must, type MustRequirement, type ShouldRequirement } from './requirement.ts'
+import type { MustRequirement, ShouldRequirement } from './requirement.ts'
 
 /**
  * The vocabulary of verdicts: each check names the requirement (level, clause), what was expected, from whom, and
@@ -10,15 +10,11 @@ import { must, type MustRequirement, type ShouldRequirement } from './requiremen
  */
 export function expectThat(
   condition: boolean,
-  requirement: MustRequirement | LegacyClause,
+  requirement: MustRequirement,
   message: () => string,
 ): asserts condition {
-  if (!condition)
-    throw new ConformanceFailure(typeof requirement === 'string' ? must(requirement) : requirement, message())
+  if (!condition) throw new ConformanceFailure(requirement, message())
 }
-
-/** TRANSITIONAL: a bare clause string, read as a MUST without a catalogue id; every check is moving to must(). */
-type LegacyClause = string
 
 /** A SHOULD: when `condition` is false, records a WARN with the clause; returns `condition`. */
 export function adviseThat(
@@ -34,7 +30,7 @@ export function adviseThat(
  * `the REGISTER forwarded to the S-CSCF` → exactly one, or a clear failure: none ("expected X, but none arrived")
  * or more than one ("expected one X, N arrived").
  */
-export function single<T>(items: readonly T[], what: string, requirement: MustRequirement | LegacyClause): T {
+export function single<T>(items: readonly T[], what: string, requirement: MustRequirement): T {
   const first = items[0]
   expectThat(first !== undefined, requirement, () => `expected ${what}, but none arrived`)
   expectThat(items.length === 1, requirement, () => `expected exactly one ${what}, ${items.length} arrived`)
@@ -42,22 +38,14 @@ export function single<T>(items: readonly T[], what: string, requirement: MustRe
 }
 
 /** `the first REGISTER at the S-CSCF` → the first of at least one, or a clear failure if none arrived. */
-export function firstOf<T>(
-  items: readonly T[],
-  what: string,
-  requirement: MustRequirement | LegacyClause,
-): T {
+export function firstOf<T>(items: readonly T[], what: string, requirement: MustRequirement): T {
   const head = items[0]
   expectThat(head !== undefined, requirement, () => `expected ${what}, but none arrived`)
   return head
 }
 
 /** "Every X has Y" holds only if there is an X: returns the items, or fails naming what was expected. */
-export function nonEmpty<T>(
-  items: readonly T[],
-  what: string,
-  requirement: MustRequirement | LegacyClause,
-): readonly T[] {
+export function nonEmpty<T>(items: readonly T[], what: string, requirement: MustRequirement): readonly T[] {
   expectThat(items.length > 0, requirement, () => `expected at least one ${what}, but none arrived`)
   return items
 }
