@@ -70,6 +70,30 @@ When(
   },
 )
 
+When(
+  '{actor} re-INVITEs, UPDATEs and sends a MESSAGE in her/his call',
+  async function (this: HarnessWorld, actor: ActorName) {
+    book(this).exchanges = await exchangeInDialog(this, callOf(this, actor))
+  },
+)
+
+When('{actor} sends a BYE with a To-tag outside any dialog', function (this: HarnessWorld, actor: ActorName) {
+  const request = this.wic(actor).createRequest('BYE', NETWORK_PARTY, {
+    to: `<${NETWORK_PARTY}>;tag=nodialog`,
+  })
+  const response = this.wic(actor).request(request)
+  response.catch(() => undefined) // settled, with a deadline, by the Then step
+  book(this).sent.set(actor, { request, response })
+})
+
+Then(
+  'each of them reached the S-CSCF through the eP-CSCF and was answered',
+  async function (this: HarnessWorld) {
+    for (const { request, response } of book(this).exchanges)
+      checkInDialogCrossed(request, await atScscf(this, request), response, 'the S-CSCF')
+  },
+)
+
 Then(
   "{actor}'s call is answered with a WebRTC answer",
   async function (this: HarnessWorld, actor: ActorName) {
@@ -181,6 +205,8 @@ interface CallBook {
   readonly calls: Map<ActorName, WicCall>
   readonly sent: Map<ActorName, { request: SipRequest; response: Promise<SipResponse> }>
   network: { call: Promise<NetworkCall>; bye?: Promise<SipResponse> } | undefined
+  /** Requests sent within a dialog and their final responses (undefined: none within waitMs), ACKs included. */
+  exchanges: { request: SipRequest; response: SipResponse | undefined }[]
   cancel: SipResponse | undefined
 }
 
@@ -189,7 +215,7 @@ const books = new WeakMap<HarnessWorld, CallBook>()
 function book(world: HarnessWorld): CallBook {
   let found = books.get(world)
   if (found === undefined) {
-    found = { calls: new Map(), sent: new Map(), network: undefined, cancel: undefined }
+    found = { calls: new Map(), sent: new Map(), network: undefined, cancel: undefined, exchanges: [] }
     books.set(world, found)
   }
   return found
@@ -244,6 +270,29 @@ async function answerIncoming(world: HarnessWorld, actor: ActorName): Promise<Wi
   book(world).calls.set(actor, call)
   await world.guard(call.answer(200))
   return call
+}
+
+/**
+ * A re-INVITE (with its ACK), an UPDATE and a MESSAGE within the call, one after the other; the ACK is listed with
+ * the re-INVITE's 2xx as its "response" (an ACK has none of its own).
+ */
+async function exchangeInDialog(
+  world: HarnessWorld,
+  call: WicCall,
+): Promise<{ request: SipRequest; response: SipResponse | undefined }[]> {
+  const dialog = call.requireDialog()
+  const out: { request: SipRequest; response: SipResponse | undefined }[] = []
+  const actions: [string, () => Promise<SipResponse>][] = [
+    ['INVITE', () => call.refresh('INVITE')],
+    ['UPDATE', () => call.refresh('UPDATE')],
+    ['MESSAGE', () => call.send('MESSAGE', { body: 'in the call', contentType: 'text/plain' })],
+  ]
+  for (const [method, action] of actions) {
+    const before = dialog.sent.length
+    const response = await settle(world, action(), method)
+    for (const request of dialog.sent.slice(before)) out.push({ request, response })
+  }
+  return out
 }
 
 /** The Record-Route URIs the mock core inserts itself (everything else on a route set toward a WIC is the edge's). */

@@ -40,6 +40,12 @@ Feature: Calls through the eP-CSCF (TR 23.701 X.2.2)
       When Bob hangs up
       Then Alice receives Bob's BYE on her WebSocket and the call ends
 
+    @R55 @RFC3261-14 @RFC3311
+    Scenario: a re-INVITE, an UPDATE and a MESSAGE within Alice's call cross the eP-CSCF
+      Given Alice is in a call with the network
+      When Alice re-INVITEs, UPDATEs and sends a MESSAGE in her call
+      Then each of them reached the S-CSCF through the eP-CSCF and was answered
+
   Rule: the far side's final responses reach the WIC (RFC 3261 §16.7, §16.10)
 
     @R58 @RFC3261-9 @RFC3261-16.10
@@ -64,3 +70,8 @@ Feature: Calls through the eP-CSCF (TR 23.701 X.2.2)
       And Alice is in a call with the network
       When Bob sends a BYE in Alice's call from his own WebSocket
       Then Bob's BYE is refused and reaches nothing
+
+    @R50 @security
+    Scenario: a request with a To-tag outside any dialog is refused and reaches nothing
+      When Alice sends a BYE with a To-tag outside any dialog
+      Then Alice's BYE is refused and reaches nothing

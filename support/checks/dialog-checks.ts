@@ -148,7 +148,7 @@ export function checkForeignInDialogRefused(
     arrived.length === 0,
     FOREIGN_DIALOG,
     () =>
-      `expected the ${request.method} sent in another WebSocket's dialog to stop at the eP-CSCF; ${arrived.length} ` +
+      `expected the ${request.method} of a dialog its sender is not party to to stop at the eP-CSCF; ${arrived.length} ` +
       `reached the S-CSCF, and the sender got ${got}`,
   )
   expectThat(

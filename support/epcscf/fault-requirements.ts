@@ -35,7 +35,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   // Terminating requests (origination-termination.feature)
   'no-flow-failed': ['R45'],
   // Dialogs and sessions (calls.feature, dialog-checks.ts, sdp-checks.ts)
-  'no-record-route': ['R54'],
+  'no-record-route': ['R54', 'R55'],
   'in-dialog-bypass': ['R50'],
   'sdp-stripped': ['R66'],
   'invite-failure-rewritten': ['R58'],

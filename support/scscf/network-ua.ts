@@ -100,11 +100,11 @@ export class NetworkUa {
     const verdict = dialog.receiveRequest(request)
     if (!verdict.ok) return createResponse(request, verdict.status, verdict.reason)
     const response = createResponse(request, 200)
-    if (request.method === 'INVITE') {
-      // A re-INVITE is a target refresh (RFC 3261 §12.2.2); the answer carries our SDP again.
+    if (request.method === 'INVITE' || (request.method === 'UPDATE' && request.body !== '')) {
+      // A re-INVITE or an UPDATE is a target refresh (RFC 3261 §12.2.2, RFC 3311 §5.2); an offer gets an answer.
       dialog.refreshTarget(request)
       response.set('Contact', `<${this.contact()}>`)
-      response.body = webrtcAnswer(request.body === '' ? webrtcOffer() : request.body)
+      response.body = request.body === '' ? webrtcOffer() : webrtcAnswer(request.body)
       response.set('Content-Type', 'application/sdp').updateContentLength()
     }
     return response

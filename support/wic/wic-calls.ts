@@ -151,6 +151,26 @@ export class WicCall {
     return response
   }
 
+  /**
+   * A re-INVITE (RFC 3261 §14.1) or an UPDATE (RFC 3311 §5.1) with a new WebRTC offer: a target refresh, so it
+   * carries the Contact (§12.2.1.1); a 2xx refreshes the remote target, and a 2xx to a re-INVITE is ACKed.
+   */
+  async refresh(method: 'INVITE' | 'UPDATE' = 'INVITE'): Promise<SipResponse> {
+    const dialog = this.requireDialog()
+    const request = dialog.createRequest(method, {
+      via: this.via(),
+      contact: `<${this.wic.contactUri}>`,
+      body: webrtcOffer(),
+      contentType: 'application/sdp',
+    })
+    const response = await this.wic.request(request)
+    if (response.status >= 200 && response.status < 300) {
+      dialog.refreshTarget(response)
+      if (method === 'INVITE') await this.wic.send(dialog.ackFor2xx(request, { via: this.via() }))
+    }
+    return response
+  }
+
   /** Hangs up: BYE within the dialog (RFC 3261 §15.1.1). */
   hangUp(): Promise<SipResponse> {
     return this.send('BYE')
