@@ -113,8 +113,9 @@ export function readSdp(text: string): SdpSummary {
       port: m.port,
       protocol: m.protocol,
       mid: m.mid === undefined ? undefined : String(m.mid),
-      iceUfrag: m.iceUfrag ?? sdp.iceUfrag,
-      icePwd: m.icePwd ?? sdp.icePwd,
+      // sdp-transform turns an all-digit value into a number (an ice-ufrag of hex digits can be one).
+      iceUfrag: text(m.iceUfrag ?? sdp.iceUfrag),
+      icePwd: text(m.icePwd ?? sdp.icePwd),
       candidates: m.candidates?.length ?? 0,
       fingerprint: (m.fingerprint ?? sdp.fingerprint)?.hash,
       setup: m.setup ?? sdp.setup,
@@ -123,6 +124,10 @@ export function readSdp(text: string): SdpSummary {
       direction: m.direction ?? sdp.direction,
     })),
   }
+}
+
+function text(value: string | number | undefined): string | undefined {
+  return value === undefined ? undefined : String(value)
 }
 
 function session(address: string, media: MediaDescription[], bundle: boolean): SessionDescription {

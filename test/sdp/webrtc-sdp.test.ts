@@ -41,6 +41,11 @@ void describe('WebRTC SDP (JSEP-style offer and answer)', () => {
     assert.notEqual(answer.media[0]?.iceUfrag, readSdp(offerText).media[0]?.iceUfrag)
   })
 
+  void it('reads an all-digit ice-ufrag as text (sdp-transform makes it a number)', () => {
+    const offer = webrtcOffer().replace(/a=ice-ufrag:\S+/g, 'a=ice-ufrag:38949073')
+    assert.equal(readSdp(offer).media[0]?.iceUfrag, '38949073')
+  })
+
   void it('garbage is not an SDP', () => {
     assert.equal(readSdp('hello').valid, false)
     assert.equal(readSdp('').media.length, 0)
