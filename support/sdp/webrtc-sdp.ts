@@ -114,8 +114,8 @@ export function readSdp(text: string): SdpSummary {
       protocol: m.protocol,
       mid: m.mid === undefined ? undefined : String(m.mid),
       // sdp-transform turns an all-digit value into a number (an ice-ufrag of hex digits can be one).
-      iceUfrag: text(m.iceUfrag ?? sdp.iceUfrag),
-      icePwd: text(m.icePwd ?? sdp.icePwd),
+      iceUfrag: asText(m.iceUfrag ?? sdp.iceUfrag),
+      icePwd: asText(m.icePwd ?? sdp.icePwd),
       candidates: m.candidates?.length ?? 0,
       fingerprint: (m.fingerprint ?? sdp.fingerprint)?.hash,
       setup: m.setup ?? sdp.setup,
@@ -126,7 +126,7 @@ export function readSdp(text: string): SdpSummary {
   }
 }
 
-function text(value: string | number | undefined): string | undefined {
+function asText(value: string | number | undefined): string | undefined {
   return value === undefined ? undefined : String(value)
 }
 
