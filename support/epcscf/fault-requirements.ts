@@ -18,7 +18,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'max-forwards-untouched': ['R19'],
   'no-path': ['R15'],
   'no-require-path': ['R16'],
-  'no-p-charging-vector': ['R18', 'R68'],
+  'no-p-charging-vector': ['R18'], // also breaks R68 (originating requests), which no check carries yet
   'contact-rewritten': ['R19'],
   // Mw: integrity-protected (digest.feature, register-checks.ts, registration-outcome-checks.ts)
   'forward-wic-integrity-protected': ['R39'],
@@ -50,15 +50,16 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
 
 /**
  * Catalogue requirements that no check of the suite carries yet (R01–R74 minus the ids of every must()/should()
- * in support/checks/), for the report: the suite says nothing about them, PASS or FAIL.
+ * in support/checks/ and steps/, as of this writing), for the report: the suite says nothing about them, PASS or
+ * FAIL. test/checks/fault-requirements.test.ts keeps the list honest against the source.
  */
 export const UNGUARDED_REQUIREMENTS: readonly string[] = [
-  'R01',
   'R02',
   'R05',
   'R08',
   'R09',
   'R10',
+  'R11',
   'R14',
   'R17',
   'R22',
@@ -72,21 +73,14 @@ export const UNGUARDED_REQUIREMENTS: readonly string[] = [
   'R41',
   'R42',
   'R44',
-  'R50',
   'R51',
   'R52',
-  'R54',
-  'R55',
-  'R56',
   'R59',
   'R60',
-  'R61',
-  'R62',
   'R63',
-  'R64',
   'R65',
-  'R66',
   'R67',
+  'R68',
   'R69',
   'R70',
   'R71',
