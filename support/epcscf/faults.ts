@@ -35,6 +35,9 @@ export type FaultName =
   | 'in-dialog-bypass'
   | 'sdp-stripped'
   | 'invite-failure-rewritten'
+  | 'wic-sdp-without-ice'
+  | 'wic-sdp-without-rtcp-mux'
+  | 'wic-sdp-without-dtls'
   // Token registration (token-verifier.ts, bearer-gate.ts)
   | 'token-signature-unchecked'
   | 'token-expiry-unchecked'
@@ -79,6 +82,11 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'dialog-forming requests are forwarded without a Record-Route of the eP-CSCF (RFC 3261 §16.6 step 4, TS 24.229 §5.2.6.3.3)',
   'in-dialog-bypass':
     'in-dialog requests from a WIC are forwarded whatever their route set and WebSocket (TS 24.229 §5.2.6.3.5, TS 33.203 Q.1)',
+  'wic-sdp-without-ice':
+    'the SDP toward the WIC loses its ICE attributes: ice-ufrag, ice-pwd, candidates (TS 24.371 §5A.4, RFC 8839)',
+  'wic-sdp-without-rtcp-mux': 'the SDP toward the WIC loses a=rtcp-mux (TS 24.371 §7.2.1, RFC 5761)',
+  'wic-sdp-without-dtls':
+    'the SDP toward the WIC loses a=fingerprint and a=setup: no DTLS-SRTP (TS 24.371 §7.2.1, RFC 5763)',
   'invite-failure-rewritten':
     'a 4xx-6xx final response to an INVITE reaches the WIC as 500 (486 busy, 487 after CANCEL lost; RFC 3261 §16.7 step 5)',
   'sdp-stripped':

@@ -6,6 +6,7 @@ import type { ServerTransaction } from '../transaction/transaction-layer.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import { stripChargingHeaders } from './charging.ts'
 import { applyFailureFault } from './failure-relay.ts'
+import { applyMediaPolicyTowardWic } from './media-policy.ts'
 import type { Faults } from './faults.ts'
 import type { Variants } from './variants.ts'
 import { removeTopVia } from './proxy-rules.ts'
@@ -31,6 +32,7 @@ export function relayedResponse(
   if (!towardWic) return out
   stripChargingHeaders(out, faults)
   applyFailureFault(out, faults)
+  applyMediaPolicyTowardWic(out, faults)
   if (out.status === 401 || out.status === 407) adjustChallenges(out, faults, variants)
   return out
 }

@@ -5,7 +5,7 @@ import type { Faults } from './faults.ts'
 import type { FlowTokens } from './flow-token.ts'
 import { DIALOG_CREATING, recordRouteValue } from './originating-proxy.ts'
 import { isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
-import { applyMediaPolicy } from './media-policy.ts'
+import { applyMediaPolicy, applyMediaPolicyTowardWic } from './media-policy.ts'
 import { insertRecordRoute } from './record-route.ts'
 import { ALIAS_PARAM } from './register-proxy.ts'
 import type { Registrations } from './registrations.ts'
@@ -91,6 +91,7 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
     request.remove('P-Asserted-Identity')
   stripChargingHeaders(request, faults)
   if (!isInDialog(request)) applyMediaPolicy(request, faults)
+  applyMediaPolicyTowardWic(request, faults)
 
   if (DIALOG_CREATING.has(request.method) && !isInDialog(request)) {
     // RFC 3261 §16.6 step 4 (see originating-proxy.ts): stay on the dialog's path, with the flow token, so that

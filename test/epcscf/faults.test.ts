@@ -11,6 +11,7 @@ import type { SipRequest } from '../../support/sip/message.ts'
 import { parseNameAddrList } from '../../support/sip/name-addr.ts'
 import { getParam } from '../../support/sip/params.ts'
 import { parseViaList } from '../../support/sip/via.ts'
+import { webrtcAnswer, webrtcOffer } from '../../support/sdp/webrtc-sdp.ts'
 import type { Wic } from '../../support/wic/wic.ts'
 import { withBench, type Bench } from './bench.ts'
 
@@ -66,6 +67,22 @@ const tokenProbe =
     await wic.register({ authorization: { bearer: await token(bench), carriage: 'rfc8898' } })
     const atMw = bench.atScscf('REGISTER')
     return atMw.length > 0 ? `the REGISTER reached Mw (${atMw.length})` : undefined
+  }
+
+/** A 200 with a WebRTC answer from the core to Alice's INVITE; the defect is an attribute missing at the WIC. */
+const sdpTowardWicProbe =
+  (attribute: RegExp, defect: string): Probe =>
+  async (bench) => {
+    const wic = await registered(bench)
+    bench.scscf.setOriginatingHandler((incoming) => {
+      const ok = incoming.response(200)
+      ok.append('Contact', '<sip:core@127.0.0.1>').append('Content-Type', 'application/sdp')
+      ok.body = webrtcAnswer(incoming.request.body)
+      return ok.updateContentLength()
+    })
+    const offer = { body: webrtcOffer(), contentType: 'application/sdp' }
+    const response = await wic.request(wic.createRequest('INVITE', 'sip:bob@ims.harness.test', offer))
+    return response.status === 200 && !attribute.test(response.body) ? defect : undefined
   }
 
 const contactOf = (r: SipRequest) => parseNameAddrList(r.get('Contact') ?? '')[0]
@@ -222,6 +239,12 @@ const PROBES: Readonly<Record<FaultName, Probe>> = {
     const status = (await wic.request(request)).status
     return status !== 486 ? `486 (Busy Here) reached the WIC as ${status}` : undefined
   },
+  'wic-sdp-without-ice': sdpTowardWicProbe(/^a=ice-ufrag:/m, 'the answer reached the WIC without ICE'),
+  'wic-sdp-without-dtls': sdpTowardWicProbe(/^a=fingerprint:/m, 'the answer reached the WIC without DTLS'),
+  'wic-sdp-without-rtcp-mux': sdpTowardWicProbe(
+    /^a=rtcp-mux/m,
+    'the answer reached the WIC without rtcp-mux',
+  ),
   'token-signature-unchecked': tokenProbe(async (bench) => {
     const foreign = await generateKeyPair('ES256')
     return bench.token('alice', {}, foreign.privateKey)
