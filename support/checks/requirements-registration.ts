@@ -56,8 +56,8 @@ export const REGISTRATION = {
   contactInstance: must('RFC 5626 §4.2 and §6, TS 24.229 §5.4.1.2.2', {
     id: 'R19',
     quote:
-      'the S-CSCF shall reject the REGISTER request with a 403 (Forbidden) response if the REGISTER request does not ' +
-      "contain a 'reg-id' header field parameter and the contact address ... was not previously registered",
+      "[the S-CSCF rejects with 403] if the REGISTER request does not contain a 'reg-id' header field parameter and " +
+      'the contact address … was not previously registered',
     source: 'V',
   }),
   /** R20: the 200 (OK) reaches the WIC with what the UE needs (Service-Route, P-Associated-URI). */
