@@ -39,6 +39,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'in-dialog-bypass': ['R50'],
   'sdp-stripped': ['R66'],
   'invite-failure-rewritten': ['R58'],
+  'cancel-ignored': ['R58'],
   'wic-sdp-without-ice': ['R62'],
   'wic-sdp-without-rtcp-mux': ['R64'],
   'wic-sdp-without-dtls': ['R61'],

@@ -35,6 +35,7 @@ export type FaultName =
   | 'in-dialog-bypass'
   | 'sdp-stripped'
   | 'invite-failure-rewritten'
+  | 'cancel-ignored'
   | 'wic-sdp-without-ice'
   | 'wic-sdp-without-rtcp-mux'
   | 'wic-sdp-without-dtls'
@@ -87,6 +88,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   'wic-sdp-without-rtcp-mux': 'the SDP toward the WIC loses a=rtcp-mux (TS 24.371 §7.2.1, RFC 5761)',
   'wic-sdp-without-dtls':
     'the SDP toward the WIC loses a=fingerprint and a=setup: no DTLS-SRTP (TS 24.371 §7.2.1, RFC 5763)',
+  'cancel-ignored':
+    'a CANCEL of a pending INVITE gets 481 and cancels nothing (RFC 3261 §16.10: 200 and CANCEL the branches)',
   'invite-failure-rewritten':
     'a 4xx-6xx final response to an INVITE reaches the WIC as 500 (486 busy, 487 after CANCEL lost; RFC 3261 §16.7 step 5)',
   'sdp-stripped':

@@ -153,7 +153,9 @@ export class Forwarder {
   async cancel(serverTx: ServerTransaction): Promise<void> {
     const key = this.upstreamKey(serverTx.flow, serverTx.request)
     const context = key === undefined ? undefined : this.byUpstream.get(key)
-    if (context === undefined || context.opts.serverTx.request.method !== 'INVITE') {
+    // The `cancel-ignored` fault: every CANCEL is treated as one without a response context.
+    const ignored = this.deps.faults.has('cancel-ignored')
+    if (ignored || context === undefined || context.opts.serverTx.request.method !== 'INVITE') {
       await serverTx.respond(createResponse(serverTx.request, 481)).catch(() => undefined)
       return
     }

@@ -11,6 +11,7 @@ import type { SipRequest } from '../../support/sip/message.ts'
 import { parseNameAddrList } from '../../support/sip/name-addr.ts'
 import { getParam } from '../../support/sip/params.ts'
 import { parseViaList } from '../../support/sip/via.ts'
+import { cancelFor } from '../../support/dialog/cancel.ts'
 import { webrtcAnswer, webrtcOffer } from '../../support/sdp/webrtc-sdp.ts'
 import type { Wic } from '../../support/wic/wic.ts'
 import { withBench, type Bench } from './bench.ts'
@@ -238,6 +239,22 @@ const PROBES: Readonly<Record<FaultName, Probe>> = {
     })
     const status = (await wic.request(request)).status
     return status !== 486 ? `486 (Busy Here) reached the WIC as ${status}` : undefined
+  },
+  'cancel-ignored': async (bench) => {
+    const wic = await registered(bench)
+    bench.scscf.setOriginatingHandler(async (incoming) => {
+      await incoming.send(incoming.response(180))
+    })
+    const invite = wic.createRequest('INVITE', 'sip:bob@ims.harness.test', {
+      body: SDP,
+      contentType: 'application/sdp',
+    })
+    const ringing = new Promise<void>(
+      (resolve) => void wic.request(invite, { onProvisional: () => resolve() }).catch(() => undefined),
+    )
+    await within(ringing, 2000)
+    const status = (await wic.request(cancelFor(invite))).status
+    return status !== 200 ? `the CANCEL got ${status}` : undefined
   },
   'wic-sdp-without-ice': sdpTowardWicProbe(/^a=ice-ufrag:/m, 'the answer reached the WIC without ICE'),
   'wic-sdp-without-dtls': sdpTowardWicProbe(/^a=fingerprint:/m, 'the answer reached the WIC without DTLS'),
