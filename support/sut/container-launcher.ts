@@ -7,6 +7,7 @@ import { EnvironmentMissing, ProfileError, SutStartFailed } from '../errors.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 import { waitForTlsPort } from './port-probe.ts'
 import { LogBuffer } from './process-launcher.ts'
+import { registerSut } from './run-registry.ts'
 import { renderFiles, renderTemplate, type TemplateFile } from './template.ts'
 
 export interface ContainerLauncherOptions {
@@ -72,6 +73,13 @@ export class ContainerLauncher implements SutLauncher {
     for (const [key, value] of Object.entries(options.env ?? {})) env[key] = render(value, `env.${key}`)
 
     const launchId = randomUUID()
+    // Recorded before the container exists: a run killed while it starts still has it removed (run-registry.ts).
+    const unregister = registerSut({
+      kind: 'container',
+      label: `${LAUNCH_LABEL}=${launchId}`,
+      dockerHost: process.env.DOCKER_HOST,
+      image,
+    })
     const log = new LogBuffer()
     let logEnded: (() => void) | undefined
     const ended = new Promise<void>((resolveEnded) => (logEnded = resolveEnded))
@@ -109,6 +117,7 @@ export class ContainerLauncher implements SutLauncher {
         () => removeByLabel(client, launchId, log),
       )
       const logs = await removeByLabel(client, launchId, log)
+      unregister()
       const timedOut = error instanceof Error && error.message.startsWith('not ready within')
       const why = timedOut
         ? `was not ready within the start timeout of ${context.startTimeoutMs} ms` +
@@ -120,7 +129,15 @@ export class ContainerLauncher implements SutLauncher {
       )
     }
 
-    const sut = new RunningContainer(options.name, image, started, client, log, options.stopGraceMs ?? 3000)
+    const sut = new RunningContainer(
+      options.name,
+      image,
+      started,
+      client,
+      log,
+      options.stopGraceMs ?? 3000,
+      unregister,
+    )
     void ended.then(() => sut.noticeEnded())
     const probe = new AbortController()
     void ended.then(() => probe.abort(new Error('container stopped')))
@@ -170,6 +187,7 @@ class RunningContainer {
     private readonly client: ContainerRuntimeClient,
     private readonly log: LogBuffer,
     private readonly stopGraceMs: number,
+    private readonly unregister: () => void,
   ) {}
 
   markStarted(): void {
@@ -218,6 +236,7 @@ class RunningContainer {
         .catch(() => undefined)
     }
     await waitUntilGone(this.client, id, 15_000)
+    this.unregister()
   }
 }
 

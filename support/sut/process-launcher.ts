@@ -4,6 +4,8 @@ import { isAbsolute, resolve } from 'node:path'
 import { EnvironmentMissing, SutStartFailed } from '../errors.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 import { waitForTlsPort } from './port-probe.ts'
+import { findExecutable, isolatedCommand, type Isolation } from './pid-namespace.ts'
+import { processStartTicks, registerSut } from './run-registry.ts'
 import { renderFiles, renderTemplate, type TemplateFile } from './template.ts'
 
 export interface ProcessLauncherOptions {
@@ -26,8 +28,9 @@ export interface ProcessLauncherOptions {
 
 /**
  * Runs the system under test as a local command: renders its files into the SUT files folder, starts the command
- * in a process group of its own, waits until its WSS port completes a TLS handshake, and stops the whole group.
- * `command`, `args`, `env` and `cwd` may hold placeholders.
+ * in a process group and a PID namespace of its own (pid-namespace.ts: nothing it starts can escape, setsid() or
+ * not), records it in the run registry (run-registry.ts: reaped if the run dies), waits until its WSS port
+ * completes a TLS handshake, and stops the whole tree. `command`, `args`, `env` and `cwd` may hold placeholders.
  */
 export class ProcessLauncher implements SutLauncher {
   constructor(private readonly options: ProcessLauncherOptions) {}
@@ -46,10 +49,16 @@ export class ProcessLauncher implements SutLauncher {
     for (const [key, value] of Object.entries(options.env ?? {})) env[key] = render(value, `env.${key}`)
     const cwd = options.cwd === undefined ? context.filesDir : resolve(baseDir, render(options.cwd, 'cwd'))
 
-    const started = new RunningProcess(options.name, command, args, { ...process.env, ...env }, cwd, options)
+    const fullEnv = { ...process.env, ...env }
+    // Under unshare a missing command would only be unshare's exit code 127: it is looked up first.
+    if (findExecutable(command, fullEnv.PATH) === undefined)
+      throw new EnvironmentMissing(
+        `${command} could not be started: spawn ${command} ENOENT (not installed, or not on PATH)`,
+      )
+    const started = new RunningProcess(options.name, command, args, fullEnv, cwd, options)
     context.trace.note(
       'sut',
-      `started ${describeCommand(command, args)} (pid ${started.pid ?? '?'}) in ${cwd}`,
+      `started pid ${started.pid ?? '?'} (${started.isolation}): ${describeCommand(command, args)} in ${cwd}`,
     )
     const where = `${context.wss.host}:${context.wss.port}`
     const probe = new AbortController()
@@ -139,7 +148,9 @@ class RunningProcess {
   readonly log: LogBuffer
   readonly exited: Promise<ProcessExit>
   readonly pid: number | undefined
+  readonly isolation: Isolation
   private readonly child: ChildProcess
+  private readonly unregister: () => void
   private exit: ProcessExit | undefined
   private started = false
   private stopping = false
@@ -153,9 +164,20 @@ class RunningProcess {
     private readonly options: ProcessLauncherOptions,
   ) {
     this.log = new LogBuffer(options.logLimitBytes)
-    this.child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    const isolated = isolatedCommand(command, args)
+    this.isolation = isolated.isolation
+    this.child = spawn(isolated.command, isolated.args, {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     this.pid = this.child.pid
     if (this.pid !== undefined) registerGroup(this.pid)
+    this.unregister =
+      this.pid === undefined
+        ? () => {}
+        : registerSut({ kind: 'process', pid: this.pid, startTicks: processStartTicks(this.pid), command })
     this.child.stdout?.on('data', (chunk: Buffer) => this.log.append(chunk))
     this.child.stderr?.on('data', (chunk: Buffer) => this.log.append(chunk))
     this.exited = new Promise<ProcessExit>((resolveExit) => {
@@ -169,12 +191,17 @@ class RunningProcess {
           done({ code: null, signal: null, spawnError: error, at: new Date() })
       })
       this.child.once('exit', (code, signal) => {
-        done({ code, signal, at: new Date() })
+        done(
+          this.isolation === 'pid-namespace'
+            ? unshareExit(code, signal, this.log)
+            : { code, signal, at: new Date() },
+        )
         // Children of the command may still hold its ports: the group goes with its leader.
         if (this.pid !== undefined) {
           killGroup(this.pid, 'SIGKILL')
           liveGroups.delete(this.pid)
         }
+        this.unregister()
       })
     })
   }
@@ -212,6 +239,17 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * The SUT's exit as unshare reports it. unshare exits with its child's code, and re-raises its child's signal on
+ * itself, except SIGKILL, which cannot be raised that way: then it prints "sigprocmask unblock failed" and exits
+ * with 1 (util-linux 2.38, observed); that line in the log is the evidence of a SIGKILL.
+ */
+function unshareExit(code: number | null, signal: NodeJS.Signals | null, log: LogBuffer): ProcessExit {
+  if (code === 1 && /unshare: sigprocmask unblock failed/.test(log.tail(5)))
+    return { code: null, signal: 'SIGKILL', at: new Date() }
+  return { code, signal, at: new Date() }
 }
 
 function describeExit(exit: ProcessExit): string {

@@ -11,6 +11,7 @@ import WebSocket from 'ws'
 import { mintTestPki, type TestPki } from '../../support/pki/test-pki.ts'
 import type { LaunchContext, StartedSut } from '../../support/sut/launcher.ts'
 import { ProcessLauncher } from '../../support/sut/process-launcher.ts'
+import { commandPid } from './sut-processes.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 import { Inbox } from '../helpers/inbox.ts'
 import { kamailioVars } from '../helpers/sut-launch.ts'
@@ -98,6 +99,7 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
     await rm(dir, { recursive: true, force: true })
   })
 
+  const trace = new TraceRecorder()
   function context(): LaunchContext {
     const filesDir = join(dir, 'files')
     return {
@@ -106,7 +108,7 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
       filesDir,
       wss: { host: '127.0.0.1', port: ports.wss },
       caPem: pki.ca.cert,
-      trace: new TraceRecorder(),
+      trace,
     }
   }
 
@@ -370,8 +372,9 @@ void describe('Kamailio eP-CSCF as a process SUT', { timeout: 60_000, skip }, ()
 
   void it('reports its death when killed, and stops cleanly', async () => {
     assert.ok(sut !== undefined)
-    const pid = Number(/^\s*0\((\d+)\)/m.exec(await sut.logs())?.[1])
-    assert.ok(pid > 0, 'the main process id appears in the log prefix')
+    // The main process (pid 1 of its PID namespace, as its log prefix says), by its pid on the host.
+    const pid = commandPid(trace)
+    assert.ok(pid > 1, 'the launcher names the pid it started')
     process.kill(pid, 'SIGKILL')
     const deadline = Date.now() + 5000
     while (sut.deathNotice() === undefined && Date.now() < deadline)

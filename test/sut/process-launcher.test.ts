@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,7 @@ import { waitForTlsPort } from '../../support/sut/port-probe.ts'
 import { LogBuffer, ProcessLauncher } from '../../support/sut/process-launcher.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 import { rejectsWithEnvironmentError } from '../helpers/sut-launch.ts'
+import { commandPid, processesWith } from './sut-processes.ts'
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -22,24 +23,20 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
-function context(filesDir: string, port: number, startTimeoutMs: number, pkiDir = filesDir): LaunchContext {
+function context(
+  filesDir: string,
+  port: number,
+  startTimeoutMs: number,
+  pkiDir = filesDir,
+  trace = new TraceRecorder(),
+): LaunchContext {
   return {
     vars: { 'files.dir': filesDir, 'pki.dir': pkiDir, 'wss.host': '127.0.0.1', 'wss.port': String(port) },
     startTimeoutMs,
     filesDir,
     wss: { host: '127.0.0.1', port },
     caPem: '',
-    trace: new TraceRecorder(),
-  }
-}
-
-/** True while `pid` is a live process (a zombie counts as dead). */
-async function alive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-    return !/^\d+ \(.*\) Z/.test(stat)
-  } catch {
-    return false
+    trace,
   }
 }
 
@@ -87,7 +84,8 @@ void describe('process launcher', { timeout: 60_000 }, () => {
     const launcher = new ProcessLauncher({
       name: 'never',
       command: 'sh',
-      args: ['-c', 'echo $$ > {{files.dir}}/leader; sleep 60 & echo $! > {{files.dir}}/child; wait'],
+      // A marker in the command lines of the command and its child (and of unshare), to find them from outside.
+      args: ['-c', 'sleep 60.4711 & wait'],
     })
     const started = performance.now()
     await rejectsWithEnvironmentError(
@@ -99,10 +97,7 @@ void describe('process launcher', { timeout: 60_000 }, () => {
     )
     const elapsed = performance.now() - started
     assert.ok(elapsed >= 1400 && elapsed < 8000, `failed after ${Math.round(elapsed)} ms`)
-    const leader = Number(await readFile(join(filesDir, 'leader'), 'utf8'))
-    const child = Number(await readFile(join(filesDir, 'child'), 'utf8'))
-    assert.equal(await alive(leader), false, 'the command is gone')
-    assert.equal(await alive(child), false, 'its child (same process group) is gone')
+    assert.deepEqual(processesWith('sleep 60.4711'), [], 'the command and its child are gone')
   })
 
   void it('a command that is not installed is ENVIRONMENT_MISSING', async () => {
@@ -147,9 +142,10 @@ void describe('process launcher', { timeout: 60_000 }, () => {
     await assert.rejects(waitForTlsPort({ host: '127.0.0.1', port, timeoutMs: 300 }))
 
     // Killed from outside after the start: deathNotice says so.
-    const again = await launcher.start(context(filesDir, port, 10_000, join(dir, 'pki')))
-    const pid = Number(/tls server up on \d+ pid (\d+)/.exec(await again.logs())?.[1])
-    assert.ok(pid > 0)
+    const trace = new TraceRecorder()
+    const again = await launcher.start(context(filesDir, port, 10_000, join(dir, 'pki'), trace))
+    const pid = commandPid(trace)
+    assert.ok(pid > 1)
     process.kill(pid, 'SIGKILL')
     const deadline = Date.now() + 5000
     while (again.deathNotice() === undefined && Date.now() < deadline)
