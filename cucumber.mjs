@@ -4,7 +4,8 @@ const reports = process.env.HARNESS_REPORTS_DIR || 'reports'
 
 const common = {
   import: ['./tsx-register.mjs', 'support/world/hooks.ts', 'steps/**/*.ts'],
-  paths: ['features/**/*.feature'],
+  // Feature paths on the command line (`npm start -- features/x.feature:12`, `@rerun.txt`) replace the default.
+  paths: process.env.HARNESS_FEATURE_PATHS === '1' ? [] : ['features/**/*.feature'],
   format: ['progress', ['html', `${reports}/cucumber.html`], ['message', `${reports}/messages.ndjson`]],
   // junit.xml is written by tools/harness.ts from the scenario verdicts (failure vs error vs skipped).
 }

@@ -12,6 +12,9 @@ import { loadProfile } from '../support/profile/load-profile.ts'
 import { ensurePki } from '../support/sut/sut-pki.ts'
 import { writeConformanceMatrix } from './conformance-matrix.ts'
 import { runCucumber } from './cucumber-run.ts'
+import { exportEvidence } from './evidence-export.ts'
+import { featurePaths } from './feature-paths.ts'
+import { writeIndexPage } from './index-page.ts'
 import { writeJunit } from './junit-report.ts'
 import { runSummary } from './run-summary.ts'
 import { readRunResults } from './scenario-results.ts'
@@ -59,8 +62,11 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(reports, { recursive: true })
   for (const stale of ['junit.xml', 'messages.ndjson', 'conformance-matrix.md'])
     rmSync(`${reports}/${stale}`, { force: true })
+  const startedAt = new Date()
+  const paths = featurePaths(passThrough)
   const run = await runCucumber(passThrough, {
     ...process.env,
+    HARNESS_FEATURE_PATHS: paths.length > 0 ? '1' : '',
     HARNESS_PROFILE: loaded.file ?? '',
     HARNESS_PARALLEL: String(parallel),
     HARNESS_PROFILE_NAME: profile.name,
@@ -82,9 +88,28 @@ async function main(argv: string[]): Promise<number> {
   const filtered = passThrough.length > 0
   writeJunit(`${reports}/junit.xml`, `eP-CSCF conformance: ${profile.name}`, scenarios, runErrors)
   const matrix = writeConformanceMatrix(reports, profile.name, scenarios, { filtered, runErrors })
+  const launcher = profile.launcher
+  writeIndexPage(
+    `${reports}/index.html`,
+    {
+      sut: profile.name,
+      launcher: launcher.kind,
+      profileFile: loaded.file,
+      switches:
+        launcher.kind === 'reference'
+          ? [...launcher.faults.map((f) => `fault ${f}`), ...launcher.variants.map((v) => `variant ${v}`)]
+          : [],
+      wssUrl: `wss://${profile.epcscf.wss.host}:${profile.epcscf.wss.port}${profile.epcscf.wss.path}`,
+      arguments: passThrough,
+      startedAt,
+    },
+    scenarios,
+    runErrors,
+    await exportEvidence(reports),
+  )
   const summary = runSummary(profile.name, scenarios, runErrors)
   process.stdout.write(
-    `\n${summary.text}  reports: ${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson, ${matrix}\n`,
+    `\n${summary.text}  reports: ${reports}/index.html (evidence per scenario in ${reports}/scenarios/), ${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson, ${matrix}\n`,
   )
   if (scenarios.length === 0 && runErrors.length === 0) {
     process.stdout.write(
