@@ -207,6 +207,7 @@ export class WebSocketEdge {
     }
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.answerKeepAlives(ws, req)
       this.opts.onConnection({
         socket: ws,
         local: {
@@ -217,6 +218,25 @@ export class WebSocketEdge {
         origin: decision.origin,
         protocol: ws.protocol,
       })
+    })
+  }
+
+  /**
+   * CRLF keep-alive on the WebSocket flow. RFC 5626 §4.4.1 (quoted from memory): "the UA periodically ... sends a
+   * double-CRLF (the "ping") then waits to receive a single CRLF (the "pong")", and §3.5.1 has the edge proxy
+   * answer each ping with a pong. RFC 7118 does not forbid the mechanism on WebSocket, and SIP.js sends "\r\n\r\n"
+   * as a WebSocket message and expects "\r\n" back; the reference answers it, and the WsFlow drops it as no SIP.
+   */
+  private answerKeepAlives(ws: WebSocket, req: IncomingMessage): void {
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      const bytes = Buffer.isBuffer(data)
+        ? data
+        : Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data)
+      if (bytes.length !== 4 || bytes.toString('latin1') !== '\r\n\r\n') return
+      this.record(req, 'sent', 'CRLF keep-alive pong (2 bytes)', '\r\n', 'WSS')
+      ws.send('\r\n')
     })
   }
 
@@ -247,14 +267,20 @@ export class WebSocketEdge {
     setTimeout(() => socket.destroy(), 1000).unref()
   }
 
-  private record(req: IncomingMessage, direction: 'sent' | 'received', summary: string, raw: string): void {
+  private record(
+    req: IncomingMessage,
+    direction: 'sent' | 'received',
+    summary: string,
+    raw: string,
+    transport: 'HTTPS' | 'WSS' = 'HTTPS',
+  ): void {
     const remote: TraceEndpoint = {
-      transport: 'HTTPS',
+      transport,
       address: req.socket.remoteAddress ?? '',
       port: req.socket.remotePort ?? 0,
     }
     const local: TraceEndpoint = {
-      transport: 'HTTPS',
+      transport,
       address: req.socket.localAddress ?? this.opts.host,
       port: req.socket.localPort ?? this.port,
     }
