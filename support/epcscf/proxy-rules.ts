@@ -30,6 +30,23 @@ export function maxForwardsOf(request: SipRequest): number | undefined {
   return value === undefined ? undefined : /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN
 }
 
+/**
+ * RFC 3261 §16.3 request validation, the parts the parser leaves to the proxy: the answer to send, or undefined when
+ * the request may be forwarded.
+ */
+export function validationFailure(request: SipRequest): { status: number; reason: string } | undefined {
+  const maxForwards = maxForwardsOf(request)
+  if (maxForwards !== undefined && Number.isNaN(maxForwards))
+    return { status: 400, reason: 'Bad Request - Max-Forwards is not a number' }
+  // If the request does not contain a Max-Forwards header field, this check is passed. If the request contains a
+  // Max-Forwards header field with a field value greater than zero, the check is passed. If the request contains a
+  // Max-Forwards header field with a field value of zero (0), the element MUST NOT forward the request. [...]
+  // Otherwise, the element MUST return a 483 (Too many hops) response.
+  // https://www.rfc-editor.org/rfc/rfc3261#section-16.3
+  if (maxForwards === 0) return { status: 483, reason: 'Too Many Hops' }
+  return undefined
+}
+
 /** RFC 3261 §16.6 step 3. */
 export function decrementMaxForwards(request: SipRequest, faults: Faults): void {
   if (faults.has('max-forwards-untouched')) return

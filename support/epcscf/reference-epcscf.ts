@@ -1,14 +1,13 @@
-import type { SecureVersion } from 'node:tls'
 import { SutStartFailed } from '../errors.ts'
 import { createResponse } from '../sip/builders.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
-import { DEFAULT_TIMER_SETTINGS, type TimerSettings } from '../transaction/timers.ts'
+import { DEFAULT_TIMER_SETTINGS } from '../transaction/timers.ts'
 import { TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.ts'
-import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import type { Flow, Inbound, InvalidInbound, Peer } from '../transport/peer.ts'
 import { TcpTransport } from '../transport/tcp-transport.ts'
 import { UdpTransport } from '../transport/udp-transport.ts'
 import { wsFlow } from '../transport/ws-flow.ts'
+import { forwardAck } from './ack-relay.ts'
 import { badRequestFor } from './bad-request.ts'
 import {
   applyTrustedNodeAuthorization,
@@ -16,31 +15,32 @@ import {
   gateRequest,
   type BearerGateOptions,
 } from './bearer-gate.ts'
-import { parseFaults, type FaultName, type Faults } from './faults.ts'
+import { parseFaults, type Faults } from './faults.ts'
 import { KeepaliveProbe } from './keepalive-probe.ts'
 import { MwLink } from './mw-link.ts'
 import { RegEventSubscriber } from './reg-event.ts'
-import { parseVariants, type VariantName, type Variants } from './variants.ts'
+import { parseVariants, type Variants } from './variants.ts'
 import { FlowTokens } from './flow-token.ts'
 import { Forwarder } from './forwarder.ts'
-import type { MissingOriginPolicy } from './origin-policy.ts'
 import { prepareOriginating } from './originating-proxy.ts'
 import {
   addressUri,
   decrementMaxForwards,
   insertBeforeLength,
-  maxForwardsOf,
-  ownVia,
+  validationFailure,
   removeOwnRoutes,
   stampReceived,
   type SelfAddress,
 } from './proxy-rules.ts'
-import { prepareRegister, type IntegrityProtectedPolicy } from './register-proxy.ts'
+import { prepareRegister } from './register-proxy.ts'
 import { Registrations, type Registration } from './registrations.ts'
 import { prepareTerminating, type Termination } from './terminating-proxy.ts'
-import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier.ts'
+import { createTokenVerifier } from './token-verifier.ts'
 import { WebSocketEdge, type AcceptedWebSocket } from './websocket-edge.ts'
 import { WicConnections, type WicConnection } from './wic-connections.ts'
+import type { ReferenceEpcscfOptions } from './reference-options.ts'
+
+export type { ReferenceEpcscfOptions } from './reference-options.ts'
 
 /**
  * The reference eP-CSCF: the harness's embedded system under test, and the executable reading of the interop
@@ -49,56 +49,6 @@ import { WicConnections, type WicConnection } from './wic-connections.ts'
  * toward one next hop on Mw. It never authenticates digest credentials; it verifies tokens when the
  * web-authentication scheme is enabled. Fault switches (faults.ts) each break one of these duties.
  */
-
-export interface ReferenceEpcscfOptions {
-  readonly wss: {
-    readonly host: string
-    /** 0 picks a free port (see `wssPort`). */
-    readonly port: number
-    readonly path?: string
-    readonly tls: {
-      readonly cert: string
-      readonly key: string
-      /** Default TLSv1.2 (TS 33.210 §6.2.1: TLS 1.0 and 1.1 shall not be supported). */
-      readonly minVersion?: SecureVersion
-      /** Default TLSv1.3. */
-      readonly maxVersion?: SecureVersion
-    }
-  }
-  /** Authorized WWSF origins (exact scheme, host and port). Default `https://wwsf.harness.test:8443`. */
-  readonly allowedOrigins?: readonly string[]
-  /** Default `refuse`. */
-  readonly missingOrigin?: MissingOriginPolicy
-  /** Own Mw address, UDP and TCP. Default 127.0.0.1:5060; port 0 picks a free one (see `mwPort`). */
-  readonly mw?: { readonly address: string; readonly port: number }
-  /** The I/S-CSCF all REGISTERs and originating requests go to. Default 127.0.0.1:5070 over UDP. */
-  readonly nextHop?: { readonly address: string; readonly port: number; readonly transport?: 'UDP' | 'TCP' }
-  /** Home domain / realm. Default `ims.harness.test`. */
-  readonly domain?: string
-  /** The eP-CSCF identity (token audience). Default `sip:epcscf.harness.test`. */
-  readonly identity?: string
-  /** P-Visited-Network-ID value. Default: the domain. */
-  readonly visitedNetworkId?: string
-  /** `integrity-protected` on forwarded digest REGISTERs. Default `absent`. */
-  readonly integrityProtected?: IntegrityProtectedPolicy
-  /** RFC 3261 timer base values. Default 500/4000/5000 ms. */
-  readonly timers?: TimerSettings
-  /** Deadline for the next hop's answer before the WIC gets 408. Default 32*T1 (half the WIC's Timer F). */
-  readonly responseTimeoutMs?: number
-  /** Web authentication (token → TNA). Absent: Bearer REGISTERs get 403. `audience` defaults to `identity`. */
-  readonly token?: Omit<TokenVerifierOptions, 'audience'> & { readonly audience?: string }
-  readonly trace: TraceRecorder
-  /** Observer name in the trace. Default `reference eP-CSCF`. */
-  readonly observer?: string
-  /** Fault switches (faults.ts); an unknown name is a PROFILE_INVALID error. */
-  readonly faults?: Iterable<FaultName | string>
-  /** Variant switches (variants.ts): legitimate variations; an unknown name is a PROFILE_INVALID error. */
-  readonly variants?: Iterable<VariantName | string>
-  /** Interval of the `options-probes` variant's OPTIONS probes. Default 300 ms. */
-  readonly probeIntervalMs?: number
-  /** An outbound Mw TCP connection idle this long is closed. Default 30 s. */
-  readonly mwTcpIdleMs?: number
-}
 
 const DEFAULT_ORIGIN = 'https://wwsf.harness.test:8443'
 
@@ -448,23 +398,11 @@ export class ReferenceEpcscf implements AsyncDisposable {
     })
   }
 
-  /** RFC 3261 §16.3 request validation, the parts the parser leaves to the proxy. */
+  /** RFC 3261 §16.3 request validation (proxy-rules.ts); false when the request was answered. */
   private async validate(serverTx: ServerTransaction): Promise<boolean> {
-    const maxForwards = maxForwardsOf(serverTx.request)
-    if (maxForwards !== undefined && Number.isNaN(maxForwards)) {
-      await this.reject(serverTx, 400, 'Bad Request - Max-Forwards is not a number')
-      return false
-    }
-    if (maxForwards === 0) {
-      // If the request does not contain a Max-Forwards header field, this check is passed. If the request
-      // contains a Max-Forwards header field with a field value greater than zero, the check is passed. If the
-      // request contains a Max-Forwards header field with a field value of zero (0), the element MUST NOT forward
-      // the request. [...] Otherwise, the element MUST return a 483 (Too many hops) response.
-      // https://www.rfc-editor.org/rfc/rfc3261#section-16.3
-      await this.reject(serverTx, 483, 'Too Many Hops')
-      return false
-    }
-    return true
+    const failure = validationFailure(serverTx.request)
+    if (failure !== undefined) await this.reject(serverTx, failure.status, failure.reason)
+    return failure === undefined
   }
 
   /** ACKs for 2xx and retransmitted 2xx: forwarded statelessly along the same path as their transaction. */
@@ -490,27 +428,16 @@ export class ReferenceEpcscf implements AsyncDisposable {
     }
   }
 
-  private async forwardAck(ack: SipRequest, flow: Flow): Promise<void> {
-    const out = ack.clone()
-    const connection = this.connections.ofFlow(flow)
-    if (connection !== undefined) {
-      stampReceived(out, flow.remote)
-      removeOwnRoutes(out, this.self)
-      decrementMaxForwards(out, this.faults)
-      const transport = this.link.transportFor(out)
-      if (!this.faults.has('no-own-via')) {
-        const via = this.mwVia(transport)
-        out.prepend('Via', ownVia(via.transport, via.host, via.port).value)
-      }
-      await this.link.flow(transport).send(out)
-      return
-    }
-    const termination = this.prepareTerminating(out)
-    if (termination.kind !== 'forward') return // an ACK is never answered (RFC 3261 §17.2.3)
-    decrementMaxForwards(out, this.faults)
-    if (!this.faults.has('no-own-via'))
-      out.prepend('Via', ownVia('WSS', this.self.wssHost, this.self.wssPort).value)
-    await termination.connection.flow.send(out)
+  private forwardAck(ack: SipRequest, flow: Flow): Promise<void> {
+    return forwardAck(ack, flow, {
+      connections: this.connections,
+      self: this.self,
+      faults: this.faults,
+      variants: this.variants,
+      link: this.link,
+      mwVia: (transport) => this.mwVia(transport),
+      prepareTerminating: (out) => this.prepareTerminating(out),
+    })
   }
 
   /** Input that is not SIP: a 400 when it can be addressed (RFC 3261 §16.3 / §21.4.1), never a crash. */
