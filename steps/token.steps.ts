@@ -11,6 +11,7 @@ import {
 } from '../support/checks/token-checks.ts'
 import { ScenarioMisuse } from '../support/errors.ts'
 import type { HostileToken } from '../support/wwsf/signing-keys.ts'
+import { initialDigestAuthorization } from '../support/wic/digest-responder.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 import { relayed } from './registration.steps.ts'
 
@@ -43,6 +44,19 @@ When(
   '{actor} registers with her/his token claiming integrity-protected {string}',
   async function (this: HarnessWorld, actor: ActorName, value: string) {
     await relayed(this, actor, this.registerWithToken(actor, this.token(actor), value))
+  },
+)
+
+When(
+  '{actor} registers with her/his token beside a Digest Authorization for {actor} claiming integrity-protected {string}',
+  async function (this: HarnessWorld, actor: ActorName, other: ActorName, value: string) {
+    const authorization = { bearer: this.token(actor), carriage: this.env.profile.wwsf.carriage }
+    const forged = forgedDigest(this, other, value)
+    await relayed(
+      this,
+      actor,
+      this.register(actor, (wic) => wic.register({ authorization, extraHeaders: [forged] })),
+    )
   },
 )
 
@@ -120,4 +134,15 @@ function mw(world: HarnessWorld) {
 
 function forwarded(world: HarnessWorld, actor: ActorName) {
   return registersFor(mw(world), world.subscriber(actor).impu)
+}
+
+/** A hostile WIC's `Authorization: Digest` for another user, in the initial form, with its own flag (catalogue B.3). */
+function forgedDigest(world: HarnessWorld, other: ActorName, value: string): [string, string] {
+  const { domain } = world.env.profile
+  const flag = { name: 'integrity-protected', value, quoted: true }
+  const username = world.subscriber(other).impi
+  return [
+    'Authorization',
+    initialDigestAuthorization({ username, realm: domain, uri: `sip:${domain}`, extraParams: [flag] }),
+  ]
 }

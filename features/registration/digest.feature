@@ -99,7 +99,14 @@ Feature: WIC registration of an individual IMPU with IMS digest (TR 23.701 X.2.1
       Then no REGISTER forwarded to the S-CSCF carries integrity-protected "yes", "no", "tls-connected" or "auth-done"
       And every REGISTER forwarded to the S-CSCF carries an integrity-protected value the profile allows for digest
 
-    @digest @R39 @TS33.203-U @security
-    Scenario: a WIC cannot choose the integrity-protected value the eP-CSCF forwards (it may be refused instead)
-      When Alice registers with IMS digest claiming integrity-protected "auth-done"
-      Then the S-CSCF never sees Alice's integrity-protected "auth-done" and registers her only after a digest challenge, unless the eP-CSCF refused the REGISTER
+    @digest @R39 @TS33.203-U @TS33.203-P.4 @security
+    Scenario Outline: a WIC cannot choose the integrity-protected value the eP-CSCF forwards: <value> (it may be refused instead)
+      When Alice registers with IMS digest claiming integrity-protected "<value>"
+      Then the S-CSCF never sees Alice's integrity-protected "<value>" and registers her only after a digest challenge, unless the eP-CSCF refused the REGISTER
+
+      Examples:
+        | value         |
+        | auth-done     |
+        | AUTH-DONE     |
+        | yes           |
+        | tls-connected |

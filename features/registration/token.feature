@@ -29,6 +29,11 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
       When Alice registers with her token claiming integrity-protected "yes"
       Then either the eP-CSCF refuses Alice's REGISTER with a 4xx and nothing reaches the S-CSCF, or the REGISTER at the S-CSCF says auth-done for her IMPI in exactly one Digest Authorization
 
+    @R34 @R36 @R39 @TS33.203-U @security
+    Scenario: a Digest Authorization for Bob claiming auth-done beside Alice's token never reaches the S-CSCF
+      When Alice registers with her token beside a Digest Authorization for Bob claiming integrity-protected "auth-done"
+      Then either the eP-CSCF refuses Alice's REGISTER with a 4xx and nothing reaches the S-CSCF, or the REGISTER at the S-CSCF says auth-done for her IMPI in exactly one Digest Authorization
+
   Rule: a token that does not validate is refused at the eP-CSCF and nothing reaches the IMS core (RFC 8725 §3)
     Refused means a 4xx (MUST); 400, 401 or 403 and, on a 401, error="invalid_token" are SHOULDs (RFC 6750 §3, §3.1).
 
