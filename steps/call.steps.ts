@@ -78,12 +78,9 @@ When(
 )
 
 When('{actor} sends a BYE with a To-tag outside any dialog', function (this: HarnessWorld, actor: ActorName) {
-  const request = this.wic(actor).createRequest('BYE', NETWORK_PARTY, {
-    to: `<${NETWORK_PARTY}>;tag=nodialog`,
-  })
-  const response = this.wic(actor).request(request)
-  response.catch(() => undefined) // settled, with a deadline, by the Then step
-  book(this).sent.set(actor, { request, response })
+  const wic = this.wic(actor)
+  const request = wic.createRequest('BYE', NETWORK_PARTY, { to: `<${NETWORK_PARTY}>;tag=nodialog` })
+  book(this).sent.set(actor, { request, response: pending(wic.request(request)) })
 })
 
 Then(
@@ -298,6 +295,12 @@ async function exchangeInDialog(
 /** The Record-Route URIs the mock core inserts itself (everything else on a route set toward a WIC is the edge's). */
 function coreRecordRoutes(world: HarnessWorld): string[] {
   return [world.env.scscf.calls.recordRouteUri]
+}
+
+/** A response settled later, with a deadline, by a Then step: no unhandled rejection meanwhile. */
+function pending(response: Promise<SipResponse>): Promise<SipResponse> {
+  response.catch(() => undefined)
+  return response
 }
 
 function within<T>(world: HarnessWorld, promise: Promise<T>, what: string): Promise<T> {
