@@ -12,6 +12,7 @@ import { loadProfile } from '../support/profile/load-profile.ts'
 import { ensurePki } from '../support/sut/sut-pki.ts'
 import { writeConformanceMatrix } from './conformance-matrix.ts'
 import { runCucumber } from './cucumber-run.ts'
+import { checkDeviations } from './deviation-check.ts'
 import { exportEvidence } from './evidence-export.ts'
 import { featurePaths } from './feature-paths.ts'
 import { writeIndexPage } from './index-page.ts'
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const loaded = loadProfile(profileFile)
   const { profile } = loaded
   if (profile.launcher.kind === 'external' && parallel > 1) parallel = 1 // one SUT, one set of addresses
+  await checkDeviations(profile.expectedDeviations)
   const pki = await ensurePki(loaded)
   process.stdout.write(
     `eP-CSCF harness: profile "${profile.name}" (${profile.launcher.kind})${loaded.file ? ` from ${loaded.file}` : ''}\n` +

@@ -38,11 +38,23 @@ const BY_SIDE: Record<Side, VerdictKind> = {
 /** The verdict of a finished scenario from the error that ended it (if any) and what its checks recorded. */
 export function scenarioVerdict(
   error: unknown,
-  findings: readonly Finding[],
-  declined?: { readonly kind: 'N/A' | 'DEVIATION'; readonly reason: string },
+  found: readonly Finding[],
+  deviation?: string,
 ): ScenarioVerdict {
+  const judged = judge(error, found, deviation)
+  if (deviation === undefined || !['FAIL', 'INCONCLUSIVE'].includes(judged.verdict)) return judged
+  // The profile declares this scenario a known deviation of the SUT, and it deviated: reported, not failed.
+  return { ...judged, verdict: 'DEVIATION', message: `declared: ${deviation}; seen: ${judged.message}` }
+}
+
+function judge(error: unknown, found: readonly Finding[], deviation: string | undefined): ScenarioVerdict {
+  const findings: Finding[] = [...found]
+  if (deviation !== undefined && (error === undefined || error === null))
+    findings.push({
+      kind: 'WARN',
+      message: `the profile declares this scenario a deviation ("${deviation}"), but it passed: remove it from expectedDeviations`,
+    })
   if (error === undefined || error === null) {
-    if (declined) return { verdict: declined.kind, message: declined.reason, findings }
     const warns = findings.filter((f) => f.kind === 'WARN')
     const na = findings.find((f) => f.kind === 'N/A')
     if (na) return { verdict: 'N/A', message: na.message, findings }
