@@ -2,6 +2,11 @@ import { Given, Then, When } from '@cucumber/cucumber'
 import { registersFor, responsesTo, scenarioRequests } from '../support/checks/mw-traffic.ts'
 import { TOKEN } from '../support/checks/requirements-registration.ts'
 import {
+  checkBinding,
+  checkRegistered,
+  checkWicIntegrityNotTrusted,
+} from '../support/checks/registration-outcome-checks.ts'
+import {
   checkNoBearerOnMw,
   checkNothingOnMw,
   checkRegisteredWithoutChallenge,
@@ -14,6 +19,9 @@ import type { HostileToken } from '../support/wwsf/signing-keys.ts'
 import { initialDigestAuthorization } from '../support/wic/digest-responder.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 import { relayed } from './registration.steps.ts'
+
+/** Where the Mw logs stood when a step began, for checks about what came after it. */
+const marks = new WeakMap<HarnessWorld, { readonly requests: number; readonly answers: number }>()
 
 /** The defects of the attack matrix as a scenario names them. */
 const DEFECTS: Readonly<Record<string, HostileToken>> = {
@@ -33,6 +41,46 @@ Given(
       const status = await this.login(actor)
       if (status !== 200) throw new Error(`the WWSF refused ${actor}'s login with HTTP ${status}`)
     })
+  },
+)
+
+/** A precondition that proves what it says: 200 at the WIC and a binding at the S-CSCF. */
+Given('{actor} is registered with her/his token', async function (this: HarnessWorld, actor: ActorName) {
+  await this.precondition(`${actor} is registered with her/his token`, async () => {
+    checkRegistered(
+      (await relayed(this, actor, this.registerWithToken(actor, this.token(actor)))).final,
+      actor,
+    )
+    checkBinding(
+      this.env.scscf.bindings(this.subscriber(actor).impu).length,
+      this.subscriber(actor).impu,
+      TOKEN.accepted,
+    )
+  })
+})
+
+When(
+  '{actor} refreshes her/his registration without her/his token',
+  async function (this: HarnessWorld, actor: ActorName) {
+    marks.set(this, {
+      requests: this.env.scscf.received.length,
+      answers: this.env.scscf.sentResponses.length,
+    })
+    await relayed(
+      this,
+      actor,
+      this.register(actor, (wic) => wic.reRegister({ authorization: 'digest-initial' })),
+    )
+  },
+)
+
+Then(
+  "the S-CSCF never sees auth-done for {actor}'s refresh and registers her/him again only after a digest challenge, unless the eP-CSCF refused it",
+  function (this: HarnessWorld, actor: ActorName) {
+    const mark = marks.get(this) ?? { requests: 0, answers: 0 }
+    const since = scenarioRequests(this.env.scscf.received.slice(mark.requests))
+    const answers = responsesTo(since, this.env.scscf.sentResponses.slice(mark.answers))
+    checkWicIntegrityNotTrusted(this.lastRegistration(actor).final, since, answers, 'auth-done')
   },
 )
 

@@ -34,6 +34,12 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
       When Alice registers with her token beside a Digest Authorization for Bob claiming integrity-protected "auth-done"
       Then either the eP-CSCF refuses Alice's REGISTER with a 4xx and nothing reaches the S-CSCF, or the REGISTER at the S-CSCF says auth-done for her IMPI in exactly one Digest Authorization
 
+    @R39 @TS33.203-U @security
+    Scenario: a refresh without the token on a token-registered WebSocket is not passed on as auth-done
+      Given Alice is registered with her token
+      When Alice refreshes her registration without her token
+      Then the S-CSCF never sees auth-done for Alice's refresh and registers her again only after a digest challenge, unless the eP-CSCF refused it
+
   Rule: a token that does not validate is refused at the eP-CSCF and nothing reaches the IMS core (RFC 8725 §3)
     Refused means a 4xx (MUST); 400, 401 or 403 and, on a 401, error="invalid_token" are SHOULDs (RFC 6750 §3, §3.1).
 
