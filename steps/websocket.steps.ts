@@ -6,9 +6,11 @@ import {
   checkNoSubprotocolHandshake,
   checkOriginRefused,
   checkSipWebSocketOpen,
+  type KeepAliveView,
 } from '../support/checks/websocket-checks.ts'
 import { NoAnswer, ScenarioMisuse, TransportClosed } from '../support/errors.ts'
 import type { SipMessage } from '../support/sip/message.ts'
+import { describeKeepAlive, pingForPong } from '../support/wic/keep-alive.ts'
 import type { Wic } from '../support/wic/wic.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
@@ -87,18 +89,16 @@ Then(
 )
 
 When("{actor}'s WIC sends a double-CRLF keep-alive", async function (this: HarnessWorld, actor: ActorName) {
-  pongs.set(this, new Map([...(pongs.get(this) ?? []), [actor, awaitPong(this, this.wic(actor))]]))
-  await this.guard(this.wic(actor).sendRaw('\r\n\r\n'))
+  const outcome = await this.guard(pingForPong(this.wic(actor).flow, this.env.profile.waitMs))
+  const view = { answered: outcome.answered, description: describeKeepAlive(outcome) }
+  pongs.set(this, new Map([...(pongs.get(this) ?? []), [actor, view]]))
 })
 
-Then(
-  "the eP-CSCF answers {actor}'s keep-alive with a CRLF",
-  async function (this: HarnessWorld, actor: ActorName) {
-    const pending = pongs.get(this)?.get(actor)
-    if (pending === undefined) throw new ScenarioMisuse(`${actor}'s WIC sent no keep-alive in this scenario`)
-    checkKeepAlivePong(await pending, this.env.profile.waitMs)
-  },
-)
+Then("the eP-CSCF answers {actor}'s keep-alive with a CRLF", function (this: HarnessWorld, actor: ActorName) {
+  const pong = pongs.get(this)?.get(actor)
+  if (pong === undefined) throw new ScenarioMisuse(`${actor}'s WIC sent no keep-alive in this scenario`)
+  checkKeepAlivePong(pong)
+})
 
 Given('the profile says the eP-CSCF answers CRLF keep-alives', function (this: HarnessWorld) {
   const { crlf } = this.env.profile.epcscf.keepalive
@@ -130,8 +130,8 @@ function nearMiss(allowed: string, variation: string): string | undefined {
   }
 }
 
-/** The pong each scenario awaits after its WIC sent a keep-alive (one scenario per world). */
-const pongs = new WeakMap<HarnessWorld, Map<ActorName, Promise<string | undefined>>>()
+/** What came back after each actor's keep-alive (one scenario per world). */
+const pongs = new WeakMap<HarnessWorld, Map<ActorName, KeepAliveView>>()
 
 /**
  * R04, variation: on a WebSocket opened without `sip`, the probe WIC sends a REGISTER and watches, for waitMs,
@@ -149,18 +149,4 @@ async function probeWithRegister(world: HarnessWorld, wic: Wic | undefined) {
     if (!(error instanceof NoAnswer || error instanceof TransportClosed)) throw error
   }
   return { answered, atMw: scenarioRequests(world.env.scscf.received), waitedMs }
-}
-
-/** Resolves with the first CR/LF-only input on the WIC's flow within waitMs, or undefined. */
-function awaitPong(world: HarnessWorld, wic: Wic): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => done(undefined), world.env.profile.waitMs)
-    timer.unref()
-    const unsubscribe = wic.flow.onKeepAlive((bytes) => done(bytes))
-    function done(bytes: string | undefined): void {
-      clearTimeout(timer)
-      unsubscribe()
-      resolve(bytes)
-    }
-  })
 }
