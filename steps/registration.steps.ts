@@ -150,10 +150,12 @@ Then(
   function (this: HarnessWorld) {
     const registers = forwarded(this, 'Alice')
     const first = firstOf(registers, 'the first REGISTER at the S-CSCF', REGISTRATION.refresh)
-    checkRefresh(
-      first,
-      firstOf(registers.slice(1).reverse(), 'the refresh REGISTER at the S-CSCF', REGISTRATION.refresh),
+    const refresh = firstOf(
+      registers.slice(1).reverse(),
+      'the refresh REGISTER at the S-CSCF',
+      REGISTRATION.refresh,
     )
+    checkRefresh(first, refresh, this.env.profile.epcscf.topology)
   },
 )
 
