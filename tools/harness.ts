@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     `eP-CSCF harness: profile "${profile.name}" (${profile.launcher.kind})${loaded.file ? ` from ${loaded.file}` : ''}\n` +
       `  eP-CSCF   wss://${profile.epcscf.wss.host}:${profile.epcscf.wss.port}${profile.epcscf.wss.path} (Mw ${profile.epcscf.mw.address}:${profile.epcscf.mw.port})\n` +
       `  S-CSCF    ${profile.scscf.address}:${profile.scscf.port} (mock, UDP and TCP)\n` +
-      `  test PKI  ${pki.dir}\n  workers   ${parallel}\n\n`,
+      `  test PKI  ${pki.dir}${pki.notice ? `\n            NOTE: ${pki.notice}` : ''}\n  workers   ${parallel}\n\n`,
   )
 
   mkdirSync(reports, { recursive: true })

@@ -134,10 +134,13 @@ export class ResultCollector {
         : envelope.testRunFinished?.exception
     if (exception === undefined) return
     const side = sideOfClass(exception.type)
+    const message = (exception.message ?? result?.message ?? '').split('\n')[0] ?? ''
+    // Every worker runs the BeforeAll hooks: the same failure is reported once.
+    if (this.runErrors.some((e) => e.errorClass === exception.type && e.message === message)) return
     this.runErrors.push({
       verdict: side === 'environment' ? 'ENVIRONMENT ERROR' : 'HARNESS ERROR',
       errorClass: exception.type,
-      message: (exception.message ?? result?.message ?? '').split('\n')[0] ?? '',
+      message,
     })
   }
 

@@ -53,14 +53,19 @@ export interface MintServerCertOptions {
 }
 
 export interface MintTestPkiOptions extends MintServerCertOptions {
-  /** When given, `ca.crt`, `server.crt` and `server.key` (mode 0600) are written here for an external SUT. */
+  /** When given, `ca.crt`, `ca.key`, `server.crt` and `server.key` (keys mode 0600) are written here. */
   readonly dir?: string
+  /** Validity of the CA in days (default CA_VALID_DAYS); `validDays` is the server certificate's. */
+  readonly caValidDays?: number
 }
 
 const DAY_MS = 86_400_000
 const EC = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const
 
-/** Mints a CA; its key stays in memory (only `mintServerCert` uses it). */
+/** How long a minted CA lives: long, so that an eP-CSCF configured to trust it once keeps trusting it. */
+export const CA_VALID_DAYS = 3650
+
+/** Mints a CA (`mintServerCert` signs with its key; `mintTestPki` writes the key so that renewals keep the CA). */
 export async function mintCa(opts: { validDays?: number } = {}): Promise<PemPair> {
   const now = Date.now()
   const pems = await generate(
@@ -71,7 +76,7 @@ export async function mintCa(opts: { validDays?: number } = {}): Promise<PemPair
     {
       ...EC,
       notBeforeDate: new Date(now - DAY_MS),
-      notAfterDate: new Date(now + (opts.validDays ?? 30) * DAY_MS + DAY_MS),
+      notAfterDate: new Date(now + (opts.validDays ?? CA_VALID_DAYS) * DAY_MS + DAY_MS),
       extensions: [
         // Conforming CAs MUST include this extension in all CA certificates that contain public keys used to
         // validate digital signatures on certificates and MUST mark the extension as critical in such
@@ -125,11 +130,11 @@ export async function mintServerCert(ca: PemPair, opts: MintServerCertOptions): 
 }
 
 /**
- * Mints a CA and one server certificate. With `dir`, writes `ca.crt`, `server.crt` and `server.key` (0600) there,
+ * Mints a CA and one server certificate. With `dir`, writes `ca.crt`, `ca.key`, `server.crt` and `server.key` there,
  * for systems under test that read files (Kamailio's tls.cfg, a container's volume).
  */
 export async function mintTestPki(opts: MintTestPkiOptions): Promise<TestPki> {
-  const ca = await mintCa({ ...(opts.validDays === undefined ? {} : { validDays: opts.validDays }) })
+  const ca = await mintCa({ ...(opts.caValidDays === undefined ? {} : { validDays: opts.caValidDays }) })
   const server = await mintServerCert(ca, opts)
   if (opts.dir === undefined) return { ca, server }
   await mkdir(opts.dir, { recursive: true })
@@ -139,6 +144,7 @@ export async function mintTestPki(opts: MintTestPkiOptions): Promise<TestPki> {
     key: join(opts.dir, 'server.key'),
   }
   await writeFile(files.ca, ca.cert, { mode: 0o644 })
+  await writeFile(join(opts.dir, 'ca.key'), ca.key, { mode: 0o600 })
   await writeFile(files.cert, server.cert, { mode: 0o644 })
   await writeFile(files.key, server.key, { mode: 0o600 })
   // writeFile's mode applies only when it creates the file; an older key file keeps its mode otherwise.

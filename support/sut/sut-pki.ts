@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join, resolve } from 'node:path'
 import { ProfileError } from '../errors.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
+import { renewServerCertificate } from '../pki/renewal.ts'
 import { mintTestPki } from '../pki/test-pki.ts'
 
 /** The PKI a run uses: the CA the WIC trusts and, when the harness minted it, the SUT's server certificate. */
@@ -13,7 +14,12 @@ export interface PkiFiles {
   readonly caPem: string
   readonly serverCertPem: string | undefined
   readonly serverKeyPem: string | undefined
+  /** Said once at the start of a run: the kept PKI was renewed or replaced. */
+  readonly notice?: string
 }
+
+const SERVER_HOSTS = ['epcscf.harness.test', 'localhost']
+const SERVER_IPS = ['127.0.0.1']
 
 /** Where the harness keeps what it generates for systems under test. */
 export const HARNESS_DIR = resolve(process.env.HARNESS_DIR ?? '.harness')
@@ -39,10 +45,21 @@ export async function ensurePki(loaded: LoadedProfile, workerIndex = 0): Promise
     }
   }
   const dir = join(HARNESS_DIR, 'pki')
+  let notice: string | undefined
+  if (existsSync(join(dir, 'server.key'))) {
+    const outcome = await renewServerCertificate(dir, { hosts: SERVER_HOSTS, ips: SERVER_IPS })
+    if (outcome === 'renewed')
+      notice = `the test server certificate in ${dir} was near its end and was re-minted from the same CA`
+    if (outcome === 'stale-ca') {
+      const old = `${dir}.replaced-${Date.now()}`
+      renameSync(dir, old)
+      notice = `the test CA in ${dir} could not renew the server certificate (no ca.key, or the CA ends soon): a new CA was minted; configure the eP-CSCF to trust the new ${dir}/ca.crt (the old PKI is in ${old})`
+    }
+  }
   if (!existsSync(join(dir, 'server.key'))) {
     const staging = `${dir}.${process.pid}.${workerIndex}.tmp`
     rmSync(staging, { recursive: true, force: true })
-    await mintTestPki({ dir: staging, hosts: ['epcscf.harness.test', 'localhost'], ips: ['127.0.0.1'] })
+    await mintTestPki({ dir: staging, hosts: SERVER_HOSTS, ips: SERVER_IPS })
     try {
       renameSync(staging, dir)
     } catch {
@@ -50,6 +67,7 @@ export async function ensurePki(loaded: LoadedProfile, workerIndex = 0): Promise
     }
   }
   return {
+    ...(notice === undefined ? {} : { notice }),
     dir,
     filesDir,
     caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'),

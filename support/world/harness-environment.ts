@@ -9,6 +9,7 @@ import type { StartedSut } from '../sut/launcher.ts'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { workerPorts, type WorkerPorts } from './worker-ports.ts'
 import { ensurePki, HARNESS_DIR, type PkiFiles } from '../sut/sut-pki.ts'
+import { preflightCertificate } from '../pki/certificate-preflight.ts'
 import { mintTestPki } from '../pki/test-pki.ts'
 import { writeWwsfKeyFiles } from '../wwsf/key-files.ts'
 import { SigningKeys } from '../wwsf/signing-keys.ts'
@@ -82,6 +83,16 @@ export class HarnessEnvironment {
         wss: { host: profile.epcscf.wss.host, port: ports.wss },
         caPem: pki.caPem,
         trace,
+      })
+      await preflightCertificate({
+        host: profile.epcscf.wss.host,
+        port: ports.wss,
+        servername: profile.epcscf.wss.serverName,
+        caPem: pki.caPem,
+        timeoutMs: profile.waitMs,
+      }).catch(async (error: unknown) => {
+        await sut.stop()
+        throw error
       })
       trace.note(
         'harness',
