@@ -111,7 +111,12 @@ export function prepareOriginating(
     // the request creates a dialog), it MUST insert a Record-Route header field value into the copy before any
     // existing Record-Route header field values, even if a Route header field is already present.
     // https://www.rfc-editor.org/rfc/rfc3261#section-16.6  (step 4)
-    insertRecordRoute(request, recordRouteValue(connection, self), faults)
+    insertRecordRoute(request, recordRouteValue(connection, self), 'mw', {
+      connection,
+      self,
+      faults,
+      variants: opts.variants,
+    })
   }
 
   applyMediaPolicy(request, faults)

@@ -96,7 +96,12 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
   if (DIALOG_CREATING.has(request.method) && !isInDialog(request)) {
     // RFC 3261 §16.6 step 4 (see originating-proxy.ts): stay on the dialog's path, with the flow token, so that
     // in-dialog requests from either side come back through this proxy to the same WebSocket.
-    insertRecordRoute(request, recordRouteValue(connection, self), faults)
+    insertRecordRoute(request, recordRouteValue(connection, self), 'wic', {
+      connection,
+      self,
+      faults,
+      variants: opts.variants,
+    })
   }
   return { kind: 'forward', connection }
 }

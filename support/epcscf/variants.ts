@@ -28,6 +28,8 @@ export type VariantName =
   // Registration state and routing (reg-event.ts, originating-proxy.ts)
   | 'reg-event-subscribe'
   | 'enforce-service-route'
+  // Dialogs (record-route.ts)
+  | 'double-record-route'
 
 /** One line per variant: the behaviour, and the clause that allows it. */
 export const VARIANT_DESCRIPTIONS: Readonly<Record<VariantName, string>> = {
@@ -73,6 +75,10 @@ export const VARIANT_DESCRIPTIONS: Readonly<Record<VariantName, string>> = {
   'enforce-service-route':
     'an originating request whose Route is not the stored Service-Route gets 400, as Kamailio IMS mo.cfg "Not ' +
     'following indicated service routes" (TS 24.229 §5.2.6.3.2: the P-CSCF may reject)',
+  'double-record-route':
+    'two Record-Route values on dialog-forming requests, one facing the WIC (W2 address, transport=ws) and one ' +
+    'facing Mw, as Kamailio records for WebSocket clients (RFC 5658 §4; RFC 3261 §16.6 step 4 leaves the URI to ' +
+    'the proxy)',
 }
 
 export const VARIANT_NAMES: readonly VariantName[] = Object.keys(VARIANT_DESCRIPTIONS) as VariantName[]

@@ -13,6 +13,8 @@ import { parseNameAddrList } from '../../support/sip/name-addr.ts'
 import { getParam } from '../../support/sip/params.ts'
 import { parseUri } from '../../support/sip/uri.ts'
 import { parseViaList } from '../../support/sip/via.ts'
+import { NETWORK_PARTY } from '../../support/scscf/network-ua.ts'
+import { WicCall } from '../../support/wic/wic-calls.ts'
 import type { Wic } from '../../support/wic/wic.ts'
 import { startBench, withBench, type Bench } from './bench.ts'
 
@@ -335,6 +337,23 @@ void describe('reference eP-CSCF variant switches (catalogue Appendix B.1)', () 
         error.message.includes('enforce-service-route'),
     )
   })
+
+  variant(
+    'double-record-route',
+    'two Record-Route values of the eP-CSCF, the Mw one on top toward Mw; the call and its BYE still cross it',
+    () =>
+      withBench({ variants: ['double-record-route'] }, async (bench) => {
+        const wic = await registeredWic(bench)
+        const call = WicCall.place(wic, NETWORK_PARTY)
+        assert.equal((await call.answered()).status, 200)
+        const invite = bench.atScscf('INVITE').at(-1)!
+        const routes = invite.getAll('Record-Route').flatMap(parseNameAddrList)
+        assert.equal(routes.length, 2)
+        assert.equal(getParam(routes[1]!.uri.params, 'transport'), 'ws', 'the WIC-facing one below')
+        assert.equal(routes[0]!.uri.user, routes[1]!.uri.user, 'both carry the flow token')
+        assert.equal((await call.hangUp()).status, 200)
+      }),
+  )
 
   void it('every variant has a test here', () => {
     assert.deepEqual(
