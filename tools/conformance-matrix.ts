@@ -102,6 +102,22 @@ export interface MatrixOptions {
   readonly runErrors?: readonly RunError[]
 }
 
+/** Per SA3 aspect, what was tried (each scenario, the attacks among them marked @security) and its verdict. */
+function aspectDetail(aspect: string, tags: readonly string[], results: readonly ScenarioResult[]): string[] {
+  const tried = results.filter((r) => r.tags.some((t) => tags.includes(t)))
+  if (tried.length === 0) return []
+  return [
+    `### ${aspect}`,
+    '',
+    ...tried.map(
+      (r) =>
+        `- ${r.verdict.verdict}: ${r.tags.includes('@security') ? '(attack) ' : ''}${cell(r.name)}` +
+        `${r.verdict.requirement ? ` [${describeRequirement(r.verdict.requirement)}]` : ''}`,
+    ),
+    '',
+  ]
+}
+
 /** The matrix as Markdown. */
 export function conformanceMatrix(
   results: readonly ScenarioResult[],
@@ -132,6 +148,7 @@ export function conformanceMatrix(
         )} |`,
     ),
     '',
+    ...SA3_ASPECTS.flatMap(({ aspect, tags }) => aspectDetail(aspect, tags, results)),
     '## Requirements (docs/requirements-catalogue.md)',
     '',
     `| requirement ${HEADER}`,
