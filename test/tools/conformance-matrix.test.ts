@@ -48,7 +48,7 @@ const WARN: ScenarioVerdict = {
 
 void test('each verdict reaches the matrix; an environment error is "not judged", never FAIL', () => {
   const { scenarios } = run([
-    ['origin refused', ['@W2', '@R12'], WARN],
+    ['origin refused', ['@cors', '@R12'], WARN],
     ['path added', ['@R15', '@RFC3327-4'], FAIL],
     ['token registers', ['@token', '@R34'], DIED],
   ])
