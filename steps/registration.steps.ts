@@ -255,7 +255,7 @@ function answersAtMw(world: HarnessWorld, actor: ActorName) {
 
 /** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */
 function mwRequests(world: HarnessWorld) {
-  return scenarioRequests(world.env.scscf.received)
+  return scenarioRequests(world.env.scscf.allReceived)
 }
 
 /** The scenario's REGISTERs on Mw for the actor's IMPU (by To, so a changed Call-ID is still found). */

@@ -63,7 +63,7 @@ When(
   '{actor} refreshes her/his registration without her/his token',
   async function (this: HarnessWorld, actor: ActorName) {
     marks.set(this, {
-      requests: this.env.scscf.received.length,
+      requests: this.env.scscf.allReceived.length,
       answers: this.env.scscf.sentResponses.length,
     })
     await relayed(
@@ -78,7 +78,7 @@ Then(
   "the S-CSCF never sees auth-done for {actor}'s refresh and registers her/him again only after a digest challenge, unless the eP-CSCF refused it",
   function (this: HarnessWorld, actor: ActorName) {
     const mark = marks.get(this) ?? { requests: 0, answers: 0 }
-    const since = scenarioRequests(this.env.scscf.received.slice(mark.requests))
+    const since = scenarioRequests(this.env.scscf.allReceived.slice(mark.requests))
     const answers = responsesTo(since, this.env.scscf.sentResponses.slice(mark.answers))
     checkWicIntegrityNotTrusted(this.lastRegistration(actor).final, since, answers, 'auth-done')
   },
@@ -177,7 +177,7 @@ Then("nothing of {actor}'s registration reached the S-CSCF", function (this: Har
 
 /** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */
 function mw(world: HarnessWorld) {
-  return scenarioRequests(world.env.scscf.received)
+  return scenarioRequests(world.env.scscf.allReceived)
 }
 
 function forwarded(world: HarnessWorld, actor: ActorName) {

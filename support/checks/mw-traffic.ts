@@ -1,20 +1,28 @@
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { parseUri } from '../sip/uri.ts'
+import { viasOf } from '../sip/via.ts'
 
 /**
  * What of the Mw traffic belongs to a scenario. Negative checks ("nothing reached the S-CSCF") read every request
  * the mock S-CSCF received since the scenario began (the mock is reset before each scenario), not only those with
  * a WIC's Call-ID, and leave out only what an eP-CSCF legitimately sends on its own (catalogue Appendix B.1):
  *
- * - `keep-alive`: an OPTIONS addressed to a node rather than to a user (a Request-URI without a user part), the
- *   probe by which a proxy checks its next hop (Kamailio's dispatcher, SBCs); nothing forbids it [I].
- * - `reg-event`: a SUBSCRIBE (or NOTIFY) for the `reg` event package (RFC 3680), which a P-CSCF sends after a
- *   successful registration (TS 24.229 §5.2.3 [R]).
- * - `scenario`: everything else, including an OPTIONS to a user (a WIC's request, routed like any other).
+ * - `keep-alive`: an OPTIONS the eP-CSCF originated (no WebSocket Via of a WIC) addressed to a node rather than
+ *   to a user (a Request-URI without a user part), the probe by which a proxy checks its next hop (Kamailio's
+ *   dispatcher, SBCs); nothing forbids it [I].
+ * - `reg-event`: a SUBSCRIBE (or NOTIFY) the eP-CSCF originated for the `reg` event package (RFC 3680), which a
+ *   P-CSCF sends after a successful registration (TS 24.229 §5.2.3 [R]).
+ * - `scenario`: everything else, including any request forwarded from a WIC.
+ *
+ * The mock S-CSCF flags background traffic by a rule of its own for its own handling (support/scscf/request-log.ts);
+ * verdicts read its whole log (`allReceived`) through this one.
  */
 export type MwTrafficKind = 'keep-alive' | 'reg-event' | 'scenario'
 
 export function classifyMwRequest(request: SipRequest): MwTrafficKind {
+  // A request forwarded from a WIC carries the WIC's WebSocket Via below the eP-CSCF's (RFC 3261 §16.6 step 8,
+  // RFC 7118 §5.2): that is the scenario's, whatever it is.
+  if (hasWebSocketVia(request)) return 'scenario'
   const method = request.method.toUpperCase()
   if (method === 'OPTIONS' && !addressesUser(request.uri)) return 'keep-alive'
   if ((method === 'SUBSCRIBE' || method === 'NOTIFY') && eventPackage(request) === 'reg') return 'reg-event'
@@ -35,6 +43,14 @@ export function registersFor(requests: readonly SipRequest[], impu: string): Sip
 export function responsesTo(requests: readonly SipRequest[], sent: readonly SipResponse[]): SipResponse[] {
   const callIds = new Set(requests.map((r) => r.get('Call-ID')))
   return sent.filter((r) => callIds.has(r.get('Call-ID')))
+}
+
+function hasWebSocketVia(request: SipRequest): boolean {
+  try {
+    return viasOf(request).some((via) => /^WSS?$/i.test(via.transport))
+  } catch {
+    return true // an unparseable Via is judged as the scenario's, never hidden
+  }
 }
 
 /** `OPTIONS sip:127.0.0.1:5070` names a node; `OPTIONS sip:bob@ims.test` a user. An unparseable URI: a user. */

@@ -122,6 +122,10 @@ void test('negative checks on Mw count every request of the scenario, not only t
   const other = register([]) // any Call-ID: a REGISTER is the scenario's
   assert.equal(classifyMwRequest(probe), 'keep-alive')
   assert.equal(classifyMwRequest(regEvent), 'reg-event')
+  const fromWic = request(
+    'OPTIONS sip:127.0.0.1:5070 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKe\nVia: SIP/2.0/WSS a1.invalid;branch=z9hG4bKw\nMax-Forwards: 69\nFrom: <sip:alice@ims.harness.test>;tag=w\nTo: <sip:127.0.0.1:5070>\nCall-ID: w\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n',
+  )
+  assert.equal(classifyMwRequest(fromWic), 'scenario') // forwarded from a WIC: never hidden
   const mw = scenarioRequests([probe, regEvent].map((r) => ({ request: r })))
   assert.deepEqual(mw, [])
   checkNothingOnMw(mw, 'a bad token registration')
