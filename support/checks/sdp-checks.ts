@@ -1,7 +1,7 @@
 import type { SipMessage } from '../sip/message.ts'
 import { readSdp, type MediaSummary, type SdpSummary } from '../sdp/webrtc-sdp.ts'
-import { expectThat } from './expectations.ts'
-import { must } from './requirement.ts'
+import { adviseThat, expectThat } from './expectations.ts'
+import { must, should } from './requirement.ts'
 
 /**
  * Checks of the session descriptions a call carries through the eP-CSCF. They hold for a signalling-only eP-CSCF
@@ -38,13 +38,20 @@ const RTCP_MUX = must('TS 24.371 §7.2.1, RFC 5761 §5.1.1', {
   source: 'R',
 })
 
-const TERMINATING_OFFER = must('TS 23.228 U.1.1, RFC 5763 §5, RFC 8842 §5.2', {
+const TERMINATING_OFFER = must('TS 23.228 U.1.1, RFC 8842 §5.2', {
   id: 'R66',
   quote:
-    'offer to WIC has UDP/TLS/RTP/SAVPF, a=setup:actpass, a=fingerprint, ICE credentials, host candidate, ' +
-    'a=rtcp-mux (catalogue R66)',
+    'offer to WIC has UDP/TLS/RTP/SAVPF, a=setup, a=fingerprint, ICE credentials, host candidate, a=rtcp-mux ' +
+    '(catalogue R66)',
   source: 'R',
 })
+
+/**
+ * RFC 5763 §5 made `actpass` the offerer's only value; RFC 8842 §5.2 relaxed it (reasoned from memory): the offerer
+ * uses `actpass` unless it insists on a DTLS role, then `active` or `passive` (Kamailio's rtpengine offers passive).
+ * So any of the three passes, and a value other than actpass is an advisory.
+ */
+const OFFER_ACTPASS = should('RFC 8842 §5.2, RFC 5763 §5', { id: 'R66', source: 'R' })
 
 /** The SDP body of a message, or a failure naming where it was missing. */
 function sdpOf(message: SipMessage, where: string, requirement: ReturnType<typeof must>): SdpSummary {
@@ -106,12 +113,17 @@ export function checkWebRtcOffer(message: SipMessage): void {
     expectThat(
       m.protocol === 'UDP/TLS/RTP/SAVPF' &&
         m.fingerprint !== undefined &&
-        m.setup === 'actpass' &&
+        ['actpass', 'active', 'passive'].includes(m.setup ?? '') &&
         iceComplete(m) &&
         m.rtcpMux,
       TERMINATING_OFFER,
       () =>
-        `expected a WebRTC offer for ${m.type} (SAVPF, fingerprint, actpass, ICE, rtcp-mux); got ${describe(m)}`,
+        `expected a WebRTC offer for ${m.type} (SAVPF, fingerprint, setup, ICE, rtcp-mux); got ${describe(m)}`,
+    )
+    adviseThat(
+      m.setup === 'actpass',
+      OFFER_ACTPASS,
+      () => `a=setup:actpass expected in the offer, got ${m.setup}`,
     )
   }
 }
