@@ -27,7 +27,14 @@ When(
 When(
   '{actor} sends a MESSAGE to {actor} without preloading her/his Service-Route',
   async function (this: HarnessWorld, from: ActorName, to: ActorName) {
-    await this.originate(from, 'MESSAGE', to, [], [])
+    await this.originate(from, 'MESSAGE', to, { route: [] })
+  },
+)
+
+When(
+  '{actor} sends a MESSAGE to {actor} claiming to be {actor}',
+  async function (this: HarnessWorld, from: ActorName, to: ActorName, claimed: ActorName) {
+    await this.originate(from, 'MESSAGE', to, { from: claimed })
   },
 )
 
@@ -36,7 +43,9 @@ When(
   async function (this: HarnessWorld, from: ActorName, to: ActorName, identity: string) {
     claims.set(this, identity)
     const asserted: [string, string][] = [['P-Asserted-Identity', `<${identity}>`]]
-    await this.originate(from, 'MESSAGE', to, [...asserted, ['P-Preferred-Identity', `<${identity}>`]])
+    await this.originate(from, 'MESSAGE', to, {
+      headers: [...asserted, ['P-Preferred-Identity', `<${identity}>`]],
+    })
   },
 )
 
@@ -74,6 +83,12 @@ Then(
 /** R49: every Mw request of the scenario counts (keep-alive probes and reg-event traffic left out). */
 Then('the eP-CSCF forwarded nothing to the S-CSCF', function (this: HarnessWorld) {
   checkNothingForwarded(scenarioRequests(this.env.scscf.received), UNREGISTERED_NOT_FORWARDED)
+})
+
+/** R49: every MESSAGE on Mw since the scenario began counts, whatever its Call-ID (registrations do not). */
+Then('no MESSAGE reached the S-CSCF', function (this: HarnessWorld) {
+  const messages = scenarioRequests(this.env.scscf.received).filter((r) => r.method === 'MESSAGE')
+  checkNothingForwarded(messages, UNREGISTERED_NOT_FORWARDED)
 })
 
 Given("{actor}'s WebSocket has closed", async function (this: HarnessWorld, actor: ActorName) {

@@ -35,6 +35,16 @@ Feature: Origination and termination through the eP-CSCF (TR 23.701 X.2.2)
       Then the eP-CSCF refuses Alice's MESSAGE, preferably with 403 Forbidden
       And the eP-CSCF forwarded nothing to the S-CSCF
 
+    @R49 @security
+    Scenario: a WebSocket with no registration cannot originate as a user registered on another one
+      A registration binds the user to the WebSocket it was made on; another WebSocket claiming her identity in
+      From is not served (catalogue B.3, identity bound to the registering flow).
+      Given Alice is registered with IMS digest
+      And Bob's WIC is connected to the eP-CSCF from the authorized WWSF origin
+      When Bob sends a MESSAGE to Bob claiming to be Alice
+      Then the eP-CSCF refuses Bob's MESSAGE, preferably with 403 Forbidden
+      And no MESSAGE reached the S-CSCF
+
   Rule: terminating requests reach the WIC over the WebSocket it registered on (RFC 3327, RFC 5626 §5.3)
 
     @R57 @RFC3327-5 @RFC5626-5.3

@@ -282,21 +282,22 @@ export class HarnessWorld extends World<HarnessParameters> {
 
   /**
    * The actor's WIC originates `method` to `target` (out of dialog) and awaits the eP-CSCF's final response. The
-   * WIC preloads its Service-Route unless `route` says what to preload (`[]`: none).
+   * WIC preloads its Service-Route unless `route` says what to preload (`[]`: none); `from` puts another actor's
+   * IMPU in From (an impersonation attempt).
    */
   async originate(
     actor: ActorName,
     method: string,
     target: ActorName,
-    headers: [string, string][] = [],
-    route?: readonly string[],
+    options: { headers?: [string, string][]; route?: readonly string[]; from?: ActorName } = {},
   ): Promise<SipResponse> {
     const wic = this.wic(actor)
     const request = wic.createRequest(method, this.subscriber(target).impu, {
       body: 'harness',
       contentType: 'text/plain',
-      headers,
-      ...(route === undefined ? {} : { route }),
+      headers: options.headers ?? [],
+      ...(options.route === undefined ? {} : { route: options.route }),
+      ...(options.from === undefined ? {} : { from: `<${this.subscriber(options.from).impu}>` }),
     })
     const response = await this.guard(wic.request(request))
     this.originated.set(actor, { request, response })
