@@ -22,6 +22,13 @@ export type { ClientTransactionOptions } from './client-transaction.ts'
 type AnyServerTransaction = InviteServerTransaction | NonInviteServerTransaction
 
 /**
+ * Server transactions kept open at once. RFC 3261 gives an unanswered server transaction no end (the TU must
+ * answer), so a peer flooding requests nobody answers (a NOTIFY flood toward a WIC) would grow the map without
+ * bound (issue 7): beyond this many the oldest open one is aborted.
+ */
+export const MAX_OPEN_SERVER_TRANSACTIONS = 1000
+
+/**
  * The RFC 3261 §17 transaction layer of one harness component. Transports feed it every inbound message
  * (`receive`); it matches responses to client transactions (§17.1.3) and requests to server transactions
  * (§17.2.3), creates server transactions for new requests, and hands the rest to `onStray`.
@@ -135,6 +142,13 @@ export class TransactionLayer {
       if (this.servers.get(txKey) === done) this.servers.delete(txKey)
     })
     this.servers.set(txKey, tx)
+    if (this.servers.size > MAX_OPEN_SERVER_TRANSACTIONS) {
+      const [, oldest] = this.servers.entries().next().value ?? []
+      oldest?.abort(
+        `more than ${MAX_OPEN_SERVER_TRANSACTIONS} open server transactions: the oldest is dropped`,
+      )
+      if (oldest !== undefined && this.servers.get(oldest.key) === oldest) this.servers.delete(oldest.key)
+    }
     for (const handler of [...this.requestHandlers]) handler(tx)
     return true
   }
