@@ -12,6 +12,8 @@ import {
   UNREGISTERED_NOT_FORWARDED,
   type TerminatingDelivery,
 } from '../support/checks/routing-checks.ts'
+import { checkNoBinding } from '../support/checks/registration-outcome-checks.ts'
+import { REGISTRATION } from '../support/checks/requirements-registration.ts'
 import { withDeadline } from '../support/deadline.ts'
 import { NoAnswer, ScenarioMisuse, TransactionTimeout } from '../support/errors.ts'
 import type { SipResponse } from '../support/sip/message.ts'
@@ -89,6 +91,14 @@ Then('the eP-CSCF forwarded nothing to the S-CSCF', function (this: HarnessWorld
 Then('no MESSAGE reached the S-CSCF', function (this: HarnessWorld) {
   const messages = scenarioRequests(this.env.scscf.received).filter((r) => r.method === 'MESSAGE')
   checkNothingForwarded(messages, UNREGISTERED_NOT_FORWARDED)
+})
+
+Given('{actor} has de-registered', async function (this: HarnessWorld, actor: ActorName) {
+  await this.precondition(`${actor} has de-registered`, async () => {
+    await this.register(actor, (wic) => wic.deregister())
+    const { impu } = this.subscriber(actor)
+    checkNoBinding(this.env.scscf.bindings(impu).length, impu, REGISTRATION.deregistered)
+  })
 })
 
 Given("{actor}'s WebSocket has closed", async function (this: HarnessWorld, actor: ActorName) {

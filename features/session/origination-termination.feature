@@ -45,6 +45,14 @@ Feature: Origination and termination through the eP-CSCF (TR 23.701 X.2.2)
       Then the eP-CSCF refuses Bob's MESSAGE, preferably with 403 Forbidden
       And no MESSAGE reached the S-CSCF
 
+    @R49 @R43 @security
+    Scenario: a WIC that de-registered can no longer originate
+      Given Alice is registered with IMS digest
+      And Alice has de-registered
+      When Alice sends a MESSAGE to Bob
+      Then the eP-CSCF refuses Alice's MESSAGE, preferably with 403 Forbidden
+      And no MESSAGE reached the S-CSCF
+
   Rule: terminating requests reach the WIC over the WebSocket it registered on (RFC 3327, RFC 5626 §5.3)
 
     @R57 @RFC3327-5 @RFC5626-5.3
