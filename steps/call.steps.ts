@@ -9,6 +9,7 @@ import {
 } from '../support/checks/dialog-checks.ts'
 import { expectThat, single } from '../support/checks/expectations.ts'
 import { must } from '../support/checks/requirement.ts'
+import { checkFlowFailed } from '../support/checks/routing-checks.ts'
 import { checkOfferReachedCore, checkWebRtcAnswer, checkWebRtcOffer } from '../support/checks/sdp-checks.ts'
 import { withDeadline } from '../support/deadline.ts'
 import { HarnessError, ScenarioMisuse } from '../support/errors.ts'
@@ -184,6 +185,14 @@ Then(
   "{actor}'s call fails with {status}",
   async function (this: HarnessWorld, actor: ActorName, status: number) {
     checkFinalRelayed(await settle(this, callOf(this, actor).answered()), status, this.env.profile.waitMs)
+  },
+)
+
+Then(
+  "the network's call to {actor} fails with an error response",
+  async function (this: HarnessWorld, actor: ActorName) {
+    const final = networkOf(this).call.then((call) => call.final as SipResponse)
+    checkFlowFailed(await settle(this, final, `network INVITE to ${actor}`), this.env.profile.waitMs)
   },
 )
 

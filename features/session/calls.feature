@@ -46,6 +46,12 @@ Feature: Calls through the eP-CSCF (TR 23.701 X.2.2)
       When Alice re-INVITEs, UPDATEs and sends a MESSAGE in her call
       Then each of them reached the S-CSCF through the eP-CSCF and was answered
 
+    @R45 @RFC5626-5.3
+    Scenario: the network's call to Alice after her WebSocket closed fails in bounded time
+      Given Alice's WebSocket has closed
+      When the network calls Alice
+      Then the network's call to Alice fails with an error response
+
   Rule: the far side's final responses reach the WIC (RFC 3261 §16.7, §16.10)
 
     @R58 @RFC3261-9 @RFC3261-16.10
