@@ -142,6 +142,8 @@ export class MockScscf {
   /** Calls: the network's user agent and the routing of calls between registered WICs (call-router.ts). */
   readonly calls: CallRouter
   private stopped = false
+  /** UDP drops already reported (see `noteDrops`). */
+  private dropsSeen = 0
 
   private constructor(
     private readonly udp: UdpTransport,
@@ -307,6 +309,17 @@ export class MockScscf {
     this.originating = undefined
     this.pendingInvites.clear()
     this.calls.reset()
+    this.noteDrops()
+  }
+
+  /** Kernel drops at the UDP socket since the last look go into the trace: lost datagrams explain retransmissions. */
+  private noteDrops(): void {
+    const drops = this.udpDrops()
+    if (drops === undefined || drops <= this.dropsSeen) return
+    this.note(
+      `${drops - this.dropsSeen} datagram(s) dropped by the kernel at ${this.hostPort} (receive buffer full)`,
+    )
+    this.dropsSeen = drops
   }
 
   /**
