@@ -61,9 +61,9 @@ export const REGISTRATION = {
     source: 'V',
   }),
   /** R20: the 200 (OK) reaches the WIC with what the UE needs (Service-Route, P-Associated-URI). */
-  okRelayed: must('TS 24.229 §5.2.2.1, RFC 3261 §16.7 step 9, RFC 3608 §6', { id: 'R20', source: 'R' }),
+  okRelayed: must('TS 24.229 §5.2.2.1, RFC 3261 §16.7 step 9', { id: 'R20', source: 'R' }),
   /** R58: a response the S-CSCF sent to a request the eP-CSCF forwarded goes back to the WIC. */
-  responseRelayed: must('RFC 3261 §16.7 steps 9–10, RFC 7118 §5', { id: 'R58', source: 'R' }),
+  responseRelayed: must('RFC 3261 §16.7 steps 9–10 and §18.2.2', { id: 'R58', source: 'R' }),
   /** R21: network-internal charging headers stay in the trust domain. */
   noChargingToWic: must('TS 24.229 §5.2.2.1, RFC 7315 §4.5 and §4.6', { id: 'R21', source: 'R' }),
   /** R24: the S-CSCF authenticates digest end to end; the eP-CSCF relays (the binding results at the S-CSCF). */
@@ -156,10 +156,16 @@ export const TOKEN = {
       'by the trusted node',
     source: 'V',
   }),
-  /** R35: the end user's token stays at the edge (a bearer token on Mw is replayable; catalogue inference [I]). */
-  noBearerOnMw: must('TS 33.203 U.2 (the S-CSCF relies on the flag and the trusted node), RFC 6750 §5.2', {
+  /**
+   * R35: the end user's token stays at the edge. RFC 6750 §5.3 binds the client; the eP-CSCF holds the WIC's
+   * token and the S-CSCF relies only on the trusted node's flag, so the same duty is read onto it (catalogue [I]).
+   */
+  noBearerOnMw: must('RFC 6750 §5.3 (read onto the eP-CSCF), TS 33.203 U.2', {
     id: 'R35',
-    source: 'R',
+    quote:
+      'Client implementations MUST ensure that bearer tokens are not leaked to unintended parties, as they will be ' +
+      'able to use them to gain access to protected resources.',
+    source: 'V',
   }),
   /** R32: a token that does not validate registers nothing and nothing goes to the IMS core. */
   validated: must('TS 24.371 A.3.2 step 4, RFC 8725 §3.1 and §3.9, RFC 7519 §4.1.4', {
