@@ -20,6 +20,7 @@ export function newIcid(now: number = Date.now()): string {
  * parameters with a globally unique value").
  */
 export function insertChargingVector(request: SipMessage, self: { host: string }, faults: Faults): void {
+  if (faults.has('trust-wic-charging-vector') && request.has('P-Charging-Vector')) return
   request.remove('P-Charging-Vector')
   request.remove('P-Charging-Function-Addresses')
   if (faults.has('no-p-charging-vector')) return

@@ -27,6 +27,10 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'no-service-route': ['R53'],
   'trust-wic-asserted-identity': ['R47', 'R48'],
   'accept-unregistered': ['R49'],
+  // P-headers the WIC writes (untrusted-headers.feature, security-checks.ts)
+  'trust-wic-charging-vector': ['R18', 'R68'],
+  'trust-wic-visited-network': ['R17'],
+  'trust-wic-access-network-info': ['R02'],
   // Responses toward the WIC (digest.feature, registration-outcome-checks.ts)
   'challenge-altered': ['R24'],
   'leak-charging-vector-to-wic': ['R21'],
@@ -58,14 +62,12 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
  * FAIL. test/checks/fault-requirements.test.ts keeps the list honest against the source.
  */
 export const UNGUARDED_REQUIREMENTS: readonly string[] = [
-  'R02',
   'R05',
   'R08',
   'R09',
   'R10',
   'R11',
   'R14',
-  'R17',
   'R22',
   'R23',
   'R27',
@@ -84,7 +86,6 @@ export const UNGUARDED_REQUIREMENTS: readonly string[] = [
   'R63',
   'R65',
   'R67',
-  'R68',
   'R69',
   'R70',
   'R71',

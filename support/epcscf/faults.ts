@@ -22,6 +22,10 @@ export type FaultName =
   | 'integrity-protected-yes'
   | 'no-service-route'
   | 'trust-wic-asserted-identity'
+  // P-headers only the network may assert (untrusted-headers.ts, charging.ts; issue 9 §6)
+  | 'trust-wic-charging-vector'
+  | 'trust-wic-visited-network'
+  | 'trust-wic-access-network-info'
   | 'accept-unregistered'
   // Responses toward the WIC (response-relay.ts, forwarder.ts)
   | 'challenge-altered'
@@ -69,6 +73,12 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   'no-service-route': 'originating requests are sent without the stored Service-Route as Route (RFC 3608 §6)',
   'trust-wic-asserted-identity':
     'P-Asserted-Identity / P-Preferred-Identity from the WIC reach Mw unchanged (RFC 3325 §5 broken)',
+  'trust-wic-charging-vector':
+    'a P-Charging-Vector the WIC wrote reaches Mw as written, no fresh icid-value (RFC 7315 §4.6, TS 24.229 §5.2.6.3.2)',
+  'trust-wic-visited-network':
+    "a P-Visited-Network-ID the WIC wrote reaches Mw beside the eP-CSCF's own (TS 24.229 §5.2.2.1)",
+  'trust-wic-access-network-info':
+    'a P-Access-Network-Info the WIC marked network-provided reaches Mw as written (RFC 7315 §5.4)',
   'accept-unregistered':
     'requests from a connection with no registration are forwarded instead of refused (403)',
   'challenge-altered': 'the 401 challenge relayed to the WIC loses its qop parameter (RFC 3261 §16.7 broken)',

@@ -3,6 +3,7 @@ import { parseNameAddr, parseNameAddrList, type NameAddr } from '../sip/name-add
 import { hasParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
 import { insertChargingVector } from './charging.ts'
+import { dropWicAssertions } from './untrusted-headers.ts'
 import type { Faults } from './faults.ts'
 import { inDialogRefusal } from './in-dialog-guard.ts'
 import { applyMediaPolicy } from './media-policy.ts'
@@ -93,6 +94,7 @@ export function prepareOriginating(
     setRoutes(request, registration.serviceRoute)
   }
 
+  dropWicAssertions(request, faults)
   if (!faults.has('trust-wic-asserted-identity')) {
     const preferred = preferredIdentity(request)
     dropUntrustedIdentity(request, faults)

@@ -15,6 +15,7 @@ import {
   transportParam,
   type SelfAddress,
 } from './proxy-rules.ts'
+import { dropWicAssertions } from './untrusted-headers.ts'
 import type { Variants } from './variants.ts'
 import type { WicConnection } from './wic-connections.ts'
 
@@ -72,8 +73,8 @@ export function prepareRegister(
   }
 
   // TS 24.229 §5.2.2.1: the P-CSCF inserts a P-Visited-Network-ID with a pre-provisioned string that identifies
-  // its network; a value the UE sent is not the network's word, so it is replaced.
-  request.remove('P-Visited-Network-ID')
+  // its network; a value the UE sent is not the network's word, so it is replaced (untrusted-headers.ts).
+  dropWicAssertions(request, faults)
   insertBeforeLength(request, 'P-Visited-Network-ID', opts.visitedNetworkId)
 
   insertChargingVector(request, { host: self.mwHost }, faults)
