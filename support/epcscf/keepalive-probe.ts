@@ -4,6 +4,7 @@ import type { TransactionLayer } from '../transaction/transaction-layer.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import type { Flow } from '../transport/peer.ts'
 import { hostPort } from './proxy-rules.ts'
+import type { Variants } from './variants.ts'
 
 /**
  * The `options-probes` variant: OPTIONS keep-alive probes to the next hop, at start and every `intervalMs`, as
@@ -28,6 +29,11 @@ export interface KeepaliveProbeOptions {
 }
 
 export class KeepaliveProbe {
+  /** The probe of the `options-probes` variant, or undefined when the variant is off. */
+  static forVariants(variants: Variants, opts: KeepaliveProbeOptions): KeepaliveProbe | undefined {
+    return variants.has('options-probes') ? new KeepaliveProbe(opts) : undefined
+  }
+
   private readonly callId = newCallId('epcscf')
   private readonly fromTag = newTag()
   private cseq = 0

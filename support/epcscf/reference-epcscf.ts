@@ -104,33 +104,27 @@ export class ReferenceEpcscf implements AsyncDisposable {
       tcp,
       nextHop: { address: hop.address, port: hop.port, transport: hop.transport ?? 'UDP' },
       variants,
-      idleMs: opts.mwTcpIdleMs ?? 30_000,
+      idleMs: opts.mwTcpIdleMs ?? 300_000,
       trace: opts.trace,
       observer,
     })
-    const via = () => this.mwVia(this.link.preferred)
-    this.probe = variants.has('options-probes')
-      ? new KeepaliveProbe({
-          tx,
-          flow: () => this.link.flow(this.link.preferred),
-          target: hop,
-          via,
-          identity: this.identity,
-          intervalMs: opts.probeIntervalMs ?? 300,
-          trace: opts.trace,
-          observer,
-        })
-      : undefined
-    this.regEvent = variants.has('reg-event-subscribe')
-      ? new RegEventSubscriber({
-          tx,
-          flow: (request) => this.link.flow(this.link.transportFor(request)),
-          via,
-          identity: this.identity,
-          trace: opts.trace,
-          observer,
-        })
-      : undefined
+    const own = {
+      tx,
+      via: () => this.mwVia(this.link.preferred),
+      identity: this.identity,
+      trace: opts.trace,
+      observer,
+    }
+    this.probe = KeepaliveProbe.forVariants(variants, {
+      ...own,
+      flow: () => this.link.flow(this.link.preferred),
+      target: hop,
+      intervalMs: opts.probeIntervalMs ?? 300,
+    })
+    this.regEvent = RegEventSubscriber.forVariants(variants, {
+      ...own,
+      flow: (request) => this.link.flow(this.link.transportFor(request)),
+    })
   }
 
   /** Binds Mw (UDP and TCP) and W2 (WSS) and starts serving. */

@@ -54,6 +54,10 @@ export interface ReferenceEpcscfOptions {
   readonly variants?: Iterable<VariantName | string>
   /** Interval of the `options-probes` variant's OPTIONS probes. Default 300 ms. */
   readonly probeIntervalMs?: number
-  /** An outbound Mw TCP connection idle this long is closed. Default 30 s. */
+  /**
+   * An outbound Mw TCP connection idle this long is closed. Default 300 s: longer than Timer C ("MUST be set for
+   * each client transaction when an INVITE request is proxied [...] greater than 3 minutes", RFC 3261 §16.6 step
+   * 11), so that a ringing INVITE's connection is never closed under it.
+   */
   readonly mwTcpIdleMs?: number
 }

@@ -6,6 +6,7 @@ import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import type { Flow } from '../transport/peer.ts'
 import { hostPort } from './proxy-rules.ts'
 import type { Registration } from './registrations.ts'
+import type { Variants } from './variants.ts'
 
 /**
  * The `reg-event-subscribe` variant: the P-CSCF's subscription to the registration-state event package (TS 24.229
@@ -29,6 +30,11 @@ export interface RegEventOptions {
 const EXPIRES_S = 600_000
 
 export class RegEventSubscriber {
+  /** The subscriber of the `reg-event-subscribe` variant, or undefined when the variant is off. */
+  static forVariants(variants: Variants, opts: RegEventOptions): RegEventSubscriber | undefined {
+    return variants.has('reg-event-subscribe') ? new RegEventSubscriber(opts) : undefined
+  }
+
   /** Subscriptions by Call-ID, and the IMPUs they watch. */
   private readonly byCallId = new Map<string, string>()
   private readonly byAor = new Map<string, string>()
