@@ -36,15 +36,27 @@ const BY_SIDE: Record<Side, VerdictKind> = {
 }
 
 /** The verdict of a finished scenario from the error that ended it (if any) and what its checks recorded. */
+/** A deviation the profile declares: the scenario, why, and (optionally) the one check it is known to fail. */
+export interface DeclaredDeviation {
+  readonly reason: string
+  readonly requirement?: string | undefined
+}
+
 export function scenarioVerdict(
   error: unknown,
   found: readonly Finding[],
-  deviation?: string,
+  deviation?: DeclaredDeviation,
 ): ScenarioVerdict {
-  const judged = judge(error, found, deviation)
-  if (deviation === undefined || !['FAIL', 'INCONCLUSIVE'].includes(judged.verdict)) return judged
-  // The profile declares this scenario a known deviation of the SUT, and it deviated: reported, not failed.
-  return { ...judged, verdict: 'DEVIATION', message: `declared: ${deviation}; seen: ${judged.message}` }
+  const judged = judge(error, found, deviation?.reason)
+  // Only a FAIL can be the declared deviation (an INCONCLUSIVE run showed nothing), and only of the declared check
+  // when the profile names one: a second MUST broken in the same scenario stays a FAIL.
+  if (deviation === undefined || judged.verdict !== 'FAIL') return judged
+  if (deviation.requirement !== undefined && judged.requirement?.id !== deviation.requirement) return judged
+  return {
+    ...judged,
+    verdict: 'DEVIATION',
+    message: `declared: ${deviation.reason}; seen: ${judged.message}`,
+  }
 }
 
 function judge(error: unknown, found: readonly Finding[], deviation: string | undefined): ScenarioVerdict {

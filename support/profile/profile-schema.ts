@@ -118,6 +118,13 @@ export const profileSchema = z.strictObject({
           hiding: z.boolean().default(false),
         })
         .prefault({}),
+      /**
+       * The W2 surface probe (features/security/exposed-surface.feature): `scanPorts`, the TCP ports `from-to` of the
+       * WIC-facing host probed for a plain-text SIP WebSocket; default the worker's WSS port ±50 and its Mw port.
+       */
+      exposure: z
+        .strictObject({ scanPorts: z.string().regex(/^\d{1,5}-\d{1,5}$/).optional() })
+        .prefault({}),
     })
     .prefault({}),
   scscf: z
@@ -203,7 +210,17 @@ export const profileSchema = z.strictObject({
   portStride: z.number().int().min(0).default(100),
   /** Scenarios this SUT is known to fail, with the reason; they still run and are reported as deviations. */
   expectedDeviations: z
-    .array(z.strictObject({ scenario: z.string().min(1), reason: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        scenario: z.string().min(1),
+        reason: z.string().min(1),
+        /** The catalogue id (e.g. R15) of the check the SUT is known to fail: a FAIL of another check stays FAIL. */
+        requirement: z
+          .string()
+          .regex(/^R\d\d$/, 'a catalogue id such as R15')
+          .optional(),
+      }),
+    )
     .default([]),
 })
 

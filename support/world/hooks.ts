@@ -65,7 +65,7 @@ After(
     const env = currentEnvironment()
     const problems = await this.teardown.run(env.profile.waitMs * 2)
     const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
-    const verdict = scenarioVerdict(this.failure, closeFindings(), deviation?.reason)
+    const verdict = scenarioVerdict(this.failure, closeFindings(), deviation)
     this.attach(verdictText(verdict), { mediaType: 'text/plain', fileName: 'verdict.txt' })
     this.attach(JSON.stringify(verdict), { mediaType: 'application/json', fileName: 'verdict.json' })
     const events = env.trace.since(this.traceMark)
