@@ -11,6 +11,7 @@ import {
   checkTopViaOnMw,
 } from '../support/checks/register-checks.ts'
 import {
+  answersToTransaction,
   checkAnsweredWith,
   checkBinding,
   checkChallengeOrder,
@@ -237,7 +238,13 @@ export function relayed(
     const fwd = forwarded(world, actor)[0]
     if (fwd !== undefined) checkTopViaOnMw(fwd, world.env.profile.epcscf.topology)
   }
-  return relayedOrFail(registration, () => answersAtMw(world, actor), actor, viaOfWhatArrived)
+  const answers = () =>
+    answersToTransaction(
+      world.wic(actor).lastRegisterSent,
+      forwarded(world, actor),
+      world.env.scscf.sentResponses,
+    )
+  return relayedOrFail(registration, answers, actor, viaOfWhatArrived)
 }
 
 function registerRelayed(

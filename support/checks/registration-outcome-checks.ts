@@ -60,10 +60,35 @@ export function checkFinalRelayed(
 }
 
 /**
+ * The S-CSCF's responses to the REGISTER transaction the WIC left unanswered: `sent` is the WIC's last REGISTER;
+ * the REGISTERs forwarded for it are those on Mw with its Call-ID and CSeq (a proxy copies both, RFC 3261 §16.6
+ * step 1), and their responses carry the same Call-ID and CSeq (RFC 3261 §8.2.6.2). An earlier 401 or 200 of the
+ * same registration answered another transaction, which the WIC did get. Nothing matches when the eP-CSCF maps
+ * Call-ID or CSeq (topology hiding): then there is no evidence, and the silence stays inconclusive.
+ */
+export function answersToTransaction(
+  sent: SipRequest | undefined,
+  atMw: readonly SipRequest[],
+  scscfSent: readonly SipResponse[],
+): SipResponse[] {
+  if (sent === undefined) return []
+  const key = (m: SipRequest | SipResponse): string => `${m.get('Call-ID') ?? ''}\n${cseqKey(m)}`
+  const forwarded = new Set(atMw.filter((r) => key(r) === key(sent)).map(key))
+  return scscfSent.filter((r) => forwarded.has(key(r)))
+}
+
+/** `1 REGISTER` and `1  register` are the same CSeq (RFC 3261 §20.16: a number and a method). */
+function cseqKey(m: SipRequest | SipResponse): string {
+  const [seq = '', method = ''] = (m.get('CSeq') ?? '').trim().split(/\s+/)
+  return `${Number(seq)} ${method.toUpperCase()}`
+}
+
+/**
  * R58: a registration that got no final response at the WIC although the S-CSCF answered: the eP-CSCF did not
  * relay it (RFC 3261 §16.7). Before that, `explain` may find the cause in what reached the S-CSCF (a forwarded
- * REGISTER without the eP-CSCF's Via cannot bring its response back: R19). Silence with no evidence either way
- * stays what it was (inconclusive).
+ * REGISTER without the eP-CSCF's Via cannot bring its response back: R19). `scscfAnswers` are the S-CSCF's
+ * responses to the unanswered transaction only (`answersToTransaction`), never to the registration's earlier
+ * ones. Silence with no evidence either way stays what it was (inconclusive).
  */
 export async function relayedOrFail<T>(
   action: Promise<T>,

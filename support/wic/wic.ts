@@ -136,6 +136,7 @@ export class Wic {
   private chain: Promise<unknown> = Promise.resolve()
   private closeReasonText: string | undefined
   private lastOutcome: RegistrationOutcome | undefined
+  private lastRegister: SipRequest | undefined
   private routeSet: string[] = []
   private associated: string[] = []
   private bindingInfo: RegistrationBinding | undefined
@@ -244,6 +245,11 @@ export class Wic {
 
   get lastRegistration(): RegistrationOutcome | undefined {
     return this.lastOutcome
+  }
+
+  /** The last REGISTER this WIC sent, also when its transaction got no answer (checks match what answered it). */
+  get lastRegisterSent(): SipRequest | undefined {
+    return this.lastRegister
   }
 
   get binding(): RegistrationBinding | undefined {
@@ -512,6 +518,7 @@ export class Wic {
         ...(o.extraHeaders !== undefined ? { extraHeaders: o.extraHeaders } : {}),
       })
       requests.push(request)
+      this.lastRegister = request
       let response: SipResponse
       try {
         response = await this.transact(request)
