@@ -149,7 +149,7 @@ Then('the challenge reaches {actor} unchanged', function (this: HarnessWorld, ac
 Then(
   'the refresh reached the S-CSCF with the same Call-ID, a higher CSeq and a Path to the same eP-CSCF',
   function (this: HarnessWorld) {
-    const registers = forwarded(this, 'Alice')
+    const registers = registersOnMw(this)
     const first = firstOf(registers, 'the first REGISTER at the S-CSCF', REGISTRATION.refresh)
     const refresh = firstOf(
       registers.slice(1).reverse(),
@@ -179,7 +179,7 @@ Then(
 Then(
   "the REGISTER forwarded to the S-CSCF has a Path to the eP-CSCF's Mw address",
   function (this: HarnessWorld) {
-    const [, fwd] = firstPair(this, 'Alice', REGISTRATION.path)
+    const fwd = firstOf(registersOnMw(this), 'a REGISTER at the S-CSCF (from the eP-CSCF)', REGISTRATION.path)
     const { epcscf, scscf } = this.env.profile
     checkPathToEpcscf(fwd, {
       address: epcscf.mw.address,
@@ -190,7 +190,7 @@ Then(
 )
 
 Then('the REGISTER forwarded to the S-CSCF has {string}', function (this: HarnessWorld, header: string) {
-  const [, fwd] = firstPair(this, 'Alice', REGISTRATION.requirePath)
+  const fwd = firstOf(registersOnMw(this), 'a REGISTER at the S-CSCF', REGISTRATION.requirePath)
   const option = header.match(/^Require:\s*(\S+)$/i)?.[1]
   if (option === undefined) throw new ScenarioMisuse(`step: unsupported header check "${header}"`)
   checkRequireOption(fwd, option.toLowerCase())
@@ -199,7 +199,7 @@ Then('the REGISTER forwarded to the S-CSCF has {string}', function (this: Harnes
 Then(
   'every REGISTER forwarded to the S-CSCF has a P-Charging-Vector with its own icid-value',
   function (this: HarnessWorld) {
-    checkChargingVectors(forwarded(this, 'Alice'))
+    checkChargingVectors(registersOnMw(this))
   },
 )
 
@@ -214,14 +214,14 @@ Then(
 Then(
   /^no REGISTER forwarded to the S-CSCF carries integrity-protected "yes", "no", "tls-connected" or "auth-done"$/,
   function (this: HarnessWorld) {
-    checkDigestIntegrityProtected(forwarded(this, 'Alice'))
+    checkDigestIntegrityProtected(registersOnMw(this))
   },
 )
 
 Then(
   'every REGISTER forwarded to the S-CSCF carries an integrity-protected value the profile allows for digest',
   function (this: HarnessWorld) {
-    checkDigestIntegrityProtected(forwarded(this, 'Alice'), this.env.profile.epcscf.digest.integrityProtected)
+    checkDigestIntegrityProtected(registersOnMw(this), this.env.profile.epcscf.digest.integrityProtected)
   },
 )
 
@@ -263,6 +263,11 @@ function answersAtMw(world: HarnessWorld, actor: ActorName) {
 /** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */
 function mwRequests(world: HarnessWorld) {
   return scenarioRequests(world.env.scscf.allReceived)
+}
+
+/** Every REGISTER of the scenario on Mw, whoever sent it ("every REGISTER forwarded to the S-CSCF"). */
+function registersOnMw(world: HarnessWorld) {
+  return mwRequests(world).filter((r) => r.method.toUpperCase() === 'REGISTER')
 }
 
 /** The scenario's REGISTERs on Mw for the actor's IMPU (by To, so a changed Call-ID is still found). */
