@@ -237,6 +237,7 @@ export function sideOfClass(name: string): Side {
     SutDied,
     SutUnreachable,
     EnvironmentMissing,
+    ServerCertificateRejected,
     Interrupted,
     ProfileError,
     TokenError,
