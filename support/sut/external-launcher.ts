@@ -1,5 +1,9 @@
+import { SutUnreachable } from '../errors.ts'
 import type { LaunchContext, StartedSut, SutLauncher } from './launcher.ts'
 import { probeTlsOnce, waitForTlsPort } from './port-probe.ts'
+
+/** How long the start waits for an external SUT's TLS handshake. */
+const EXTERNAL_READY_MS = 5000
 
 /** How long the health probe of an external SUT waits for its TLS handshake. */
 const PROBE_TIMEOUT_MS = 2000
@@ -14,7 +18,16 @@ export class ExternalLauncher implements SutLauncher {
 
   async start(context: LaunchContext): Promise<StartedSut> {
     const { host, port } = context.wss
-    await waitForTlsPort({ host, port, timeoutMs: context.startTimeoutMs })
+    // An external SUT is running already: it answers at once, or it is not there (no reason to wait the whole
+    // startTimeoutMs, which is for SUTs the harness launches).
+    const timeoutMs = Math.min(context.startTimeoutMs, EXTERNAL_READY_MS)
+    await waitForTlsPort({ host, port, timeoutMs }).catch((error: unknown) => {
+      throw new SutUnreachable(
+        `the external system under test "${this.name}" does not answer TLS at wss://${host}:${port} ` +
+          `(epcscf.wss.host/port of the profile): is it running? ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      )
+    })
     let notice: string | undefined
     const name = this.name
     return {
