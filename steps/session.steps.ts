@@ -71,7 +71,8 @@ Then(
   "{actor}'s MESSAGE reaches the S-CSCF asserting her/his default IMPU only",
   function (this: HarnessWorld, actor: ActorName) {
     const claimed = claims.get(this) ?? this.subscriber(actor).impu
-    checkAssertedIdentity(arrivedAtScscf(this, actor), this.subscriber(actor).impu, claimed)
+    const { impu } = this.subscriber(actor)
+    checkAssertedIdentity(arrivedAtScscf(this, actor), impu, claimed, this.wic(actor).associatedUris)
   },
 )
 

@@ -1,4 +1,5 @@
 import { parseNameAddrList } from '../sip/name-addr.ts'
+import { uriTextsEqual } from '../sip/uri-equality.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { adviseThat, expectThat, showHeader, single } from './expectations.ts'
 import { must, should, type MustRequirement } from './requirement.ts'
@@ -105,12 +106,20 @@ export function checkServiceRouteEnforced(
  * RFC 3325 §5 [R]: "If the proxy received the message from an element that it does not trust and there is a
  * P-Asserted-Identity header present, the proxy MUST replace that header field's contents with a new identity or
  * remove the header field"; TS 24.229 §5.2.6.3.7 [R]: the P-CSCF inserts the P-Preferred-Identity if it is a
- * registered IMPU of the user, else the default IMPU, and removes P-Preferred-Identity.
+ * registered IMPU of the user, else the default IMPU, and removes P-Preferred-Identity. RFC 3325 §9.1 [R]: "If there
+ * are two values, one value MUST be a sip or sips URI and the other MUST be a tel URI": besides the default IMPU
+ * (compared as URIs, RFC 3261 §19.1.4), the eP-CSCF may assert one tel URI of the user's P-Associated-URI
+ * (`associated`, from the 200 OK to REGISTER).
  */
-export function checkAssertedIdentity(request: SipRequest, expected: string, claimed: string): void {
+export function checkAssertedIdentity(
+  request: SipRequest,
+  expected: string,
+  claimed: string,
+  associated: readonly string[] = [],
+): void {
   const asserted = uris(request.getAll('P-Asserted-Identity'))
   expectThat(
-    !asserted.includes(claimed) || claimed === expected,
+    !asserted.some((uri) => uriTextsEqual(uri, claimed)) || uriTextsEqual(claimed, expected),
     must('RFC 3325 §5; TS 24.229 §5.2.6.3.7', {
       id: 'R47',
       quote:
@@ -123,18 +132,27 @@ export function checkAssertedIdentity(request: SipRequest, expected: string, cla
       `the WIC's own P-Asserted-Identity <${claimed}> reached the S-CSCF: ${showHeader(request, 'P-Asserted-Identity')}`,
   )
   // The TS 24.229 sentence was not read; the TS 24.228 flow text (informative) says the same [V~].
-  const insertion = must('TS 24.229 §5.2.6.3.7; TS 24.228 (flow text quoted)', {
+  const insertion = must('TS 24.229 §5.2.6.3.7; TS 24.228 (flow text quoted); RFC 3325 §9.1', {
     id: 'R48',
     quote:
       'P-Asserted-Identity: P-CSCF inserts the TEL URI in the P-Asserted-Identity header field and it also ' +
       'removes P-Preferred-Identity header field.',
     source: 'V',
   })
+  const sip = asserted.filter((uri) => /^sips?:/i.test(uri))
+  const others = asserted.filter((uri) => !/^sips?:/i.test(uri))
+  const telOfUser = (uri: string): boolean =>
+    /^tel:/i.test(uri) && associated.some((a) => uriTextsEqual(a, uri))
   expectThat(
-    asserted.length === 1 && asserted[0] === expected,
+    sip.length === 1 &&
+      uriTextsEqual(sip[0] ?? '', expected) &&
+      others.length <= 1 &&
+      others.every(telOfUser),
     insertion,
     () =>
-      `expected exactly P-Asserted-Identity <${expected}> (the default IMPU) at the S-CSCF, got ${showHeader(request, 'P-Asserted-Identity')}`,
+      `expected P-Asserted-Identity <${expected}> (the default IMPU), optionally with one tel URI of the user's ` +
+      `P-Associated-URI (${associated.filter((a) => /^tel:/i.test(a)).join(', ') || 'none'}), at the S-CSCF, got ` +
+      showHeader(request, 'P-Asserted-Identity'),
   )
   expectThat(
     !request.has('P-Preferred-Identity'),
