@@ -20,8 +20,11 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   // Layers import downward only (docs/contracts.md):
-  // sip ← transport ← transaction ← {wic, scscf, epcscf, wwsf, pki} ← sut ← world ← steps; checks read sip only.
+  // sip ← sdp; sip ← transport ← transaction ← dialog ← {wic, scscf, epcscf, wwsf, pki} ← sut ← world ← steps;
+  // checks read sip and sdp only.
   ...layer('sip', [
+    'sdp',
+    'dialog',
     'transport',
     'transaction',
     'wic',
@@ -33,8 +36,33 @@ export default tseslint.config(
     'checks',
     'profile',
   ]),
-  ...layer('transport', ['transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
-  ...layer('transaction', ['wic', 'scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
+  ...layer('sdp', [
+    'transport',
+    'transaction',
+    'dialog',
+    'wic',
+    'scscf',
+    'epcscf',
+    'wwsf',
+    'pki',
+    'sut',
+    'world',
+    'checks',
+    'profile',
+  ]),
+  ...layer('dialog', ['wic', 'scscf', 'epcscf', 'wwsf', 'pki', 'sut', 'world', 'checks', 'profile']),
+  ...layer('transport', [
+    'dialog',
+    'transaction',
+    'wic',
+    'scscf',
+    'epcscf',
+    'sut',
+    'world',
+    'checks',
+    'profile',
+  ]),
+  ...layer('transaction', ['dialog', 'wic', 'scscf', 'epcscf', 'sut', 'world', 'checks', 'profile']),
   ...layer('wic', ['scscf', 'epcscf', 'wwsf', 'sut', 'world', 'checks', 'profile']),
   ...layer('scscf', ['wic', 'epcscf', 'wwsf', 'sut', 'world', 'checks', 'profile']),
   ...layer('epcscf', ['wic', 'scscf', 'wwsf', 'sut', 'world', 'checks', 'profile']),
@@ -62,7 +90,17 @@ export default tseslint.config(
   ]),
   ...layer('profile', ['transport', 'transaction', 'wic', 'scscf', 'epcscf', 'sut', 'world', 'checks']),
   ...layer('sut', ['world', 'checks']),
-  ...layer('checks', ['transport', 'transaction', 'wic', 'scscf', 'epcscf', 'wwsf', 'sut', 'world']),
+  ...layer('checks', [
+    'transport',
+    'transaction',
+    'dialog',
+    'wic',
+    'scscf',
+    'epcscf',
+    'wwsf',
+    'sut',
+    'world',
+  ]),
 )
 
 /** An ESLint block forbidding `support/<folder>` to import from the folders above it. */
