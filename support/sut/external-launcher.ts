@@ -5,8 +5,11 @@ import { probeTlsOnce, waitForTlsPort } from './port-probe.ts'
 /** How long the start waits for an external SUT's TLS handshake. */
 const EXTERNAL_READY_MS = 5000
 
-/** How long the health probe of an external SUT waits for its TLS handshake. */
-const PROBE_TIMEOUT_MS = 2000
+/**
+ * How long each attempt of the health probe of an external SUT waits for its TLS handshake. A busy SUT (or a
+ * loaded machine) may take seconds; a refused connection fails at once. Two attempts before "unreachable".
+ */
+const PROBE_ATTEMPTS_MS = [3000, 5000] as const
 
 /**
  * An eP-CSCF that is already running at the profile's addresses; the harness checks that it answers TLS at the
@@ -36,18 +39,23 @@ export class ExternalLauncher implements SutLauncher {
       deathNotice: () => notice,
       async probe(): Promise<string | undefined> {
         const started = new Date()
-        try {
-          await probeTlsOnce({ host, port, timeoutMs: PROBE_TIMEOUT_MS })
-          if (notice !== undefined)
-            context.trace.note('sut', `${name}: WSS port ${host}:${port} answers TLS again`)
-          notice = undefined
-        } catch (error) {
-          notice =
-            `the external system under test "${name}" at ${host}:${port} did not complete a TLS handshake ` +
-            `within ${PROBE_TIMEOUT_MS} ms when probed at ${started.toISOString()} ` +
-            `(${error instanceof Error ? describeError(error) : String(error)}): it is down or unreachable`
-          context.trace.note('sut', notice)
+        const failures: string[] = []
+        for (const timeoutMs of PROBE_ATTEMPTS_MS) {
+          try {
+            await probeTlsOnce({ host, port, timeoutMs })
+            if (notice !== undefined)
+              context.trace.note('sut', `${name}: WSS port ${host}:${port} answers TLS again`)
+            notice = undefined
+            return notice
+          } catch (error) {
+            failures.push(error instanceof Error ? describeError(error) : String(error))
+          }
         }
+        notice =
+          `the external system under test "${name}" at ${host}:${port} did not complete a TLS handshake ` +
+          `when probed from ${started.toISOString()} (${failures.length} attempts: ${failures.join('; ')}): ` +
+          `it is down or unreachable`
+        context.trace.note('sut', notice)
         return notice
       },
       logs: async () => '',

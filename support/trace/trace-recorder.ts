@@ -19,7 +19,7 @@ export interface TraceLimits {
 export const DEFAULT_TRACE_LIMITS: TraceLimits = {
   eventChars: 64 * 1024,
   headEvents: 2000,
-  headChars: 2 * 1024 * 1024,
+  headChars: 1024 * 1024,
   tailEvents: 100,
   tailChars: 512 * 1024,
 }

@@ -1,5 +1,14 @@
+import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:net'
 import { createSocket } from 'node:dgram'
 import { join, resolve } from 'node:path'
@@ -221,3 +230,15 @@ export function alive(pid: number | undefined): boolean {
 }
 
 export const MiB = 1024 * 1024
+
+/** The cucumber process is gone, `ports` (the mock S-CSCF's by default) are free, the run registry is empty. */
+export async function nothingOutlives(
+  run: HarnessRun,
+  harnessDir: string,
+  ports: readonly number[] = [HOSTILE_PORTS.scscf],
+): Promise<void> {
+  assert.equal(alive(run.cucumberPid), false, 'the cucumber process is gone')
+  for (const port of ports) assert.ok(await portFree(port), `port ${port} is free`)
+  const registry = join(harnessDir, 'run')
+  assert.deepEqual(existsSync(registry) ? readdirSync(registry) : [], [], 'the run registry is empty')
+}
