@@ -6,10 +6,56 @@ import {
   type WicPHeader,
   type WrittenHeaderOutcome,
 } from '../support/checks/security-checks.ts'
-import { ScenarioMisuse } from '../support/errors.ts'
+import {
+  checkCertificateStrength,
+  checkNoPlainSipWebSocket,
+  describeScan,
+  type SurfaceScan,
+} from '../support/checks/exposure-checks.ts'
+import { ProfileError, ScenarioMisuse } from '../support/errors.ts'
+import { presentedCertificate, type PresentedCertificate } from '../support/probe/certificate.ts'
+import { portRange, scanPlainWebSocket } from '../support/probe/port-scan.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
-/** The SA3 attack matrix (issue 9): P-headers a WIC writes (§6). */
+/** The SA3 attack matrix (issue 9): the W2 surface (§4), P-headers a WIC writes (§6). */
+
+/** What the harness found on the W2 host, per scenario. */
+const scans = new WeakMap<HarnessWorld, SurfaceScan>()
+const certificates = new WeakMap<HarnessWorld, PresentedCertificate>()
+
+When(
+  "the harness asks every probed port of the eP-CSCF's WIC-facing host for a plain-text SIP WebSocket",
+  async function (this: HarnessWorld) {
+    scans.set(this, await this.guard(scanW2Host(this)))
+  },
+)
+
+Then(
+  "no port of the eP-CSCF's WIC-facing host opens a plain-text SIP WebSocket",
+  function (this: HarnessWorld) {
+    this.attach(describeScan(scans.get(this) as SurfaceScan), {
+      mediaType: 'text/plain',
+      fileName: 'w2-surface.txt',
+    })
+    checkNoPlainSipWebSocket(scans.get(this))
+  },
+)
+
+When('a WIC inspects the certificate the eP-CSCF presents on W2', async function (this: HarnessWorld) {
+  const { host, serverName } = this.env.profile.epcscf.wss
+  const timeoutMs = this.env.profile.waitMs
+  certificates.set(
+    this,
+    await this.guard(
+      presentedCertificate({ host, port: this.env.ports.wss, servername: serverName, timeoutMs }),
+    ),
+  )
+})
+
+Then("the eP-CSCF's certificate is reported, a weak one with a warning", function (this: HarnessWorld) {
+  const report = checkCertificateStrength(certificates.get(this))
+  this.attach(report, { mediaType: 'text/plain', fileName: 'w2-certificate.txt' })
+})
 
 When(
   '{actor} registers with IMS digest writing her/his own {string}',
@@ -55,4 +101,32 @@ function requestOutcome(world: HarnessWorld, actor: ActorName, header: WicPHeade
   const { request, response } = world.lastOriginated(actor)
   const atMw = world.atScscf('MESSAGE', request.get('Call-ID'))
   return { header, kind: 'request', finalStatus: response.status, atMw }
+}
+
+/**
+ * The ports of the W2 host to probe: the profile's `epcscf.exposure.scanPorts`, or the worker's WSS port ±50 and
+ * its Mw port; the harness's own listeners (mock S-CSCF, WWSF) are left out.
+ */
+function scanW2Host(world: HarnessWorld): Promise<SurfaceScan> {
+  const { profile, ports, wwsf } = world.env
+  const span = profile.epcscf.exposure.scanPorts ?? `${ports.wss - 50}-${ports.wss + 50}`
+  const listed = portRange(span).filter((p) => p > 0 && p < 65536)
+  if (listed.length === 0) throw new ProfileError(`epcscf.exposure.scanPorts: "${span}" names no port`)
+  const own = [ports.scscf, wwsf?.server.port ?? ports.wwsf].filter((p) => p > 0)
+  const wanted = [...new Set([...listed, ...(profile.epcscf.exposure.scanPorts ? [] : [ports.mw])])]
+  const host = profile.epcscf.wss.host
+  const perPortMs = Math.min(profile.waitMs, 2000)
+  const origin = profile.epcscf.origin.allowed[0]
+  return scanPlainWebSocket({
+    host,
+    ports: wanted.filter((p) => !own.includes(p)),
+    path: profile.epcscf.wss.path,
+    origin,
+    perPortMs,
+  }).then((answers) => ({
+    host,
+    span: profile.epcscf.exposure.scanPorts ? span : `${span} and Mw ${ports.mw}`,
+    skipped: own,
+    answers,
+  }))
 }

@@ -9,6 +9,8 @@ import type { FaultName } from './faults.ts'
 export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> = {
   // W2: TLS versions (tls.feature, transport-checks.ts)
   'legacy-tls-allowed': ['R07'],
+  // W2 surface: plain ws:// anywhere on the WIC-facing host (exposed-surface.feature, exposure-checks.ts)
+  'plain-ws-listener': ['R06'],
   // W2: Origin and subprotocol at the upgrade (websocket-origin.feature)
   'no-origin-check': ['R12', 'R13'],
   'origin-substring-match': ['R12'],

@@ -7,6 +7,8 @@ import { ProfileError } from '../errors.ts'
 export type FaultName =
   // W2 TLS (websocket-edge.ts)
   | 'legacy-tls-allowed'
+  // W2 surface (websocket-edge.ts; issue 9 §4)
+  | 'plain-ws-listener'
   // W2 handshake (websocket-edge.ts, origin-policy.ts)
   | 'no-origin-check'
   | 'origin-substring-match'
@@ -55,6 +57,8 @@ export type FaultName =
 export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   'legacy-tls-allowed':
     'the W2 listener accepts TLS 1.0 and 1.1 (legacy ciphers at OpenSSL security level 0) (TS 33.210 §6.2.1 broken)',
+  'plain-ws-listener':
+    'the W2 edge also accepts plain-text ws:// (no TLS) on the port after its WSS port (TS 33.203 Annex X, RFC 7118 §8.1)',
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',

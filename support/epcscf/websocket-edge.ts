@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { SecureVersion } from 'node:tls'
@@ -57,6 +57,8 @@ const WS_KEY = /^[+/0-9A-Za-z]{22}==$/
 
 export class WebSocketEdge {
   private readonly wss: WebSocketServer
+  /** The `plain-ws-listener` fault's ws:// listener on the WSS port + 1. */
+  private plain: HttpServer | undefined
 
   private constructor(
     private readonly server: Server,
@@ -115,13 +117,16 @@ export class WebSocketEdge {
       ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     })
     const edge = new WebSocketEdge(server, opts)
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    await listening(server, opts.port, opts.host)
+    if (opts.faults.has('plain-ws-listener')) {
+      // SA3 (TS 33.203 Annex X, RFC 7118 §8.1): no unprotected access on W2. Under the fault the same edge also
+      // upgrades plain-text ws:// on the next port, Origin and subprotocol checks and all.
+      edge.plain = createHttpServer()
+      edge.plain.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+        edge.upgrade(req, socket, head),
+      )
+      await listening(edge.plain, edge.port + 1, opts.host)
+    }
     return edge
   }
 
@@ -145,6 +150,8 @@ export class WebSocketEdge {
     await new Promise((resolve) => setTimeout(resolve, 20).unref())
     for (const ws of this.wss.clients) ws.terminate()
     this.server.closeAllConnections()
+    this.plain?.closeAllConnections()
+    this.plain?.close()
     await closed
   }
 
@@ -294,6 +301,16 @@ export class WebSocketEdge {
       summary,
     })
   }
+}
+
+function listening(server: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {

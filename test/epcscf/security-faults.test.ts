@@ -6,10 +6,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { checkWicHeaderNotOnMw, WIC_WRITTEN, type WicPHeader } from '../../support/checks/security-checks.ts'
+import { certificateWeaknesses, checkNoPlainSipWebSocket } from '../../support/checks/exposure-checks.ts'
 import { ConformanceFailure } from '../../support/errors.ts'
+import { portRange, scanPlainWebSocket } from '../../support/probe/port-scan.ts'
+import type { PresentedCertificate } from '../../support/probe/certificate.ts'
 import { FAULT_REQUIREMENTS } from '../../support/epcscf/fault-requirements.ts'
 import type { FaultName } from '../../support/epcscf/faults.ts'
-import { withBench, type Bench } from './bench.ts'
+import { ORIGIN, withBench, type Bench } from './bench.ts'
 
 /** Runs the guarding check; resolves when it holds, rejects with its failure otherwise. */
 type Probe = (bench: Bench) => Promise<void>
@@ -40,7 +43,22 @@ const requestWriting =
     checkWicHeaderNotOnMw({ header, kind: 'request', finalStatus, atMw })
   }
 
+/** The W2 host around the bench's WSS port, scanned for a plain-text SIP WebSocket. */
+const plainSurface: Probe = async (bench) => {
+  const port = Number(new URL(bench.epcscf.wssUrl).port)
+  const ports = portRange(`${port - 2}-${port + 2}`)
+  const answers = await scanPlainWebSocket({
+    host: '127.0.0.1',
+    ports,
+    path: '/',
+    origin: ORIGIN,
+    perPortMs: 1000,
+  })
+  checkNoPlainSipWebSocket({ host: '127.0.0.1', span: `${port - 2}-${port + 2}`, skipped: [], answers })
+}
+
 const PROBES: readonly [FaultName, string, Probe][] = [
+  ['plain-ws-listener', 'W2 host scan', plainSurface],
   ['trust-wic-charging-vector', 'REGISTER', registerWriting('P-Charging-Vector')],
   ['trust-wic-charging-vector', 'MESSAGE', requestWriting('P-Charging-Vector')],
   ['trust-wic-asserted-identity', 'REGISTER', registerWriting('P-Asserted-Identity')],
@@ -73,4 +91,37 @@ void describe('SA3 attack matrix: each fault makes its check fail for its own re
       },
     )
   }
+})
+
+void describe('the W2 certificate report', () => {
+  const base: PresentedCertificate = {
+    subject: 'CN=epcscf.harness.test',
+    keyType: 'ec',
+    keyBits: 256,
+    curve: 'prime256v1',
+    signatureAlgorithm: 'ecdsa-with-SHA256',
+    validFrom: new Date('2026-01-01T00:00:00Z'),
+    validTo: new Date('2027-01-01T00:00:00Z'),
+    protocol: 'TLSv1.3',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+  }
+  const now = new Date('2026-06-01T00:00:00Z')
+
+  void it('finds nothing weak in a P-256 certificate signed with SHA-256', () => {
+    assert.deepEqual(certificateWeaknesses(base, now), [])
+  })
+
+  void it('names a short RSA key, a SHA-1 signature and an expired certificate', () => {
+    const weak = certificateWeaknesses(
+      {
+        ...base,
+        keyType: 'rsa',
+        keyBits: 1024,
+        curve: undefined,
+        signatureAlgorithm: 'sha1WithRSAEncryption',
+      },
+      new Date('2027-06-01T00:00:00Z'),
+    )
+    assert.equal(weak.length, 3, weak.join('; '))
+  })
 })
