@@ -53,7 +53,7 @@ Feature: the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 step 2)
   Scenario: no SIP is processed on a WebSocket without the sip subprotocol
     The eP-CSCF may refuse the handshake (Kamailio answers 400) or answer 101 without Sec-WebSocket-Protocol
     (RFC 6455 §4.2.2: a server that agrees to no offered subprotocol "MUST NOT send back a |Sec-WebSocket-Protocol|
-    header field"); on such a WebSocket the WIC sends a REGISTER, and neither a SIP answer nor anything at the
-    S-CSCF may follow.
+    header field"); on such a WebSocket the WIC sends a REGISTER, and nothing may reach the S-CSCF. An error answer
+    on that WebSocket is allowed (RFC 7118 §4.1 and RFC 6455 §4.2.2 forbid none); a 2xx is a WARN.
     When a WIC page from the authorized WWSF origin opens a WebSocket to the eP-CSCF without the sip subprotocol
     Then the eP-CSCF processes no SIP on a WebSocket without the sip subprotocol
