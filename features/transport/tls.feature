@@ -5,7 +5,9 @@ Feature: TLS on the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 ste
   applies to W2 through TS 33.203: "TLS 1.2 as specified in RFC 5246 shall be supported. TLS 1.3 as specified in
   RFC 8446 shall be supported." "SSL 1.0, SSL 2.0, SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0 shall not be supported."
   Each WIC validates the eP-CSCF's certificate against the profile's CA and host name; a certificate the harness
-  rejects is an environment error, never a refusal by the eP-CSCF.
+  rejects is an environment error, never a refusal by the eP-CSCF. TS 33.203 Annex X is informative, so for W2 the
+  levels are those of RFC 9325 §3.1.1: "Implementations MUST support TLS 1.2", "SHOULD support TLS 1.3" (a refused
+  TLS 1.3-only handshake is a WARN); RFC 8996 forbids TLS 1.0 and 1.1.
 
   Scenario: a WIC offering only TLS 1.3 connects
     When a WIC offering only TLS 1.3 opens a WebSocket to the eP-CSCF

@@ -1,7 +1,7 @@
 import type { SecureVersion } from 'node:tls'
 import { ScenarioMisuse, type HarnessError } from '../errors.ts'
-import { expectThat } from './expectations.ts'
-import { must } from './requirement.ts'
+import { adviseThat, expectThat } from './expectations.ts'
+import { must, should } from './requirement.ts'
 
 /**
  * Checks of the W2 transport security (R06, R07). TS 33.210 is network domain security: it applies to W2 through
@@ -25,10 +25,22 @@ export interface TlsOutcome {
   readonly error: HarnessError | undefined
 }
 
-const SUPPORTED = must('TS 33.210 §6.2.1 (through TS 33.203 Annex X); TS 24.371 A.3.2 step 2', {
+/**
+ * RFC 9325 §3.1.1 (BCP 195), read as quoted by a TLS scanner's guideline checks and an IETF draft [V~]: TLS 1.2 is
+ * the MUST, TLS 1.3 a SHOULD. TS 33.210 §6.2.1 ("TLS 1.3 ... shall be supported") is network domain security; it
+ * reaches W2 only through TS 33.203 Annex X, which is informative, so it does not make TLS 1.3 a MUST here.
+ */
+const SUPPORTED = must('RFC 9325 §3.1.1; TS 24.371 A.3.2 step 2', {
+  id: 'R07',
+  quote: 'Implementations MUST support TLS 1.2 [RFC5246].',
+  source: 'V',
+})
+
+const TLS13 = should('RFC 9325 §3.1.1 (TS 33.210 §6.2.1 through the informative TS 33.203 Annex X)', {
   id: 'R07',
   quote:
-    'TLS 1.2 as specified in RFC 5246 shall be supported. TLS 1.3 as specified in RFC 8446 shall be supported.',
+    'Implementations SHOULD support TLS 1.3 [RFC8446] and, if implemented, MUST prefer to negotiate TLS 1.3 ' +
+    'over earlier versions of TLS.',
   source: 'V',
 })
 
@@ -40,9 +52,11 @@ const WSS = must('TS 24.371 A.3.2 step 2; RFC 7118 §9.1', {
   source: 'V',
 })
 
-const NOT_SUPPORTED = must('TS 33.210 §6.2.1 (through TS 33.203 Annex X)', {
+const NOT_SUPPORTED = must('TS 33.210 §6.2.1 (through TS 33.203 Annex X); RFC 8996 §2-§3; RFC 9325 §3.1.1', {
   id: 'R07',
-  quote: 'SSL 1.0, SSL 2.0, SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0 shall not be supported.',
+  quote:
+    'SSL 1.0, SSL 2.0, SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0 shall not be supported. (RFC 8996 §2 and §3 [R]: ' +
+    '"TLS 1.0 MUST NOT be used", "TLS 1.1 MUST NOT be used".)',
   source: 'V',
 })
 
@@ -67,18 +81,17 @@ function what(outcome: TlsOutcome): string {
 }
 
 /**
- * R07 then R06: a WIC offering only a version the eP-CSCF must support (TLS 1.2, TLS 1.3: "shall be supported")
- * completes TLS, validating the eP-CSCF's certificate (chain to the profile's CA, host name), and opens its SIP
- * WebSocket from the authorized origin.
+ * R07 then R06: a WIC offering only TLS 1.2 (MUST) or TLS 1.3 (SHOULD, RFC 9325 §3.1.1) completes TLS, validating
+ * the eP-CSCF's certificate (chain to the profile's CA, host name), and opens its SIP WebSocket from the authorized
+ * origin. A refused TLS 1.3-only handshake is a WARN, and then there is no WebSocket to judge.
  */
 export function checkTlsAccepted(outcome: TlsOutcome | undefined): void {
   if (outcome === undefined) throw new ScenarioMisuse('no TLS connection was attempted in this scenario')
-  expectThat(
-    outcome.stage !== 'tls-refused',
-    SUPPORTED,
-    () =>
-      `expected the eP-CSCF to complete TLS with a WIC offering only ${offered(outcome)}, but ${what(outcome)}`,
-  )
+  const refusal = () =>
+    `expected the eP-CSCF to complete TLS with a WIC offering only ${offered(outcome)}, but ${what(outcome)}`
+  if (outcome.offered.length > 0 && outcome.offered.every((v) => v === 'TLSv1.3')) {
+    if (!adviseThat(outcome.stage !== 'tls-refused', TLS13, refusal)) return
+  } else expectThat(outcome.stage !== 'tls-refused', SUPPORTED, refusal)
   expectThat(
     outcome.stage === 'connected',
     WSS,

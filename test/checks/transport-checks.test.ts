@@ -1,0 +1,41 @@
+/** The TLS checks on evidence: a TLS 1.3 refusal is a SHOULD (RFC 9325 §3.1.1), a TLS 1.2 refusal a MUST. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ConformanceFailure, TlsHandshakeFailed } from '../../support/errors.ts'
+import { closeFindings, openFindings } from '../../support/checks/findings.ts'
+import { checkTlsAccepted, type TlsOutcome } from '../../support/checks/transport-checks.ts'
+
+function failsWith(id: string, check: () => unknown): void {
+  assert.throws(check, (error: unknown) => {
+    assert.ok(error instanceof ConformanceFailure, `expected a ConformanceFailure, got ${String(error)}`)
+    assert.equal(error.requirement.id, id)
+    return true
+  })
+}
+
+function warnings(check: () => void): string[] {
+  openFindings()
+  check()
+  return closeFindings().map((f) => `${f.kind} ${f.requirement?.level ?? ''} ${f.requirement?.id ?? ''}`)
+}
+
+const REFUSED = new TlsHandshakeFailed('alert 70 protocol version')
+
+void test('R07: a TLS 1.3-only handshake refused is a WARN; TLS 1.2 refused, or an upgrade refused after TLS, is red', () => {
+  const tls13: TlsOutcome = { offered: ['TLSv1.3'], stage: 'tls-refused', status: undefined, error: REFUSED }
+  assert.deepEqual(
+    warnings(() => checkTlsAccepted(tls13)),
+    ['WARN SHOULD R07'],
+  )
+  const ok13: TlsOutcome = { offered: ['TLSv1.3'], stage: 'connected', status: 101, error: undefined }
+  assert.deepEqual(
+    warnings(() => checkTlsAccepted(ok13)),
+    [],
+  )
+  failsWith('R07', () =>
+    checkTlsAccepted({ offered: ['TLSv1.2'], stage: 'tls-refused', status: undefined, error: REFUSED }),
+  )
+  failsWith('R06', () =>
+    checkTlsAccepted({ offered: ['TLSv1.3'], stage: 'upgrade-refused', status: 403, error: undefined }),
+  )
+})
