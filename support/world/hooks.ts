@@ -16,7 +16,7 @@ import { tracePcap } from '../trace/pcap.ts'
 import { cappedText, ladderEvents } from '../trace/trace-report.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
 import { HarnessWorld } from './harness-world.ts'
-import { SutDied, SutUnreachable } from '../errors.ts'
+import { ScenarioMisuse, SutDied, SutUnreachable } from '../errors.ts'
 
 setWorldConstructor(HarnessWorld)
 /** A step's own deadlines (waitMs, Timer F) fire first; this is the backstop that keeps a step from hanging. */
@@ -65,6 +65,10 @@ After(
     const env = currentEnvironment()
     const problems = await this.teardown.run(env.profile.waitMs * 2)
     const deviation = env.profile.expectedDeviations.find((d) => d.scenario === pickle.name)
+    // A step without a definition (or with two, or pending) ran nothing: a defect of the feature file, not a pass.
+    const unrun = [Status.UNDEFINED, Status.AMBIGUOUS, Status.PENDING].find((s) => s === result?.status)
+    if (this.failure === undefined && unrun !== undefined)
+      this.failure = new ScenarioMisuse(`a step of this scenario is ${unrun.toLowerCase()}: nothing was checked`)
     const verdict = scenarioVerdict(this.failure, closeFindings(), deviation)
     this.attach(verdictText(verdict), { mediaType: 'text/plain', fileName: 'verdict.txt' })
     this.attach(JSON.stringify(verdict), { mediaType: 'application/json', fileName: 'verdict.json' })
