@@ -64,10 +64,20 @@ void describe('no sip subprotocol (R04)', () => {
   void it('a 101 selecting a subprotocol never offered fails', () => {
     failsWith('R04', () => checkNoSubprotocolHandshake({ ok: false, status: 101, protocol: 'sip' }))
   })
-  void it('SIP processed on that WebSocket fails, from either side', () => {
+  void it('SIP reaching Mw from that WebSocket fails; an error answer passes; a 2xx is a WARN', () => {
     failsWith('R04', () => checkNoSipProcessed({ answered: [], atMw: [message()], waitedMs: 10 }))
-    failsWith('R04', () => checkNoSipProcessed({ answered: [response(401)], atMw: [], waitedMs: 10 }))
-    checkNoSipProcessed({ answered: [], atMw: [], waitedMs: 10 })
+    assert.deepEqual(
+      warnings(() => checkNoSipProcessed({ answered: [response(400)], atMw: [], waitedMs: 10 })),
+      [],
+    )
+    assert.deepEqual(
+      warnings(() => checkNoSipProcessed({ answered: [response(200)], atMw: [], waitedMs: 10 })),
+      ['WARN R04'],
+    )
+    assert.deepEqual(
+      warnings(() => checkNoSipProcessed({ answered: [], atMw: [], waitedMs: 10 })),
+      [],
+    )
   })
 })
 
@@ -127,6 +137,13 @@ void describe('TLS versions (R07) and WSS (R06)', () => {
     checkTlsAccepted(outcome('connected'))
     failsWith('R07', () => checkTlsAccepted(outcome('tls-refused')))
     failsWith('R06', () => checkTlsAccepted(outcome('upgrade-refused')))
+  })
+  void it('TLS 1.3 refused is the SHOULD of RFC 9325 §3.1.1: a WARN, not a FAIL', () => {
+    const only13 = { ...outcome('tls-refused'), offered: ['TLSv1.3' as const] }
+    assert.deepEqual(
+      warnings(() => checkTlsAccepted(only13)),
+      ['WARN R07'],
+    )
   })
   void it('a forbidden version must fail at TLS, not later', () => {
     checkTlsRefused(outcome('tls-refused'))
