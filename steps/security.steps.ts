@@ -9,12 +9,18 @@ import {
 import {
   checkCertificateStrength,
   checkNoPlainSipWebSocket,
+  checkWeakSuitesRefused,
   describeScan,
+  isWeakSuiteFamily,
+  WEAK_SUITES,
   type SurfaceScan,
+  type WeakSuiteFamily,
+  type WeakSuiteOutcome,
 } from '../support/checks/exposure-checks.ts'
 import { ProfileError, ScenarioMisuse } from '../support/errors.ts'
 import { presentedCertificate, type PresentedCertificate } from '../support/probe/certificate.ts'
 import { portRange, scanPlainWebSocket } from '../support/probe/port-scan.ts'
+import { offerTls12Suites } from '../support/probe/tls-offer.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 
 /** The SA3 attack matrix (issue 9): the W2 surface (§4), P-headers a WIC writes (§6). */
@@ -22,6 +28,22 @@ import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 /** What the harness found on the W2 host, per scenario. */
 const scans = new WeakMap<HarnessWorld, SurfaceScan>()
 const certificates = new WeakMap<HarnessWorld, PresentedCertificate>()
+const weakOffers = new WeakMap<HarnessWorld, WeakSuiteOutcome>()
+
+When(
+  'a WIC offering only TLS 1.2 cipher suites {string} opens a connection to the eP-CSCF',
+  async function (this: HarnessWorld, family: string) {
+    const outcome = await this.guard(offerWeakSuites(this, suiteFamily(family)))
+    if (outcome === undefined)
+      return this.notApplicable(`this harness's OpenSSL cannot offer a suite ${family}`)
+    weakOffers.set(this, outcome)
+    return undefined
+  },
+)
+
+Then('the eP-CSCF refuses that TLS handshake', function (this: HarnessWorld) {
+  checkWeakSuitesRefused(weakOffers.get(this))
+})
 
 When(
   "the harness asks every probed port of the eP-CSCF's WIC-facing host for a plain-text SIP WebSocket",
@@ -129,4 +151,27 @@ function scanW2Host(world: HarnessWorld): Promise<SurfaceScan> {
     skipped: own,
     answers,
   }))
+}
+
+function suiteFamily(name: string): WeakSuiteFamily {
+  if (!isWeakSuiteFamily(name)) throw new ScenarioMisuse(`"${name}" is not a family of weak TLS suites`)
+  return name
+}
+
+/** Offers only the family's suites over TLS 1.2; undefined when this process can offer none of them. */
+async function offerWeakSuites(
+  world: HarnessWorld,
+  family: WeakSuiteFamily,
+): Promise<WeakSuiteOutcome | undefined> {
+  const { host, serverName } = world.env.profile.epcscf.wss
+  const offer = await offerTls12Suites({
+    host,
+    port: world.env.ports.wss,
+    servername: serverName,
+    suites: WEAK_SUITES[family].suites,
+    timeoutMs: world.env.profile.waitMs,
+  })
+  if (offer.outcome === 'unavailable') return undefined
+  const accepted = offer.outcome === 'accepted' ? offer.cipher : undefined
+  return { family, offered: offer.offered, accepted, detail: offer.outcome === 'refused' ? offer.detail : '' }
 }

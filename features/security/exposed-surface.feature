@@ -18,3 +18,18 @@ Feature: the exposed surface of the eP-CSCF's WIC-facing side (issue 9 §4)
     EC key under 256 bits, an MD5 or SHA-1 signature, or a certificate outside its validity is a WARN.
     When a WIC inspects the certificate the eP-CSCF presents on W2
     Then the eP-CSCF's certificate is reported, a weak one with a warning
+
+  @TS33.210-6.2.3 @RFC9325-4.1 @R07
+  Scenario Outline: a WIC offering only TLS 1.2 suites <family> is refused
+    Each row offers only suites of one weak family (the ones this harness's OpenSSL can still offer; none left: N/A).
+    Without forward secrecy, NULL, RC4 and export grade are refused (a FAIL otherwise); 3DES is a SHOULD NOT (WARN).
+    When a WIC offering only TLS 1.2 cipher suites "<family>" opens a connection to the eP-CSCF
+    Then the eP-CSCF refuses that TLS handshake
+
+    Examples:
+      | family                  |
+      | without forward secrecy |
+      | with NULL encryption    |
+      | with RC4                |
+      | with 3DES               |
+      | of export grade         |

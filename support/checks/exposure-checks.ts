@@ -2,7 +2,7 @@ import { ScenarioMisuse } from '../errors.ts'
 import type { PresentedCertificate } from '../probe/certificate.ts'
 import type { PlainUpgradeAnswer } from '../probe/port-scan.ts'
 import { adviseThat, expectThat } from './expectations.ts'
-import { must, should } from './requirement.ts'
+import { must, should, type MustRequirement, type ShouldRequirement } from './requirement.ts'
 
 /**
  * The exposed surface of the WIC-facing side (issue 9 §4): no plain-text SIP WebSocket on any port of the W2 host,
@@ -107,4 +107,101 @@ export function checkCertificateStrength(cert: PresentedCertificate | undefined)
     () => `the eP-CSCF's W2 certificate has ${weak.join('; ')}: ${describeCertificate(cert)}`,
   )
   return describeCertificate(cert)
+}
+
+/** The families of weak TLS 1.2 suites a hostile or outdated WIC offers alone (OpenSSL names). */
+export type WeakSuiteFamily =
+  'without forward secrecy' | 'with NULL encryption' | 'with RC4' | 'with 3DES' | 'of export grade'
+
+// RFC 9325 §4.1 (BCP 195; quoted from memory, as RFC 7525 §4.1 words them), applied to W2 through TS 33.210 §6.2.3
+// and TS 33.203 Annex X (from memory). TS 33.210 §6.2.3 has TLS 1.2 use only suites with forward secrecy (ECDHE,
+// DHE); that sentence is reasoned from memory, hence source R.
+const NO_NULL = must('RFC 9325 §4.1; TS 33.210 §6.2.3 (through TS 33.203 Annex X)', {
+  id: 'R07',
+  quote: 'Implementations MUST NOT negotiate the cipher suites with NULL encryption.',
+  source: 'R',
+})
+const NO_RC4 = must('RFC 9325 §4.1; RFC 7465 §2; TS 33.210 §6.2.3', {
+  id: 'R07',
+  quote: 'Implementations MUST NOT negotiate RC4 cipher suites.',
+  source: 'R',
+})
+const NO_EXPORT = must('RFC 9325 §4.1; TS 33.210 §6.2.3', {
+  id: 'R07',
+  quote:
+    'Implementations MUST NOT negotiate cipher suites offering less than 112 bits of security, including ' +
+    "so-called 'export-level' encryption (which provide 40 or 56 bits of security).",
+  source: 'R',
+})
+const NO_3DES = should('RFC 9325 §4.1; TS 33.210 §6.2.3', {
+  id: 'R07',
+  quote:
+    'Implementations SHOULD NOT negotiate cipher suites that use algorithms offering less than 128 bits of security.',
+  source: 'R',
+})
+const FORWARD_SECRECY = must('TS 33.210 §6.2.3 (through TS 33.203 Annex X); RFC 9325 §4.1', {
+  id: 'R07',
+  quote:
+    "Implementations SHOULD NOT negotiate cipher suites based on RSA key transport, a.k.a. 'static RSA'.",
+  source: 'R',
+})
+
+export const WEAK_SUITES: Readonly<
+  Record<
+    WeakSuiteFamily,
+    { readonly suites: readonly string[]; readonly requirement: MustRequirement | ShouldRequirement }
+  >
+> = {
+  'without forward secrecy': {
+    suites: [
+      'AES128-GCM-SHA256',
+      'AES256-GCM-SHA384',
+      'AES128-SHA256',
+      'AES256-SHA256',
+      'AES128-SHA',
+      'AES256-SHA',
+      'ECDH-ECDSA-AES128-GCM-SHA256',
+      'ECDH-RSA-AES128-GCM-SHA256',
+    ],
+    requirement: FORWARD_SECRECY,
+  },
+  'with NULL encryption': {
+    suites: ['ECDHE-ECDSA-NULL-SHA', 'ECDHE-RSA-NULL-SHA', 'NULL-SHA256', 'NULL-SHA', 'NULL-MD5'],
+    requirement: NO_NULL,
+  },
+  'with RC4': {
+    suites: ['ECDHE-ECDSA-RC4-SHA', 'ECDHE-RSA-RC4-SHA', 'RC4-SHA', 'RC4-MD5'],
+    requirement: NO_RC4,
+  },
+  'with 3DES': {
+    suites: ['ECDHE-ECDSA-DES-CBC3-SHA', 'ECDHE-RSA-DES-CBC3-SHA', 'DES-CBC3-SHA'],
+    requirement: NO_3DES,
+  },
+  'of export grade': {
+    suites: ['EXP-RC4-MD5', 'EXP-DES-CBC-SHA', 'EXP-EDH-RSA-DES-CBC-SHA', 'EXP-RC2-CBC-MD5'],
+    requirement: NO_EXPORT,
+  },
+}
+
+export function isWeakSuiteFamily(name: string): name is WeakSuiteFamily {
+  return Object.hasOwn(WEAK_SUITES, name)
+}
+
+/** What the eP-CSCF did with a TLS 1.2 offer of one weak family only (probe/tls-offer.ts). */
+export interface WeakSuiteOutcome {
+  readonly family: WeakSuiteFamily
+  readonly offered: readonly string[]
+  readonly accepted: string | undefined
+  readonly detail: string
+}
+
+/** The eP-CSCF refuses the handshake of a WIC that offers only suites of a weak family. */
+export function checkWeakSuitesRefused(outcome: WeakSuiteOutcome | undefined): void {
+  if (outcome === undefined) throw new ScenarioMisuse('no weak TLS 1.2 offer was made in this scenario')
+  const { requirement } = WEAK_SUITES[outcome.family]
+  const message = () =>
+    `expected the eP-CSCF to refuse a TLS 1.2 handshake offering only suites ${outcome.family} ` +
+    `(${outcome.offered.join(', ')}), but it negotiated ${outcome.accepted ?? '?'}`
+  if (requirement.level === 'MUST') expectThat(outcome.accepted === undefined, requirement, message)
+  else adviseThat(outcome.accepted === undefined, requirement, message)
 }

@@ -11,6 +11,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'legacy-tls-allowed': ['R07'],
   // W2 surface: plain ws:// anywhere on the WIC-facing host (exposed-surface.feature, exposure-checks.ts)
   'plain-ws-listener': ['R06'],
+  'weak-tls12-ciphers': ['R07'],
   // W2: Origin and subprotocol at the upgrade (websocket-origin.feature)
   'no-origin-check': ['R12', 'R13'],
   'origin-substring-match': ['R12'],

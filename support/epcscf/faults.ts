@@ -9,6 +9,7 @@ export type FaultName =
   | 'legacy-tls-allowed'
   // W2 surface (websocket-edge.ts; issue 9 §4)
   | 'plain-ws-listener'
+  | 'weak-tls12-ciphers'
   // W2 handshake (websocket-edge.ts, origin-policy.ts)
   | 'no-origin-check'
   | 'origin-substring-match'
@@ -59,6 +60,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'the W2 listener accepts TLS 1.0 and 1.1 (legacy ciphers at OpenSSL security level 0) (TS 33.210 §6.2.1 broken)',
   'plain-ws-listener':
     'the W2 edge also accepts plain-text ws:// (no TLS) on the port after its WSS port (TS 33.203 Annex X, RFC 7118 §8.1)',
+  'weak-tls12-ciphers':
+    'the W2 listener negotiates any TLS 1.2 suite OpenSSL has, NULL encryption included (RFC 9325 §4.1, TS 33.210 §6.2.3)',
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',

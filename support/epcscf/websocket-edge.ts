@@ -109,12 +109,17 @@ export class WebSocketEdge {
     // TS 33.210 §6.2.1: "SSL 1.0, SSL 2.0, SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0 shall not be supported." Under
     // the legacy-tls-allowed fault the listener accepts TLS 1.0 and 1.1 (OpenSSL 3 needs security level 0 for them).
     const legacy = opts.faults.has('legacy-tls-allowed')
+    // RFC 9325 §4.1: no NULL, RC4, export or static-RSA suites (Node's default list has none of the first three,
+    // and the reference's EC certificate rules out static RSA). Under the weak-tls12-ciphers fault the listener
+    // offers every suite OpenSSL has, NULL encryption included, at security level 0.
+    const weak = opts.faults.has('weak-tls12-ciphers')
     const server = createServer({
       cert: opts.tls.cert,
       key: opts.tls.key,
       minVersion: legacy ? 'TLSv1' : (opts.tls.minVersion ?? 'TLSv1.2'),
       maxVersion: opts.tls.maxVersion ?? 'TLSv1.3',
       ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      ...(weak ? { ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' } : {}),
     })
     const edge = new WebSocketEdge(server, opts)
     await listening(server, opts.port, opts.host)

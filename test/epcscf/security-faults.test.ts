@@ -6,9 +6,15 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { checkWicHeaderNotOnMw, WIC_WRITTEN, type WicPHeader } from '../../support/checks/security-checks.ts'
-import { certificateWeaknesses, checkNoPlainSipWebSocket } from '../../support/checks/exposure-checks.ts'
+import {
+  certificateWeaknesses,
+  checkNoPlainSipWebSocket,
+  checkWeakSuitesRefused,
+  WEAK_SUITES,
+} from '../../support/checks/exposure-checks.ts'
 import { ConformanceFailure } from '../../support/errors.ts'
 import { portRange, scanPlainWebSocket } from '../../support/probe/port-scan.ts'
+import { offerTls12Suites } from '../../support/probe/tls-offer.ts'
 import type { PresentedCertificate } from '../../support/probe/certificate.ts'
 import { FAULT_REQUIREMENTS } from '../../support/epcscf/fault-requirements.ts'
 import type { FaultName } from '../../support/epcscf/faults.ts'
@@ -57,7 +63,24 @@ const plainSurface: Probe = async (bench) => {
   checkNoPlainSipWebSocket({ host: '127.0.0.1', span: `${port - 2}-${port + 2}`, skipped: [], answers })
 }
 
+/** A TLS 1.2 offer of NULL-encryption suites only, to the bench's W2 port. */
+const nullSuites: Probe = async (bench) => {
+  const url = new URL(bench.epcscf.wssUrl)
+  const family = 'with NULL encryption'
+  const offer = await offerTls12Suites({
+    host: url.hostname,
+    port: Number(url.port),
+    servername: 'epcscf.harness.test',
+    suites: WEAK_SUITES[family].suites,
+    timeoutMs: 2000,
+  })
+  assert.notEqual(offer.outcome, 'unavailable', 'this OpenSSL can offer a NULL suite')
+  const accepted = offer.outcome === 'accepted' ? offer.cipher : undefined
+  checkWeakSuitesRefused({ family, offered: offer.offered, accepted, detail: '' })
+}
+
 const PROBES: readonly [FaultName, string, Probe][] = [
+  ['weak-tls12-ciphers', 'TLS 1.2 NULL suites', nullSuites],
   ['plain-ws-listener', 'W2 host scan', plainSurface],
   ['trust-wic-charging-vector', 'REGISTER', registerWriting('P-Charging-Vector')],
   ['trust-wic-charging-vector', 'MESSAGE', requestWriting('P-Charging-Vector')],
