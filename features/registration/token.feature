@@ -36,6 +36,8 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
 
     @R39 @TS33.203-U @security
     Scenario: a refresh without the token on a token-registered WebSocket is not passed on as auth-done
+      No text forbids an eP-CSCF to rest TNA on the WSS connection the token authenticated (catalogue [I]): a
+      profile that says so (epcscf.token.refreshWithoutToken: connection-bound) gets N/A here.
       Given Alice is registered with her token
       When Alice refreshes her registration without her token
       Then the S-CSCF never sees auth-done for Alice's refresh and registers her again only after a digest challenge, unless the eP-CSCF refused it

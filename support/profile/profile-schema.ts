@@ -118,6 +118,25 @@ export const profileSchema = z.strictObject({
           hiding: z.boolean().default(false),
         })
         .prefault({}),
+      token: z
+        .strictObject({
+          /**
+           * A REGISTER refresh on a token-registered WebSocket that carries no token: `refuse-or-no-auth-done`, the
+           * eP-CSCF refuses it or forwards it without auth-done (the S-CSCF then challenges); `connection-bound`,
+           * the eP-CSCF rests TNA on the WSS connection the token authenticated and may forward it with auth-done
+           * (no text forbids it: catalogue [I]; the refresh scenario reports N/A).
+           */
+          refreshWithoutToken: z
+            .enum(['refuse-or-no-auth-done', 'connection-bound'])
+            .default('refuse-or-no-auth-done'),
+        })
+        .prefault({}),
+      /**
+       * What the eP-CSCF does with SDP (TS 23.228 U.1.1; features/session/media.feature): `transparent`, signalling
+       * only, the offer reaches Mw unchanged in meaning; `anchored`, rewritten as with an eIMS-AGW (no ICE, DTLS or
+       * BUNDLE toward Mw, a WebRTC answer toward the WIC). The reference is anchored by its `media-anchored` variant.
+       */
+      media: z.enum(['transparent', 'anchored']).default('transparent'),
       /**
        * The W2 surface probe (features/security/exposed-surface.feature): `scanPorts`, the TCP ports `from-to` of the
        * WIC-facing host probed for a plain-text SIP WebSocket; default the worker's WSS port ±50 and its Mw port.
