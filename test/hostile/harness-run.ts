@@ -108,8 +108,9 @@ export function externalProfile(
   name: string,
   port: number,
   caFile: string,
-  opts: { waitMs?: number; extra?: string } = {},
+  opts: { waitMs?: number; extra?: string; ports?: { mw: number; scscf: number } } = {},
 ): string {
+  const ports = opts.ports ?? HOSTILE_PORTS
   return [
     `name: ${name}`,
     'launcher: { kind: external }',
@@ -117,16 +118,30 @@ export function externalProfile(
     `waitMs: ${opts.waitMs ?? 2000}`,
     'epcscf:',
     `  wss: { port: ${port} }`,
-    `  mw: { port: ${HOSTILE_PORTS.mw} }`,
+    `  mw: { port: ${ports.mw} }`,
     `  tls: { ca: ${caFile} }`,
-    `scscf: { port: ${HOSTILE_PORTS.scscf} }`,
+    `scscf: { port: ${ports.scscf} }`,
     'wwsf: { port: 0 }',
     opts.extra ?? '',
   ].join('\n')
 }
 
-/** Ports of the hostile tests' mock S-CSCF and (unused by an external SUT) Mw address. */
+/**
+ * Ports of the hostile tests' mock S-CSCF and (unused by an external SUT) Mw address; each test file has its own
+ * (the unit tests run two files at a time), above the ephemeral range (32768-60999 here).
+ */
 export const HOSTILE_PORTS = { mw: 62060, scscf: 62070 } as const
+export const SETSID_PORTS = { wss: 62443, mw: 62160, scscf: 62170 } as const
+
+/** Waits up to `ms` for `port` to be free (a run that just ended may still be closing it); false if it stays taken. */
+export async function portFreeWithin(port: number, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (!(await portFree(port))) {
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return true
+}
 
 /** The verdict.json attachments of a messages.ndjson, read line by line, named by their scenario. */
 async function verdictsOf(file: string): Promise<RunVerdict[]> {

@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it, type TestContext } from 'node:test'
 import { mintTestPki, type TestPki } from '../../support/pki/test-pki.ts'
-import { externalProfile, MiB, nothingOutlives, runHarness, type HarnessRun } from './harness-run.ts'
+import {
+  externalProfile,
+  HOSTILE_PORTS,
+  MiB,
+  nothingOutlives,
+  portFreeWithin,
+  runHarness,
+  type HarnessRun,
+} from './harness-run.ts'
 import { startHostileSut, type Hostility } from './hostile-sut.ts'
 
 const FLOOD_MS = Number(process.env.HOSTILE_FLOOD_MS ?? 60_000)
@@ -110,6 +118,8 @@ void describe('the harness against hostile eP-CSCFs (issue 7)', { timeout: FLOOD
 
   for (const c of CASES) {
     void it(`${c.hostility}: ${c.verdict} (${c.errorClasses.join(' | ')}) in bounded time, memory and reports`, async (t) => {
+      const port = HOSTILE_PORTS.scscf
+      assert.ok(await portFreeWithin(port), `port ${port} (mock S-CSCF) is free before the run`)
       const sut = await startHostileSut(c.hostility, pki.server, { floodMs: FLOOD_MS })
       const runDir = join(dir, c.hostility)
       let run: HarnessRun

@@ -11,9 +11,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { processesWith } from '../sut/sut-processes.ts'
-import { alive, HOSTILE_PORTS, MiB, nothingOutlives, portFree, runHarness } from './harness-run.ts'
+import {
+  alive,
+  MiB,
+  nothingOutlives,
+  portFree,
+  portFreeWithin,
+  runHarness,
+  SETSID_PORTS,
+} from './harness-run.ts'
 
-const WSS_PORT = 62443
+const WSS_PORT = SETSID_PORTS.wss
 const SCENARIO = 'registration answering an MD5 challenge'
 
 const SUT_SCRIPT = `
@@ -39,8 +47,8 @@ function profile(script: string, marker: string): string {
     'waitMs: 1500',
     'epcscf:',
     `  wss: { port: ${WSS_PORT} }`,
-    `  mw: { port: ${HOSTILE_PORTS.mw} }`,
-    `scscf: { port: ${HOSTILE_PORTS.scscf} }`,
+    `  mw: { port: ${SETSID_PORTS.mw} }`,
+    `scscf: { port: ${SETSID_PORTS.scscf} }`,
     'wwsf: { port: 0 }',
   ].join('\n')
 }
@@ -57,6 +65,7 @@ void describe('a SUT that calls setsid() (issue 7)', { timeout: 5 * 60_000 }, ()
 
   void it('is stopped with its escaped child at the end of a run', async () => {
     const marker = `300.${process.pid}1`
+    assert.ok(await portFreeWithin(SETSID_PORTS.scscf), `port ${SETSID_PORTS.scscf} is free before the run`)
     const run = await runHarness({
       dir: join(dir, 'normal'),
       profile: profile(script, marker),
@@ -67,11 +76,12 @@ void describe('a SUT that calls setsid() (issue 7)', { timeout: 5 * 60_000 }, ()
     assert.ok(run.reportBytes < 5 * MiB)
     assert.deepEqual(processesWith(marker), [], 'the setsid child is gone')
     assert.ok(await portFree(WSS_PORT), `port ${WSS_PORT} is free`)
-    await nothingOutlives(run, join(dir, 'normal', 'harness'))
+    await nothingOutlives(run, join(dir, 'normal', 'harness'), [SETSID_PORTS.scscf])
   })
 
   void it('is stopped with its escaped child when cucumber itself is killed (no AfterAll)', async () => {
     const marker = `300.${process.pid}2`
+    assert.ok(await portFreeWithin(SETSID_PORTS.scscf), `port ${SETSID_PORTS.scscf} is free before the run`)
     let killed = false
     let harnessPid = 0
     // Once the SUT and its daemon are up, the cucumber process (the harness's one child) dies at once.
@@ -94,7 +104,7 @@ void describe('a SUT that calls setsid() (issue 7)', { timeout: 5 * 60_000 }, ()
     assert.match(run.output, /stopped what the run left running: process \d+ \(.*node.*\)/)
     assert.deepEqual(processesWith(marker), [], 'the setsid child is gone')
     assert.ok(await portFree(WSS_PORT), `port ${WSS_PORT} is free`)
-    await nothingOutlives(run, join(dir, 'killed', 'harness'))
+    await nothingOutlives(run, join(dir, 'killed', 'harness'), [SETSID_PORTS.scscf])
   })
 })
 
