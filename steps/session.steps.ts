@@ -9,6 +9,7 @@ import {
   checkRoutedAlongServiceRoute,
   checkServiceRouteEnforced,
   checkTerminatingDelivered,
+  STANDALONE_ROUTED,
   UNREGISTERED_NOT_FORWARDED,
   type TerminatingDelivery,
 } from '../support/checks/routing-checks.ts'
@@ -54,7 +55,7 @@ When(
 Then(
   "{actor}'s MESSAGE reaches the S-CSCF with a Route to the Service-Route",
   function (this: HarnessWorld, actor: ActorName) {
-    checkRoutedAlongServiceRoute(arrivedAtScscf(this, actor), this.wic(actor).serviceRoute)
+    checkRoutedAlongServiceRoute(arrivedAtScscf(this, actor), this.wic(actor).serviceRoute, STANDALONE_ROUTED)
   },
 )
 

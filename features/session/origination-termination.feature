@@ -11,7 +11,7 @@ Feature: Origination and termination through the eP-CSCF (TR 23.701 X.2.2)
 
   Rule: originating requests are routed to the S-CSCF with an asserted identity (TS 24.229 §5.2.6.3)
 
-    @R56 @R53
+    @R56
     Scenario: an originating request follows the Service-Route stored at registration
       Given Alice is registered with IMS digest
       When Alice sends a MESSAGE to Bob

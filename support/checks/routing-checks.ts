@@ -37,33 +37,39 @@ function uris(values: readonly string[]): string[] {
   return values.flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
 }
 
+/** R56: a standalone request from the WIC is routed to the S-CSCF like any other (TS 24.229 §5.2.6.3.7). */
+export const STANDALONE_ROUTED = must('TR 23.701 X.2.2; TS 24.229 §5.2.6.3.7', {
+  id: 'R56',
+  quote:
+    'Origination and termination flows for WebRTC IMS clients follow standard IMS procedures with the ' +
+    'exception that routing of all messages between the WIC and S-CSCF traverse the eP-CSCF.',
+  source: 'V',
+})
+
 /** R56: the WIC's request reached the S-CSCF through the eP-CSCF, exactly once (its Call-ID). */
 export function checkForwardedOnce(atScscf: readonly SipRequest[], what: string): SipRequest {
-  return single(
-    atScscf,
-    what,
-    must('TR 23.701 X.2.2; TS 24.229 §5.2.6.3.7', {
-      id: 'R56',
-      quote:
-        'Origination and termination flows for WebRTC IMS clients follow standard IMS procedures with the ' +
-        'exception that routing of all messages between the WIC and S-CSCF traverse the eP-CSCF.',
-      source: 'V',
-    }),
-  )
+  return single(atScscf, what, STANDALONE_ROUTED)
 }
 
-/** R53: the request at the S-CSCF carries the stored Service-Route as its Route set, in order, on top. */
-export function checkRoutedAlongServiceRoute(request: SipRequest, serviceRoute: readonly string[]): void {
+/**
+ * The request at the S-CSCF carries the stored Service-Route as its Route set, in order, on top: R53 when the WIC
+ * did not preload it (the eP-CSCF's own duty), R56 when it did (the standalone request routed like any other).
+ */
+export function checkRoutedAlongServiceRoute(
+  request: SipRequest,
+  serviceRoute: readonly string[],
+  requirement: MustRequirement = SERVICE_ROUTE,
+): void {
   const wanted = uris(serviceRoute)
   expectThat(
     wanted.length > 0,
-    SERVICE_ROUTE,
+    requirement,
     () => 'the 200 OK to REGISTER carried no Service-Route, so no route could be checked',
   )
   const routes = uris(request.getAll('Route'))
   expectThat(
     JSON.stringify(routes.slice(0, wanted.length)) === JSON.stringify(wanted),
-    SERVICE_ROUTE,
+    requirement,
     () =>
       `expected Route ${wanted.map((u) => `<${u}>`).join(', ')} (the Service-Route) at the S-CSCF, got ${showHeader(request, 'Route')}`,
   )
