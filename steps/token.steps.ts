@@ -13,6 +13,7 @@ import {
   checkTokenRefused,
   checkTrustedNodeAuthorization,
   checkWicFlagReplacedOrRefused,
+  type UntrustedSource,
 } from '../support/checks/token-checks.ts'
 import { ScenarioMisuse } from '../support/errors.ts'
 import type { HostileToken } from '../support/wwsf/signing-keys.ts'
@@ -133,7 +134,8 @@ When(
 Then(
   'the S-CSCF registered {actor} without a digest challenge',
   function (this: HarnessWorld, actor: ActorName) {
-    checkRegisteredWithoutChallenge(responsesTo(forwarded(this, actor), this.env.scscf.sentResponses), actor)
+    const answers = responsesTo(forwarded(this, actor), this.env.scscf.sentResponses)
+    checkRegisteredWithoutChallenge(answers, actor, this.subscriber(actor).impi, untrustedSources(this))
   },
 )
 
@@ -182,6 +184,13 @@ Then("nothing of {actor}'s registration reached the S-CSCF", function (this: Har
 /** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */
 function mw(world: HarnessWorld) {
   return scenarioRequests(world.env.scscf.allReceived)
+}
+
+/** The TNA REGISTERs the mock challenged only for their source (not in profile scscf.trustedNodes): registrar.ts. */
+function untrustedSources(world: HarnessWorld): UntrustedSource[] {
+  return world.env.scscf.outcomes
+    .filter((o) => o.reason === 'auth-done-from-untrusted-node')
+    .map((o) => ({ impi: o.impi, note: o.notes.join('; ') }))
 }
 
 function forwarded(world: HarnessWorld, actor: ActorName) {

@@ -1,3 +1,4 @@
+import { ProfileError } from '../errors.ts'
 import { parseAuthValue, type AuthValue } from '../sip/auth.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { getParam } from '../sip/params.ts'
@@ -50,6 +51,8 @@ export function checkTrustedNodeAuthorization(forwarded: readonly SipRequest[], 
 /**
  * R34 with R39: a token REGISTER in which the WIC also put its own `integrity-protected` (Bearer and Digest
  * together) may be refused with a 4xx (then nothing of the scenario reached Mw), or is forwarded in the TNA form.
+ * A 4xx with something on Mw is not a refusal of the eP-CSCF (it may be the S-CSCF's answer, relayed): what was
+ * forwarded is judged.
  */
 export function checkWicFlagReplacedOrRefused(
   final: SipResponse,
@@ -57,10 +60,7 @@ export function checkWicFlagReplacedOrRefused(
   forwarded: readonly SipRequest[],
   impi: string,
 ): void {
-  if (final.status >= 400 && final.status < 500) {
-    checkNothingOnMw(mw, 'the refused REGISTER', TOKEN.authDone)
-    return
-  }
+  if (final.status >= 400 && final.status < 500 && mw.length === 0) return
   checkTrustedNodeAuthorization(forwarded, impi)
 }
 
@@ -83,12 +83,38 @@ export function checkNoBearerOnMw(mw: readonly SipRequest[], token: string): voi
   }
 }
 
-/** R34: the S-CSCF registered the user without a challenge: TNA, "authentication is already performed" (U.1). */
-export function checkRegisteredWithoutChallenge(responses: readonly SipResponse[], who: string): void {
+/**
+ * A TNA REGISTER the mock S-CSCF challenged only because it came from a source not in profile `scscf.trustedNodes`
+ * (it carried auth-done for the user's IMPI): `impi` as the mock identified it, `note` naming the source address.
+ */
+export interface UntrustedSource {
+  readonly impi: string | undefined
+  readonly note: string
+}
+
+/**
+ * R34: the S-CSCF registered the user without a challenge: TNA, "authentication is already performed" (U.1). A
+ * challenge the mock gave because the eP-CSCF's Mw source is not in the profile's trusted nodes (`untrusted`, for
+ * the user's IMPI) says nothing of the eP-CSCF: it is a ProfileError naming the source and `scscf.trustedNodes`.
+ */
+export function checkRegisteredWithoutChallenge(
+  responses: readonly SipResponse[],
+  who: string,
+  impi?: string,
+  untrusted: readonly UntrustedSource[] = [],
+): void {
   const req = TOKEN.noChallenge
   const statuses = responses.map((r) => r.status)
+  const challenged = statuses.includes(401) || statuses.includes(407)
+  const ours = untrusted.filter((u) => impi === undefined || u.impi === impi)
+  if (challenged && ours.length > 0)
+    throw new ProfileError(
+      `the mock S-CSCF challenged ${who}'s REGISTER with auth-done only because it came from a source not in ` +
+        `profile scscf.trustedNodes (${ours.map((u) => u.note).join('; ')}): add the eP-CSCF's Mw source address ` +
+        'to scscf.trustedNodes',
+    )
   expectThat(
-    !statuses.includes(401) && !statuses.includes(407),
+    !challenged,
     req,
     () =>
       `expected the S-CSCF to register ${who} without a challenge (auth-done from a trusted node), it answered ${statuses.join(', ')}`,
