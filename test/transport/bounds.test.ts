@@ -19,6 +19,10 @@ import { StreamFramer } from '../../support/transport/stream-framer.ts'
 import { WssClient } from '../../support/transport/wss-client.ts'
 import type { WsFlow } from '../../support/transport/ws-flow.ts'
 import { describeKeepAlive, pingForPong } from '../../support/wic/keep-alive.ts'
+import { Inbox } from '../../support/wic/inbox.ts'
+import { cappedText, ladderEvents } from '../../support/trace/trace-report.ts'
+import { parseMessage } from '../../support/sip/parse.ts'
+import type { SipRequest } from '../../support/sip/message.ts'
 import { localPki } from '../helpers/pki.ts'
 
 const ORIGIN = 'https://wwsf.harness.test:8443'
@@ -133,6 +137,45 @@ void describe('bounds (issue 7)', { timeout: 30_000 }, () => {
     assert.deepEqual(trace.dropped, { events: 5, chars: 5 * events[0]!.raw.length })
     trace.mark()
     assert.deepEqual(trace.all(), [], 'a new segment lets the previous one go')
+  })
+
+  void it('the WIC inbox keeps the latest unmatched messages and says how many it dropped', async () => {
+    const inbox = new Inbox('WIC alice', 'the eP-CSCF', { messages: 3, invalid: 2, invalidChars: 8 })
+    for (let n = 1; n <= 5; n += 1)
+      inbox.push(
+        parseMessage(
+          `NOTIFY sip:a@b SIP/2.0\r\nVia: SIP/2.0/WSS h;branch=z9hG4bK${n}\r\nFrom: <sip:f@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c${n}\r\nCSeq: ${n} NOTIFY\r\nContent-Length: 0\r\n\r\n`,
+        ) as SipRequest,
+      )
+    for (let n = 1; n <= 3; n += 1) inbox.pushInvalid('x'.repeat(20), `bad ${n}`)
+    assert.equal(inbox.pending.length, 3)
+    assert.deepEqual(inbox.dropped, { messages: 2, invalid: 1 })
+    assert.equal(inbox.invalidInputs[0]?.raw, 'xxxxxxxx[… 12 more characters cut]')
+    assert.match(
+      inbox.arrivedInstead(0),
+      /\(3 older inputs dropped: the inbox keeps 3 messages and 2 unparseable inputs\)$/,
+    )
+    await assert.rejects(inbox.take({ description: 'a BYE', predicate: () => false }, 10), /dropped/)
+  })
+
+  void it('each attachment is capped with a marker, and the SVG ladder draws the first and last events', () => {
+    assert.equal(cappedText('short', 'trace', 10), 'short')
+    assert.match(
+      cappedText('y'.repeat(25), 'trace', 10),
+      /^y{10}\n\n\[trace cut: 15 more characters not attached/,
+    )
+    const events = Array.from({ length: 1000 }, (_, i) => ({
+      at: i,
+      observer: 'x',
+      direction: 'note' as const,
+      leg: 'harness' as const,
+      raw: '',
+      summary: `e${i}`,
+    }))
+    const drawn = ladderEvents(events)
+    assert.equal(drawn.length, 351)
+    assert.match(drawn[300]?.summary ?? '', /^\[ladder cut: 650 events not drawn/)
+    assert.equal(drawn.at(-1)?.summary, 'e999')
   })
 
   void it('inputs queued before any handler is attached are bounded, the oldest dropped', () => {
