@@ -2,14 +2,16 @@
  * `npm test`: every tier of the project's own checks, in order, whatever fails on the way, then one plain line
  * `N passed, N failed` that counts unit tests, scenarios and the fault matrix together (CI reads it).
  *   static   eslint, prettier --check, tsc --noEmit (one check each)
- *   unit     node:test over test/**\/*.test.ts          → reports/unit-junit.xml
+ *   unit     node:test over test/**\/*.test.ts but the system folders → reports/unit-junit.xml
+ *   system   (not by default) test/{e2e,hostile,sut}: real SUTs, floods, signals → reports/system-junit.xml
  *   suite    the scenarios against the reference eP-CSCF → reports/junit.xml (npm start)
  *   faults   each fault switch is caught by its intended check → reports/fault-matrix.{md,xml}
  *   variants each legitimate variant passes every scenario   → reports/variant-matrix.{md,xml}
  * Set HARNESS_PROFILE to run the suite tier against another system under test.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { junitCounts, type Counts } from './junit-counts.ts'
 
 const node = process.execPath
@@ -45,20 +47,40 @@ if (only.has('static')) {
     add(label, { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 }, ok)
   }
 }
-if (only.has('unit')) {
-  const ok = run('unit tests', node, [
+/**
+ * Unit tests: every test file outside the system-test folders. System tests (test/e2e, test/hostile, test/sut) run
+ * real SUT processes, containers, floods and signals for tens of seconds each: they are the `system` tier, which
+ * `.ci/run` runs after `npm test` (or `TEST_TIERS=system npm test`; `npm run test:system`).
+ */
+const SYSTEM_DIRS = ['e2e', 'hostile', 'sut']
+
+function testFiles(system: boolean): string[] {
+  return readdirSync('test', { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .filter((file) => SYSTEM_DIRS.includes(file.split(/[/\\]/)[0] ?? '') === system)
+    .map((file) => join('test', file))
+    .sort()
+}
+
+function nodeTests(label: string, junit: string, files: string[], concurrency: number): void {
+  const ok = run(label, node, [
     '--import',
     'tsx',
     '--test',
-    '--test-timeout=60000',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=120000',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=junit',
-    '--test-reporter-destination=reports/unit-junit.xml',
-    'test/**/*.test.ts',
+    `--test-reporter-destination=${junit}`,
+    ...files,
   ])
-  add('unit tests', junitCounts('reports/unit-junit.xml'), ok)
+  add(label, junitCounts(junit), ok)
 }
+
+// Unit test files use ports of their own or free ones, so they run two at a time; system tests one at a time.
+if (only.has('unit')) nodeTests('unit tests', 'reports/unit-junit.xml', testFiles(false), 2)
+if (only.has('system')) nodeTests('system tests', 'reports/system-junit.xml', testFiles(true), 1)
 if (only.has('suite')) {
   const ok = run('scenarios', node, ['--import', 'tsx', 'tools/harness.ts'])
   add(`scenarios (${process.env.HARNESS_PROFILE || 'reference'})`, junitCounts('reports/junit.xml'), ok)
