@@ -12,6 +12,10 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   // W2 surface: plain ws:// anywhere on the WIC-facing host (exposed-surface.feature, exposure-checks.ts)
   'plain-ws-listener': ['R06'],
   'weak-tls12-ciphers': ['R07'],
+  // Hostile WebSocket clients (websocket-robustness.feature, robustness-checks.ts)
+  'utf8-unchecked': ['R08'],
+  'hostile-frames-stop-edge': ['R73'],
+  'malformed-sip-stops-edge': ['R73'],
   // W2: Origin and subprotocol at the upgrade (websocket-origin.feature)
   'no-origin-check': ['R12', 'R13'],
   'origin-substring-match': ['R12'],
@@ -66,8 +70,6 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
  */
 export const UNGUARDED_REQUIREMENTS: readonly string[] = [
   'R05',
-  'R08',
-  'R09',
   'R10',
   'R11',
   'R14',
@@ -90,9 +92,7 @@ export const UNGUARDED_REQUIREMENTS: readonly string[] = [
   'R65',
   'R67',
   'R69',
-  'R70',
   'R71',
   'R72',
-  'R73',
   'R74',
 ]

@@ -10,6 +10,10 @@ export type FaultName =
   // W2 surface (websocket-edge.ts; issue 9 §4)
   | 'plain-ws-listener'
   | 'weak-tls12-ciphers'
+  // Hostile WebSocket clients (websocket-edge.ts, reference-epcscf.ts; issue 9 §5)
+  | 'utf8-unchecked'
+  | 'hostile-frames-stop-edge'
+  | 'malformed-sip-stops-edge'
   // W2 handshake (websocket-edge.ts, origin-policy.ts)
   | 'no-origin-check'
   | 'origin-substring-match'
@@ -62,6 +66,12 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'the W2 edge also accepts plain-text ws:// (no TLS) on the port after its WSS port (TS 33.203 Annex X, RFC 7118 §8.1)',
   'weak-tls12-ciphers':
     'the W2 listener negotiates any TLS 1.2 suite OpenSSL has, NULL encryption included (RFC 9325 §4.1, TS 33.210 §6.2.3)',
+  'utf8-unchecked':
+    'a text frame with invalid UTF-8 is taken as a message: the connection is not failed (RFC 6455 §8.1 broken)',
+  'hostile-frames-stop-edge':
+    'an unmasked frame, invalid UTF-8 or an oversized message takes the whole W2 listener down (RFC 6455 §10.4)',
+  'malformed-sip-stops-edge':
+    'an unparseable SIP message on W2 takes the whole W2 listener down (RFC 3261 §16.3, RFC 4475 §3.1.2)',
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',

@@ -436,6 +436,9 @@ export class ReferenceEpcscf implements AsyncDisposable {
 
   /** Input that is not SIP: a 400 when it can be addressed (RFC 3261 §16.3 / §21.4.1), never a crash. */
   private async invalid(invalid: InvalidInbound): Promise<void> {
+    // The malformed-sip-stops-edge fault: unparseable SIP from a WIC takes the W2 listener down, as a crash would.
+    if (this.faults.has('malformed-sip-stops-edge') && this.connections.ofFlow(invalid.flow) !== undefined)
+      void this.edge?.close()
     const response = badRequestFor(invalid.raw, invalid.error.reason)
     if (response === undefined) return
     await invalid.flow.send(response).catch(() => undefined)

@@ -69,6 +69,8 @@ export class WebSocketEdge {
       clientTracking: true,
       perMessageDeflate: false,
       maxPayload: 1 << 20,
+      // RFC 6455 §8.1: invalid UTF-8 in a text message fails the connection (1007); not under the fault.
+      skipUTF8Validation: opts.faults.has('utf8-unchecked'),
       // Select `sip` when offered. Under the subprotocol-not-required fault a handshake without it reaches here
       // and gets a 101 without Sec-WebSocket-Protocol.
       handleProtocols: (protocols) => (protocols.has(SIP_SUBPROTOCOL) ? SIP_SUBPROTOCOL : false),
@@ -220,6 +222,9 @@ export class WebSocketEdge {
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.answerKeepAlives(ws, req)
+      // The hostile-frames-stop-edge fault: a frame-level protocol error (unmasked frame, invalid UTF-8, a message
+      // over maxPayload) takes the whole W2 listener down, as a crash would (RFC 6455 §10.4 broken).
+      if (this.opts.faults.has('hostile-frames-stop-edge')) ws.once('error', () => void this.close())
       this.opts.onConnection({
         socket: ws,
         local: {

@@ -12,7 +12,10 @@ import {
   checkWeakSuitesRefused,
   WEAK_SUITES,
 } from '../../support/checks/exposure-checks.ts'
+import { checkEdgeSurvived, checkFrameAttackAnswered } from '../../support/checks/robustness-checks.ts'
 import { ConformanceFailure } from '../../support/errors.ts'
+import { OPCODE, RawWebSocket } from '../../support/wic/raw-frames.ts'
+import { localPki } from '../helpers/pki.ts'
 import { portRange, scanPlainWebSocket } from '../../support/probe/port-scan.ts'
 import { offerTls12Suites } from '../../support/probe/tls-offer.ts'
 import type { PresentedCertificate } from '../../support/probe/certificate.ts'
@@ -79,7 +82,72 @@ const nullSuites: Probe = async (bench) => {
   checkWeakSuitesRefused({ family, offered: offer.offered, accepted, detail: '' })
 }
 
+/** A raw WebSocket to the bench's W2 port from the authorized origin. */
+async function hostile(bench: Bench): Promise<RawWebSocket> {
+  const url = new URL(bench.epcscf.wssUrl)
+  return RawWebSocket.open({
+    host: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    servername: 'epcscf.harness.test',
+    ca: (await localPki()).ca.cert,
+    origin: ORIGIN,
+    timeoutMs: 2000,
+    trace: bench.trace,
+  })
+}
+
+/** Invalid UTF-8 in a text frame: the connection must be failed. */
+const invalidUtf8: Probe = async (bench) => {
+  const raw = await hostile(bench)
+  try {
+    raw.sendFrame(
+      { opcode: OPCODE.text, payload: Buffer.from([0x4f, 0x50, 0xc3, 0x28, 0xff]) },
+      'invalid UTF-8',
+    )
+    const close = await raw.awaitClose(1000)
+    checkFrameAttackAnswered({ attack: 'invalid UTF-8', close, answered: undefined, waitedMs: 1000 })
+  } finally {
+    raw.close()
+  }
+}
+
+/** After `attack` on one WebSocket, a fresh WIC registers. */
+const survives =
+  (after: string, attack: (raw: RawWebSocket) => void): Probe =>
+  async (bench) => {
+    const raw = await hostile(bench)
+    attack(raw)
+    await raw.awaitClose(500)
+    raw.close()
+    let outcome: { status: number | undefined; error: string | undefined }
+    try {
+      outcome = { status: (await (await bench.wic('bob')).register()).final.status, error: undefined }
+    } catch (error) {
+      outcome = { status: undefined, error: String(error) }
+    }
+    checkEdgeSurvived({ after, ...outcome })
+  }
+
 const PROBES: readonly [FaultName, string, Probe][] = [
+  ['utf8-unchecked', 'invalid UTF-8', invalidUtf8],
+  [
+    'hostile-frames-stop-edge',
+    'unmasked frame',
+    survives('unmasked frame', (raw) =>
+      raw.sendFrame({ opcode: OPCODE.text, payload: Buffer.from('OPTIONS'), mask: false }, 'unmasked'),
+    ),
+  ],
+  [
+    'malformed-sip-stops-edge',
+    'RFC 4475 badinv01-like garbage',
+    survives('unparseable SIP', (raw) =>
+      raw.sendFrame(
+        { opcode: OPCODE.text, payload: Buffer.from('INVITE sip:a SIP/2.0\r\nVia: ;;\r\n\r\n') },
+        'garbage',
+      ),
+    ),
+  ],
   ['weak-tls12-ciphers', 'TLS 1.2 NULL suites', nullSuites],
   ['plain-ws-listener', 'W2 host scan', plainSurface],
   ['trust-wic-charging-vector', 'REGISTER', registerWriting('P-Charging-Vector')],

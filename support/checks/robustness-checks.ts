@@ -1,0 +1,150 @@
+import { ScenarioMisuse } from '../errors.ts'
+import { adviseThat, expectThat } from './expectations.ts'
+import { must, should } from './requirement.ts'
+
+/**
+ * A WebSocket edge that survives hostile clients (issue 9 §5; RFC 6455 §5.1, §5.4, §7.4.1, §8.1, §10.4; RFC 7118
+ * §5; RFC 4475 §3.1.2). The RFC 6455 sentences below are quoted from memory (source R) unless marked V.
+ */
+
+const FRAGMENTS = must('RFC 6455 §5.4; RFC 7118 §5', {
+  id: 'R08',
+  quote: 'Clients and servers MUST support receiving both fragmented and unfragmented messages.',
+  source: 'R',
+})
+const MASKED = must('RFC 6455 §5.1', {
+  id: 'R09',
+  quote: 'The server MUST close the connection upon receiving a frame that is not masked.',
+  source: 'V',
+})
+const UTF8 = must('RFC 6455 §8.1', {
+  id: 'R08',
+  quote:
+    'When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact, a ' +
+    'valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_.',
+  source: 'R',
+})
+const SURVIVES = must('RFC 6455 §10.4; RFC 3261 §16.3', {
+  id: 'R73',
+  quote:
+    'Implementations that have implementation- and/or platform-specific limitations regarding the frame size or ' +
+    'total message size after reassembly from multiple frames MUST protect themselves against exceeding those limits.',
+  source: 'R',
+})
+const CLOSE_CODE = (code: number, meaning: string) =>
+  should('RFC 6455 §7.4.1', {
+    quote: `${code} indicates that an endpoint is terminating the connection ${meaning}`,
+  })
+const BAD_REQUEST = should('RFC 4475 §3.1.2; RFC 3261 §16.3, §21.4.1', {
+  id: 'R70',
+  quote: 'An element receiving this request should respond with a 400 Bad Request.',
+  source: 'R',
+})
+
+/** How the server ended (or did not end) the connection (support/wic/raw-frames.ts reports it). */
+export interface CloseSeen {
+  readonly how: 'close-frame' | 'closed' | 'open'
+  readonly code?: number
+  readonly reason?: string
+}
+
+/** The frame-level attacks and the close code RFC 6455 §7.4.1 gives each. */
+export type FrameAttack = 'unmasked frame' | 'invalid UTF-8' | 'oversized message'
+
+const EXPECTED_CODE: Readonly<Record<FrameAttack, { code: number; meaning: string }>> = {
+  'unmasked frame': { code: 1002, meaning: 'due to a protocol error' },
+  'invalid UTF-8': {
+    code: 1007,
+    meaning:
+      'because it has received data within a message that was not consistent with the type of the message',
+  },
+  'oversized message': {
+    code: 1009,
+    meaning: 'because it has received a message that is too big for it to process',
+  },
+}
+
+export interface FrameAttackOutcome {
+  readonly attack: FrameAttack
+  readonly close: CloseSeen
+  /** A SIP answer that came back before the close, if any (first line). */
+  readonly answered: string | undefined
+  readonly waitedMs: number
+}
+
+function describeClose(close: CloseSeen, waitedMs: number): string {
+  if (close.how === 'open') return `the connection was still open after ${waitedMs} ms`
+  if (close.how === 'closed') return 'the connection was closed without a Close frame'
+  return `a Close frame with ${close.code === undefined ? 'no code' : `code ${close.code}`}${close.reason ? ` (${close.reason})` : ''}`
+}
+
+/**
+ * An unmasked frame (RFC 6455 §5.1) or invalid UTF-8 in a text frame (§8.1) fails the connection: closed, with or
+ * without a Close frame; a Close frame's code SHOULD be the one §7.4.1 defines (1002, 1007). An oversized message
+ * may be processed (the eP-CSCF's limit is its own) or refused with 1009.
+ */
+export function checkFrameAttackAnswered(outcome: FrameAttackOutcome | undefined): void {
+  if (outcome === undefined) throw new ScenarioMisuse('no hostile frame was sent in this scenario')
+  const { attack, close } = outcome
+  const seen = () => describeClose(close, outcome.waitedMs)
+  if (attack === 'unmasked frame')
+    expectThat(
+      close.how !== 'open',
+      MASKED,
+      () => `expected the eP-CSCF to close the connection, but ${seen()}`,
+    )
+  if (attack === 'invalid UTF-8')
+    expectThat(
+      close.how !== 'open',
+      UTF8,
+      () =>
+        `expected the eP-CSCF to fail the WebSocket connection, but ${seen()}${outcome.answered ? `; it answered ${outcome.answered}` : ''}`,
+    )
+  const { code, meaning } = EXPECTED_CODE[attack]
+  adviseThat(
+    close.how !== 'close-frame' || close.code === code,
+    CLOSE_CODE(code, meaning),
+    () => `expected Close code ${code} after the ${attack}, got ${seen()}`,
+  )
+}
+
+/** A REGISTER split over a text frame and continuation frames is processed: a SIP answer to it comes back. */
+export function checkFragmentedProcessed(answer: string | undefined, callId: string, waitedMs: number): void {
+  expectThat(
+    answer !== undefined && answer.startsWith('SIP/2.0 ') && answer.includes(callId),
+    FRAGMENTS,
+    () =>
+      `expected a SIP response to the REGISTER (Call-ID ${callId}) sent in three frames, but ` +
+      (answer === undefined ? `none came within ${waitedMs} ms` : `got: ${answer.split('\r\n')[0] ?? ''}`),
+  )
+}
+
+/** After the hostile input, a fresh WIC on a fresh WebSocket still registers (200). */
+export interface SurvivalOutcome {
+  readonly after: string
+  readonly status: number | undefined
+  readonly error: string | undefined
+}
+
+export function checkEdgeSurvived(outcome: SurvivalOutcome | undefined): void {
+  if (outcome === undefined) throw new ScenarioMisuse('no fresh WIC tried to register in this scenario')
+  expectThat(
+    outcome.status === 200,
+    SURVIVES,
+    () =>
+      `expected a fresh WIC to register (200) after the ${outcome.after}, but ` +
+      (outcome.error === undefined ? `its registration ended ${outcome.status ?? '?'}` : outcome.error),
+  )
+}
+
+/** An invalid RFC 4475 §3.1.2 request: a 400 (505 for badvers) when answered; dropping it is allowed. */
+export function checkTortureAnswered(file: string, answer: string | undefined): void {
+  const status = Number(/^SIP\/2\.0 (\d{3})/.exec(answer ?? '')?.[1] ?? 0)
+  const due = file === 'badvers' ? [400, 505] : [400]
+  adviseThat(
+    answer === undefined || due.includes(status),
+    BAD_REQUEST,
+    () =>
+      `expected ${due.join(' or ')} (or no answer) to RFC 4475 ${file}, got ${answer?.split('\r\n')[0] ?? ''}`,
+  )
+}
