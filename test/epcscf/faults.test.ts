@@ -14,7 +14,8 @@ import { parseViaList } from '../../support/sip/via.ts'
 import { cancelFor } from '../../support/dialog/cancel.ts'
 import { webrtcAnswer, webrtcOffer } from '../../support/sdp/webrtc-sdp.ts'
 import type { Wic } from '../../support/wic/wic.ts'
-import { withBench, type Bench } from './bench.ts'
+import { WebSocket } from 'ws'
+import { ORIGIN, withBench, type Bench } from './bench.ts'
 
 /** What a probe saw: a description of the defect, or undefined when the eP-CSCF behaved. */
 type Probe = (bench: Bench) => Promise<string | undefined>
@@ -102,6 +103,24 @@ const PROBES: Readonly<Record<string, Probe>> = {
       ciphers: 'DEFAULT@SECLEVEL=0',
     })
     return outcome.ok ? 'a TLS 1.1 WIC connected' : undefined
+  },
+  'weak-tls12-ciphers': async (bench) => {
+    // RFC 9325 §4.1: NULL encryption is never negotiated; a WIC offering only a NULL suite must be refused.
+    const outcome = await bench.tryWic({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0' })
+    return outcome.ok ? 'a TLS 1.2 WIC with a NULL-encryption suite connected' : undefined
+  },
+  'plain-ws-listener': async (bench) => {
+    // The fault's ws:// listener is on the WSS port + 1 (websocket-edge.ts); no plain-text W2 may upgrade.
+    const port = Number(new URL(bench.epcscf.wssUrl).port) + 1
+    const opened = await new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, ['sip'], { headers: { Origin: ORIGIN } })
+      ws.on('open', () => {
+        ws.terminate()
+        resolve(true)
+      })
+      ws.on('error', () => resolve(false))
+    })
+    return opened ? `a plain-text ws:// SIP WebSocket opened on port ${port}` : undefined
   },
   'no-origin-check': async (bench) =>
     (await bench.tryWic({ origin: 'https://evil.example:8443' })).ok
