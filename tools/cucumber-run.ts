@@ -4,7 +4,7 @@
  *
  * - cucumber runs in a process group of its own (its workers are threads of that one process), so that a signal
  *   reaches it once, from here: SIGINT, SIGTERM or SIGHUP to the harness is forwarded as SIGTERM to the group; a
- *   second signal, or cucumber still running `STOP_GRACE_MS` later, gets SIGKILL.
+ *   second signal (a second later or more), or cucumber still running `STOP_GRACE_MS` later, gets SIGKILL.
  * - every SUT a launcher starts is listed in the run registry (support/sut/run-registry.ts, `HARNESS_RUN_DIR`
  *   under .harness/run/); when cucumber has exited, whatever is still listed is killed (process groups, PID
  *   namespaces, containers), so that nothing outlives the run even when the workers died before their AfterAll.
@@ -26,6 +26,8 @@ export interface CucumberRun {
 /** How long cucumber gets after the forwarded SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5000
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+/** A second signal within this time of the first is the same one delivered twice, not a second Ctrl-C. */
+const DUPLICATE_SIGNAL_MS = 1000
 
 export async function runCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CucumberRun> {
   const cucumber = resolve(
@@ -40,6 +42,7 @@ export async function runCucumber(args: readonly string[], env: NodeJS.ProcessEn
     detached: true,
   })
   let interrupted = false
+  let firstSignalAt = 0
   let killTimer: NodeJS.Timeout | undefined
   const signalGroup = (signal: NodeJS.Signals): void => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
@@ -51,10 +54,13 @@ export async function runCucumber(args: readonly string[], env: NodeJS.ProcessEn
   }
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) {
-      signalGroup('SIGKILL')
+      // Ctrl-C under `npm start` arrives twice at once (from the terminal and forwarded by npm): only a signal a
+      // moment later is the user insisting.
+      if (performance.now() - firstSignalAt > DUPLICATE_SIGNAL_MS) signalGroup('SIGKILL')
       return
     }
     interrupted = true
+    firstSignalAt = performance.now()
     process.stderr.write(`\n${signal}: stopping cucumber and every system under test it launched…\n`)
     signalGroup('SIGTERM')
     killTimer = setTimeout(() => signalGroup('SIGKILL'), STOP_GRACE_MS)
