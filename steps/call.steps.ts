@@ -17,6 +17,7 @@ import { NETWORK_PARTY, type NetworkCall } from '../support/scscf/network-ua.ts'
 import type { SipRequest, SipResponse } from '../support/sip/message.ts'
 import { foreignInDialogRequest, WicCall } from '../support/wic/wic-calls.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
+import { finalOrSilence } from './session.steps.ts'
 
 Given('the network is busy', function (this: HarnessWorld) {
   this.env.scscf.calls.network.behaviour = 'busy'
@@ -192,7 +193,8 @@ Then(
   "the network's call to {actor} fails with an error response",
   async function (this: HarnessWorld, actor: ActorName) {
     const final = networkOf(this).call.then((call) => call.final as SipResponse)
-    checkFlowFailed(await settle(this, final, `network INVITE to ${actor}`), this.env.profile.waitMs)
+    const { response, waitedMs } = await finalOrSilence(this, final, actor)
+    checkFlowFailed(response, waitedMs, this.env.profile.timers.T1)
   },
 )
 

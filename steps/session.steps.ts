@@ -9,6 +9,7 @@ import {
   checkRoutedAlongServiceRoute,
   checkServiceRouteEnforced,
   checkTerminatingDelivered,
+  flowFailedWaitMs,
   STANDALONE_ROUTED,
   UNREGISTERED_NOT_FORWARDED,
   type TerminatingDelivery,
@@ -127,7 +128,8 @@ Then(
 Then(
   "the eP-CSCF answers the S-CSCF's MESSAGE to {actor} with an error, 430 Flow Failed recommended",
   async function (this: HarnessWorld, actor: ActorName) {
-    checkFlowFailed(await answerOrSilence(this, actor), this.env.profile.waitMs)
+    const { response, waitedMs } = await finalOrSilence(this, terminatingResponse(this, actor), actor)
+    checkFlowFailed(response, waitedMs, this.env.profile.timers.T1)
   },
 )
 
@@ -141,23 +143,39 @@ function arrivedAtScscf(world: HarnessWorld, actor: ActorName) {
   return checkForwardedOnce(atScscf, `${actor}'s ${request.method} at the S-CSCF`)
 }
 
-function terminatingAnswer(world: HarnessWorld, actor: ActorName): Promise<SipResponse> {
+function terminatingResponse(world: HarnessWorld, actor: ActorName): Promise<SipResponse> {
   const tx = world.terminating.get(actor)
   if (tx === undefined) throw new ScenarioMisuse(`the S-CSCF has sent nothing to ${actor}`)
+  return tx.response
+}
+
+function terminatingAnswer(world: HarnessWorld, actor: ActorName): Promise<SipResponse> {
   return withDeadline(
-    tx.response,
+    terminatingResponse(world, actor),
     world.env.profile.waitMs,
-    `a final response from the eP-CSCF to the S-CSCF's ${tx.request.method} for ${actor}`,
+    `a final response from the eP-CSCF to the S-CSCF's request for ${actor}`,
   )
 }
 
-/** The eP-CSCF's final answer to the terminating request, or undefined when none came (the defect of R45). */
-async function answerOrSilence(world: HarnessWorld, actor: ActorName): Promise<SipResponse | undefined> {
+/**
+ * The eP-CSCF's final answer to a request for the actor's closed flow, or undefined when none came within 64·T1 plus
+ * waitMs (`flowFailedWaitMs`; the check judges silence), and how long was waited.
+ */
+export async function finalOrSilence(
+  world: HarnessWorld,
+  final: Promise<SipResponse>,
+  actor: ActorName,
+): Promise<{ response: SipResponse | undefined; waitedMs: number }> {
+  const { timers, waitMs } = world.env.profile
+  const start = Date.now()
+  const what = `a final response from the eP-CSCF to the request for ${actor}'s closed WebSocket`
   try {
     // guard first: silence from a SUT that died is an environment error (SutDied), not this defect.
-    return await world.guard(terminatingAnswer(world, actor))
+    const response = await world.guard(withDeadline(final, flowFailedWaitMs(timers.T1, waitMs), what))
+    return { response, waitedMs: Date.now() - start }
   } catch (error) {
-    if (error instanceof NoAnswer || error instanceof TransactionTimeout) return undefined
+    if (error instanceof NoAnswer || error instanceof TransactionTimeout)
+      return { response: undefined, waitedMs: Date.now() - start }
     throw error
   }
 }

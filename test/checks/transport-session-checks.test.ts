@@ -13,7 +13,7 @@ import {
   checkNoSubprotocolHandshake,
   checkOriginRefused,
 } from '../../support/checks/websocket-checks.ts'
-import { ConformanceFailure, ScenarioMisuse } from '../../support/errors.ts'
+import { ConformanceFailure, NoAnswer, ScenarioMisuse } from '../../support/errors.ts'
 import { SipRequest, SipResponse } from '../../support/sip/message.ts'
 
 /**
@@ -84,18 +84,20 @@ void describe('no sip subprotocol (R04)', () => {
 void describe('closed flow (R45)', () => {
   void it('430 passes; 480, 477 and 503 pass with a WARN', () => {
     assert.deepEqual(
-      warnings(() => checkFlowFailed(response(430), 10)),
+      warnings(() => checkFlowFailed(response(430), 10, 500)),
       [],
     )
     for (const status of [480, 477, 503])
       assert.deepEqual(
-        warnings(() => checkFlowFailed(response(status), 10)),
+        warnings(() => checkFlowFailed(response(status), 10, 500)),
         ['WARN R45'],
       )
   })
-  void it('silence or a success fails', () => {
-    failsWith('R45', () => checkFlowFailed(undefined, 10))
-    failsWith('R45', () => checkFlowFailed(response(200), 10))
+  void it('silence after 64·T1, a success or a redirection fails; silence before 64·T1 is inconclusive', () => {
+    failsWith('R45', () => checkFlowFailed(undefined, 32_000, 500))
+    failsWith('R45', () => checkFlowFailed(response(200), 10, 500))
+    failsWith('R45', () => checkFlowFailed(response(302), 10, 500))
+    assert.throws(() => checkFlowFailed(undefined, 4_000, 500), NoAnswer)
   })
 })
 
