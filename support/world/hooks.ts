@@ -68,7 +68,9 @@ After(
     // A step without a definition (or with two, or pending) ran nothing: a defect of the feature file, not a pass.
     const unrun = [Status.UNDEFINED, Status.AMBIGUOUS, Status.PENDING].find((s) => s === result?.status)
     if (this.failure === undefined && unrun !== undefined)
-      this.failure = new ScenarioMisuse(`a step of this scenario is ${unrun.toLowerCase()}: nothing was checked`)
+      this.failure = new ScenarioMisuse(
+        `a step of this scenario is ${unrun.toLowerCase()}: nothing was checked`,
+      )
     const verdict = scenarioVerdict(this.failure, closeFindings(), deviation)
     this.attach(verdictText(verdict), { mediaType: 'text/plain', fileName: 'verdict.txt' })
     this.attach(JSON.stringify(verdict), { mediaType: 'application/json', fileName: 'verdict.json' })
