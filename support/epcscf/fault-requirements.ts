@@ -16,6 +16,8 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'utf8-unchecked': ['R08'],
   'hostile-frames-stop-edge': ['R73'],
   'malformed-sip-stops-edge': ['R73'],
+  'unmasked-frames-accepted': ['R09'],
+  'fragmented-messages-dropped': ['R08'],
   // W2: Origin and subprotocol at the upgrade (websocket-origin.feature)
   'no-origin-check': ['R12', 'R13'],
   'origin-substring-match': ['R12'],

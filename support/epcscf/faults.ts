@@ -14,6 +14,8 @@ export type FaultName =
   | 'utf8-unchecked'
   | 'hostile-frames-stop-edge'
   | 'malformed-sip-stops-edge'
+  | 'unmasked-frames-accepted'
+  | 'fragmented-messages-dropped'
   // W2 handshake (websocket-edge.ts, origin-policy.ts)
   | 'no-origin-check'
   | 'origin-substring-match'
@@ -72,6 +74,10 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'an unmasked frame, invalid UTF-8 or an oversized message takes the whole W2 listener down (RFC 6455 §10.4)',
   'malformed-sip-stops-edge':
     'an unparseable SIP message on W2 takes the whole W2 listener down (RFC 3261 §16.3, RFC 4475 §3.1.2)',
+  'unmasked-frames-accepted':
+    'an unmasked client frame is read as if masked: the connection stays open (RFC 6455 §5.1 broken)',
+  'fragmented-messages-dropped':
+    'a message sent in more than one frame is silently dropped (RFC 6455 §5.4, RFC 7118 §5 broken)',
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',

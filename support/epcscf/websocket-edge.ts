@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { TraceEndpoint } from '../trace/trace-event.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import type { Faults } from './faults.ts'
+import { interceptClientFrames } from './frame-faults.ts'
 import { checkOrigin, type OriginPolicy } from './origin-policy.ts'
 import type { Variants } from './variants.ts'
 
@@ -225,6 +226,7 @@ export class WebSocketEdge {
       // The hostile-frames-stop-edge fault: a frame-level protocol error (unmasked frame, invalid UTF-8, a message
       // over maxPayload) takes the whole W2 listener down, as a crash would (RFC 6455 §10.4 broken).
       if (this.opts.faults.has('hostile-frames-stop-edge')) ws.once('error', () => void this.close())
+      interceptClientFrames(socket, this.opts.faults)
       this.opts.onConnection({
         socket: ws,
         local: {

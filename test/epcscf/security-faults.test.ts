@@ -12,7 +12,11 @@ import {
   checkWeakSuitesRefused,
   WEAK_SUITES,
 } from '../../support/checks/exposure-checks.ts'
-import { checkEdgeSurvived, checkFrameAttackAnswered } from '../../support/checks/robustness-checks.ts'
+import {
+  checkEdgeSurvived,
+  checkFragmentedProcessed,
+  checkFrameAttackAnswered,
+} from '../../support/checks/robustness-checks.ts'
 import { ConformanceFailure } from '../../support/errors.ts'
 import { OPCODE, RawWebSocket } from '../../support/wic/raw-frames.ts'
 import { localPki } from '../helpers/pki.ts'
@@ -129,7 +133,56 @@ const survives =
     checkEdgeSurvived({ after, ...outcome })
   }
 
+/** An unmasked text frame: the connection must be closed. */
+const unmaskedFrame: Probe = async (bench) => {
+  const raw = await hostile(bench)
+  try {
+    raw.sendFrame({ opcode: OPCODE.text, payload: Buffer.from('OPTIONS'), mask: false }, 'unmasked')
+    const close = await raw.awaitClose(1000)
+    checkFrameAttackAnswered({ attack: 'unmasked frame', close, answered: undefined, waitedMs: 1000 })
+  } finally {
+    raw.close()
+  }
+}
+
+/** A REGISTER in three frames (text, continuation, continuation with FIN): it must be answered. */
+const fragmentedRegister: Probe = async (bench) => {
+  const raw = await hostile(bench)
+  try {
+    const text = Buffer.from(
+      [
+        'REGISTER sip:ims.harness.test SIP/2.0',
+        'Via: SIP/2.0/WSS h7.invalid;branch=z9hG4bKh7frag;rport',
+        'Max-Forwards: 70',
+        'From: <sip:alice@ims.harness.test>;tag=h7',
+        'To: <sip:alice@ims.harness.test>',
+        'Call-ID: h7-fragmented',
+        'CSeq: 1 REGISTER',
+        'Contact: <sip:h7@h7.invalid;transport=ws>',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    )
+    const third = Math.ceil(text.length / 3)
+    for (let i = 0; i < 3; i++)
+      raw.sendFrame(
+        {
+          opcode: i === 0 ? OPCODE.text : OPCODE.continuation,
+          payload: text.subarray(i * third, (i + 1) * third),
+          fin: i === 2,
+        },
+        `fragment ${i + 1}`,
+      )
+    checkFragmentedProcessed(await raw.nextMessage(1500), 'h7-fragmented', 1500)
+  } finally {
+    raw.close()
+  }
+}
+
 const PROBES: readonly [FaultName, string, Probe][] = [
+  ['unmasked-frames-accepted', 'unmasked frame', unmaskedFrame],
+  ['fragmented-messages-dropped', 'REGISTER in three frames', fragmentedRegister],
   ['utf8-unchecked', 'invalid UTF-8', invalidUtf8],
   [
     'hostile-frames-stop-edge',
