@@ -138,8 +138,8 @@ function requestOutcome(world: HarnessWorld, actor: ActorName, header: WicPHeade
 }
 
 /**
- * The ports of the W2 host to probe: the profile's `epcscf.exposure.scanPorts`, or the worker's WSS port ±50 and
- * its Mw port; the harness's own listeners (mock S-CSCF, WWSF) are left out.
+ * The ports of the W2 host to probe: the profile's `epcscf.exposure.scanPorts` (default the worker's WSS port ±50),
+ * always with the WSS and Mw ports; the harness's own listeners (mock S-CSCF, WWSF) are left out.
  */
 function scanW2Host(world: HarnessWorld): Promise<SurfaceScan> {
   const { profile, ports, wwsf } = world.env
@@ -147,7 +147,7 @@ function scanW2Host(world: HarnessWorld): Promise<SurfaceScan> {
   const listed = portRange(span).filter((p) => p > 0 && p < 65536)
   if (listed.length === 0) throw new ProfileError(`epcscf.exposure.scanPorts: "${span}" names no port`)
   const own = [ports.scscf, wwsf?.server.port ?? ports.wwsf].filter((p) => p > 0)
-  const wanted = [...new Set([...listed, ...(profile.epcscf.exposure.scanPorts ? [] : [ports.mw])])]
+  const wanted = [...new Set([...listed, ports.wss, ports.mw])]
   const host = profile.epcscf.wss.host
   const perPortMs = Math.min(profile.waitMs, 2000)
   const origin = profile.epcscf.origin.allowed[0]
@@ -159,7 +159,7 @@ function scanW2Host(world: HarnessWorld): Promise<SurfaceScan> {
     perPortMs,
   }).then((answers) => ({
     host,
-    span: profile.epcscf.exposure.scanPorts ? span : `${span} and Mw ${ports.mw}`,
+    span: `${span}, WSS ${ports.wss} and Mw ${ports.mw}`,
     skipped: own,
     answers,
   }))
