@@ -1,5 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber'
-import { scenarioRequests } from '../support/checks/mw-traffic.ts'
+import { registersFor, responsesTo, scenarioRequests } from '../support/checks/mw-traffic.ts'
 import {
   checkAssertedIdentity,
   checkForwardedOnce,
@@ -56,7 +56,8 @@ When(
 Then(
   "{actor}'s MESSAGE reaches the S-CSCF with a Route to the Service-Route",
   function (this: HarnessWorld, actor: ActorName) {
-    checkRoutedAlongServiceRoute(arrivedAtScscf(this, actor), this.wic(actor).serviceRoute, STANDALONE_ROUTED)
+    const [request, sent] = [arrivedAtScscf(this, actor), serviceRouteSent(this, actor)]
+    checkRoutedAlongServiceRoute(request, this.wic(actor).serviceRoute, STANDALONE_ROUTED, sent)
   },
 )
 
@@ -65,7 +66,11 @@ Then(
   function (this: HarnessWorld, actor: ActorName) {
     const { request, response } = this.lastOriginated(actor)
     const atScscf = this.atScscf(request.method, request.get('Call-ID'))
-    checkServiceRouteEnforced({ response, atScscf }, this.wic(actor).serviceRoute)
+    checkServiceRouteEnforced(
+      { response, atScscf },
+      this.wic(actor).serviceRoute,
+      serviceRouteSent(this, actor),
+    )
   },
 )
 
@@ -135,6 +140,14 @@ Then(
 
 /** The identity each scenario's WIC claimed in its own P-Asserted-Identity (one scenario per world). */
 const claims = new WeakMap<HarnessWorld, string>()
+
+/** The Service-Route of the S-CSCF's last 200 OK to the actor's REGISTERs (what the eP-CSCF had to relay). */
+function serviceRouteSent(world: HarnessWorld, actor: ActorName): string[] {
+  const registers = registersFor(scenarioRequests(world.env.scscf.allReceived), world.subscriber(actor).impu)
+  const answers = responsesTo(registers, world.env.scscf.sentResponses)
+  const ok = answers.filter((r) => r.status === 200 && r.has('Service-Route'))
+  return ok.at(-1)?.getAll('Service-Route') ?? []
+}
 
 /** The actor's last originated request as it reached the S-CSCF (same Call-ID): exactly one. */
 function arrivedAtScscf(world: HarnessWorld, actor: ActorName) {

@@ -3,6 +3,7 @@ import { parseNameAddrList } from '../sip/name-addr.ts'
 import { uriTextsEqual } from '../sip/uri-equality.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { adviseThat, expectThat, showHeader, single } from './expectations.ts'
+import { REGISTRATION } from './requirements-registration.ts'
 import { must, should, type MustRequirement } from './requirement.ts'
 
 /**
@@ -54,22 +55,35 @@ export function checkForwardedOnce(atScscf: readonly SipRequest[], what: string)
 
 /**
  * The request at the S-CSCF carries the stored Service-Route as its Route set, in order, on top: R53 when the WIC
- * did not preload it (the eP-CSCF's own duty), R56 when it did (the standalone request routed like any other).
+ * did not preload it (the eP-CSCF's own duty), R56 when it did (the standalone request routed like any other). URIs
+ * are compared by RFC 3261 §19.1.4 (scheme and host case, parameter order, escapes do not matter). `sentByScscf` is
+ * the Service-Route of the S-CSCF's 200 OK to REGISTER: a WIC that holds none means the eP-CSCF lost it on the way
+ * (R20, TS 24.229 §5.2.2.1), not this requirement; a mock S-CSCF that sent none is a defect of the harness.
  */
 export function checkRoutedAlongServiceRoute(
   request: SipRequest,
   serviceRoute: readonly string[],
   requirement: MustRequirement = SERVICE_ROUTE,
+  sentByScscf: readonly string[] = [],
 ): void {
   const wanted = uris(serviceRoute)
+  if (wanted.length === 0) {
+    const sent = uris(sentByScscf)
+    if (sent.length === 0)
+      throw new Error(
+        'harness defect: the mock S-CSCF sent no Service-Route to REGISTER; no route can be judged',
+      )
+    expectThat(
+      false,
+      REGISTRATION.okRelayed,
+      () =>
+        `the S-CSCF sent Service-Route ${sent.map((u) => `<${u}>`).join(', ')} in its 200 OK to REGISTER, but the ` +
+        'WIC received none to preload',
+    )
+  }
+  const top = uris(request.getAll('Route')).slice(0, wanted.length)
   expectThat(
-    wanted.length > 0,
-    requirement,
-    () => 'the 200 OK to REGISTER carried no Service-Route, so no route could be checked',
-  )
-  const routes = uris(request.getAll('Route'))
-  expectThat(
-    JSON.stringify(routes.slice(0, wanted.length)) === JSON.stringify(wanted),
+    top.length === wanted.length && wanted.every((uri, i) => uriTextsEqual(uri, top[i] ?? '')),
     requirement,
     () =>
       `expected Route ${wanted.map((u) => `<${u}>`).join(', ')} (the Service-Route) at the S-CSCF, got ${showHeader(request, 'Route')}`,
@@ -91,6 +105,7 @@ export interface OriginatingOutcome {
 export function checkServiceRouteEnforced(
   outcome: OriginatingOutcome,
   serviceRoute: readonly string[],
+  sentByScscf: readonly string[] = [],
 ): void {
   if (outcome.response.status === 400) {
     expectThat(
@@ -106,7 +121,7 @@ export function checkServiceRouteEnforced(
     `the request at the S-CSCF (the eP-CSCF answered ${outcome.response.summary()}, not 400)`,
     SERVICE_ROUTE_ENFORCED,
   )
-  checkRoutedAlongServiceRoute(request, serviceRoute)
+  checkRoutedAlongServiceRoute(request, serviceRoute, SERVICE_ROUTE, sentByScscf)
 }
 
 /**

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConformanceFailure } from '../../support/errors.ts'
-import { checkAssertedIdentity } from '../../support/checks/routing-checks.ts'
+import { checkAssertedIdentity, checkRoutedAlongServiceRoute } from '../../support/checks/routing-checks.ts'
 import type { SipRequest } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
 
@@ -101,5 +101,19 @@ void test('R47/R48: the WIC claim, another tel URI, two sip URIs, a tel URI alon
       claimed,
       ASSOCIATED,
     ),
+  )
+})
+
+void test('R53: a Route equal as URIs to the Service-Route passes; another URI fails; no Service-Route at the WIC is R20', () => {
+  const routed = message(['Route: <sip:SCSCF.ims.harness.test:5070;lr;orig>'])
+  checkRoutedAlongServiceRoute(routed, ['<sip:scscf.ims.harness.test:5070;orig;lr>'])
+  failsWith('R53', () => checkRoutedAlongServiceRoute(routed, ['<sip:scscf.ims.harness.test;lr;orig>']))
+  failsWith('R53', () => checkRoutedAlongServiceRoute(message([]), ['<sip:scscf.ims.harness.test:5070;lr>']))
+  failsWith('R20', () =>
+    checkRoutedAlongServiceRoute(routed, [], undefined, ['<sip:scscf.ims.harness.test:5070;lr>']),
+  )
+  assert.throws(
+    () => checkRoutedAlongServiceRoute(routed, [], undefined, []),
+    (e: unknown) => e instanceof Error && !(e instanceof ConformanceFailure),
   )
 })
