@@ -191,25 +191,12 @@ async function offerWeakSuites(
 // ---- §5: a WebSocket edge that survives hostile clients (RFC 6455, RFC 7118 §5, RFC 4475) ----------------------
 
 /** The hostile WIC's raw WebSocket, what it sent, and what came back, per scenario. */
-const hostile = new WeakMap<
-  HarnessWorld,
-  { raw: RawWebSocket; callId?: string; attack?: FrameAttackOutcome; after: string; answer?: string }
->()
+const hostile = new WeakMap<HarnessWorld, HostileSent>()
 
 When(
   'a hostile WIC sends a REGISTER for {actor} in three WebSocket frames',
   async function (this: HarnessWorld, actor: ActorName) {
-    const { raw, text, callId } = {
-      raw: await openHostile(this, 'fragmented REGISTER'),
-      ...hostileRegister(this, actor),
-    }
-    sendInFrames(raw, Buffer.from(text), 3)
-    hostile.set(this, {
-      raw,
-      callId,
-      after: 'fragmented REGISTER',
-      ...(await answerOf(raw, this.env.profile.waitMs)),
-    })
+    hostile.set(this, await sendFragmentedRegister(this, actor))
   },
 )
 
@@ -234,13 +221,7 @@ Then('the eP-CSCF fails that WebSocket connection as RFC 6455 prescribes', funct
 When(
   'a hostile WIC sends the RFC 4475 message {string} on its WebSocket',
   async function (this: HarnessWorld, file: string) {
-    const raw = await openHostile(this, `RFC 4475 ${file}`)
-    raw.sendFrame({ opcode: OPCODE.text, payload: tortureMessage(file) }, `RFC 4475 ${file}`)
-    hostile.set(this, {
-      raw,
-      after: `RFC 4475 message ${file}`,
-      ...(await answerOf(raw, this.env.profile.waitMs)),
-    })
+    hostile.set(this, await sendTorture(this, file))
   },
 )
 
@@ -257,6 +238,29 @@ Then(
     checkEdgeSurvived(await freshRegistration(this, actor, hostile.get(this)?.after ?? 'hostile input'))
   },
 )
+
+type HostileSent = {
+  raw: RawWebSocket
+  callId?: string
+  attack?: FrameAttackOutcome
+  after: string
+  answer?: string
+}
+
+/** A REGISTER for the actor split over a text frame and two continuation frames; the answer, if any. */
+async function sendFragmentedRegister(world: HarnessWorld, actor: ActorName): Promise<HostileSent> {
+  const raw = await openHostile(world, 'fragmented REGISTER')
+  const { text, callId } = hostileRegister(world, actor)
+  sendInFrames(raw, Buffer.from(text), 3)
+  return { raw, callId, after: 'fragmented REGISTER', ...(await answerOf(raw, world.env.profile.waitMs)) }
+}
+
+/** An RFC 4475 fixture as one text message; the answer, if any. */
+async function sendTorture(world: HarnessWorld, file: string): Promise<HostileSent> {
+  const raw = await openHostile(world, `RFC 4475 ${file}`)
+  raw.sendFrame({ opcode: OPCODE.text, payload: tortureMessage(file) }, `RFC 4475 ${file}`)
+  return { raw, after: `RFC 4475 message ${file}`, ...(await answerOf(raw, world.env.profile.waitMs)) }
+}
 
 /** A raw WSS connection from the authorized origin, closed at teardown. */
 async function openHostile(world: HarnessWorld, what: string): Promise<RawWebSocket> {
