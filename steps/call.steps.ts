@@ -96,7 +96,8 @@ Then(
 Then(
   "{actor}'s call is answered with a WebRTC answer",
   async function (this: HarnessWorld, actor: ActorName) {
-    checkWebRtcAnswer(await answeredWith(this, callOf(this, actor), 200))
+    const call = callOf(this, actor)
+    checkWebRtcAnswer(await answeredWith(this, call, 200), call.invite)
   },
 )
 

@@ -81,10 +81,22 @@ export function checkOfferReachedCore(sentByWic: SipMessage, atCore: SipMessage)
   )
 }
 
-/** The answer the WIC receives is a WebRTC answer: DTLS-SRTP (active/passive), ICE, rtcp-mux, per m-line. */
-export function checkWebRtcAnswer(message: SipMessage): void {
+/**
+ * With trickle ICE offered (`a=ice-options:trickle`), an answer may carry no candidate yet: RFC 8838 §4 / RFC 8840
+ * §4.1.1 [R] let the answerer send its candidates later (in INFO, RFC 8840). Held as an advisory then: the harness
+ * WIC does not receive trickled candidates, so a candidate in the answer is what it can use.
+ */
+const TRICKLE_CANDIDATES = should('RFC 8838 §4, RFC 8840 §4.1.1', { id: 'R62', source: 'R' })
+
+/**
+ * The answer the WIC receives is a WebRTC answer: DTLS-SRTP (active/passive), ICE, rtcp-mux, per m-line. `offer`
+ * (the WIC's) says whether trickle ICE was offered for each m-line (same order, RFC 3264 §6).
+ */
+export function checkWebRtcAnswer(message: SipMessage, offer?: SipMessage): void {
   const sdp = sdpOf(message, 'at the WIC', DTLS_SRTP)
-  for (const m of accepted(sdp)) {
+  const offered = offer === undefined ? [] : readSdp(offer.body).media
+  sdp.media.forEach((m, index) => {
+    if (!accepted(sdp).includes(m)) return
     expectThat(
       m.protocol === 'UDP/TLS/RTP/SAVPF' &&
         m.fingerprint !== undefined &&
@@ -93,17 +105,24 @@ export function checkWebRtcAnswer(message: SipMessage): void {
       () =>
         `expected ${m.type} answered with UDP/TLS/RTP/SAVPF, a=fingerprint and a=setup active|passive; got ${describe(m)}`,
     )
+    const trickle = offered[index]?.trickle === true
     expectThat(
-      iceComplete(m),
+      iceCredentials(m) && (m.candidates > 0 || trickle),
       ICE,
       () => `expected ICE credentials and a candidate for ${m.type}; got ${describe(m)}`,
+    )
+    adviseThat(
+      m.candidates > 0,
+      TRICKLE_CANDIDATES,
+      () =>
+        `the answer for ${m.type} carries no ICE candidate (trickle ICE was offered, so they may follow): ${describe(m)}`,
     )
     expectThat(
       m.rtcpMux,
       RTCP_MUX,
       () => `expected a=rtcp-mux in the answer for ${m.type}; got ${describe(m)}`,
     )
-  }
+  })
 }
 
 /** A terminating offer that reaches the WIC is a WebRTC offer (RFC 8842 §5.2: the offerer uses actpass). */
@@ -135,8 +154,12 @@ function accepted(sdp: SdpSummary): MediaSummary[] {
   return media
 }
 
+function iceCredentials(m: MediaSummary): boolean {
+  return (m.iceUfrag?.length ?? 0) >= 4 && (m.icePwd?.length ?? 0) >= 22
+}
+
 function iceComplete(m: MediaSummary): boolean {
-  return (m.iceUfrag?.length ?? 0) >= 4 && (m.icePwd?.length ?? 0) >= 22 && m.candidates > 0
+  return iceCredentials(m) && m.candidates > 0
 }
 
 function describe(m: MediaSummary): string {

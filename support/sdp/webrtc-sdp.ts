@@ -28,6 +28,8 @@ export interface MediaSummary {
   readonly iceUfrag: string | undefined
   readonly icePwd: string | undefined
   readonly candidates: number
+  /** `a=ice-options:trickle` at media or session level (RFC 8840 §4.1.1): candidates may come later. */
+  readonly trickle: boolean
   readonly fingerprint: string | undefined
   readonly setup: string | undefined
   readonly rtcpMux: boolean
@@ -117,6 +119,9 @@ export function readSdp(text: string): SdpSummary {
       iceUfrag: asText(m.iceUfrag ?? sdp.iceUfrag),
       icePwd: asText(m.icePwd ?? sdp.icePwd),
       candidates: m.candidates?.length ?? 0,
+      trickle: String(m.iceOptions ?? sdp.iceOptions ?? '')
+        .split(/\s+/)
+        .includes('trickle'),
       fingerprint: (m.fingerprint ?? sdp.fingerprint)?.hash,
       setup: m.setup ?? sdp.setup,
       rtcpMux: m.rtcpMux === 'rtcp-mux',
