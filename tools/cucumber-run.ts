@@ -7,13 +7,14 @@
  *   second signal (a second later or more), or cucumber still running `STOP_GRACE_MS` later, gets SIGKILL.
  * - every SUT a launcher starts is listed in the run registry (support/sut/run-registry.ts, `HARNESS_RUN_DIR`
  *   under .harness/run/); when cucumber has exited, whatever is still listed is killed (process groups, PID
- *   namespaces, containers), so that nothing outlives the run even when the workers died before their AfterAll.
+ *   namespaces, containers), so that nothing outlives the run even when the workers died before their AfterAll;
+ *   the registry of an earlier run whose harness was itself killed (SIGKILL) is reaped when the next run starts.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { reapRun } from '../support/sut/run-registry.ts'
+import { reapOrphanedRuns, reapRun } from '../support/sut/run-registry.ts'
 import { HARNESS_DIR } from '../support/sut/sut-pki.ts'
 
 export interface CucumberRun {
@@ -34,6 +35,9 @@ export async function runCucumber(args: readonly string[], env: NodeJS.ProcessEn
     dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')),
     'bin/cucumber.js',
   )
+  const orphans = await reapOrphanedRuns(join(HARNESS_DIR, 'run'))
+  if (orphans.length > 0)
+    process.stderr.write(`stopped what an earlier, killed run left running: ${orphans.join(', ')}\n`)
   const registry = join(HARNESS_DIR, 'run', `${process.pid}-${Date.now()}`)
   mkdirSync(registry, { recursive: true })
   const child = spawn(process.execPath, [cucumber, ...args], {

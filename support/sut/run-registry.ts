@@ -148,3 +148,23 @@ function engine(
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+/**
+ * Reaps the registries under `root` whose harness process is gone (a run killed with SIGKILL could not reap its
+ * own): a registry folder is named `<harness pid>-<start ms>`. Returns one line per SUT killed.
+ */
+export async function reapOrphanedRuns(root: string): Promise<string[]> {
+  let dirs: string[]
+  try {
+    dirs = readdirSync(root)
+  } catch {
+    return []
+  }
+  const reaped: string[] = []
+  for (const name of dirs) {
+    const pid = Number(/^(\d+)-\d+$/.exec(name)?.[1] ?? 0)
+    if (pid === 0 || pid === process.pid || processStartTicks(pid) !== undefined) continue
+    reaped.push(...(await reapRun(join(root, name))))
+  }
+  return reaped
+}
