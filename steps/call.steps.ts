@@ -11,6 +11,8 @@ import { expectThat, single } from '../support/checks/expectations.ts'
 import { must } from '../support/checks/requirement.ts'
 import { checkFlowFailed } from '../support/checks/routing-checks.ts'
 import { checkOfferReachedCore, checkWebRtcAnswer, checkWebRtcOffer } from '../support/checks/sdp-checks.ts'
+import { checkOfferAnchored, checkOfferUnchanged } from '../support/checks/media-profile-checks.ts'
+import type { OfferOptions } from '../support/sdp/webrtc-sdp.ts'
 import { withDeadline } from '../support/deadline.ts'
 import { HarnessError, ScenarioMisuse } from '../support/errors.ts'
 import { NETWORK_PARTY, type NetworkCall } from '../support/scscf/network-ua.ts'
@@ -39,6 +41,35 @@ When('{actor} calls the network', function (this: HarnessWorld, actor: ActorName
 When('{actor} calls {actor}', function (this: HarnessWorld, caller: ActorName, callee: ActorName) {
   placeCall(this, caller, this.subscriber(callee).impu)
 })
+
+When('{actor} calls the network with audio and video', function (this: HarnessWorld, actor: ActorName) {
+  placeCall(this, actor, NETWORK_PARTY, { video: true })
+})
+
+/** The media profile (epcscf.media): scenarios of the other profile are N/A. */
+Given('the profile says the eP-CSCF {word} media', function (this: HarnessWorld, verb: string) {
+  const wanted = verb === 'anchors' ? 'anchored' : 'transparent'
+  const media = this.env.profile.epcscf.media
+  return media === wanted ? undefined : this.notApplicable(`the profile's epcscf.media is ${media}`)
+})
+
+Then("{actor}'s offer reaches the S-CSCF unchanged", async function (this: HarnessWorld, actor: ActorName) {
+  const { invite } = callOf(this, actor)
+  checkOfferUnchanged(
+    invite,
+    single(await atScscf(this, invite), 'the INVITE at the S-CSCF', must('TR 23.701 X.2.2')),
+  )
+})
+
+Then(
+  "{actor}'s offer reaches the S-CSCF without ICE, DTLS or BUNDLE",
+  async function (this: HarnessWorld, actor: ActorName) {
+    const { invite } = callOf(this, actor)
+    checkOfferAnchored(
+      single(await atScscf(this, invite), 'the INVITE at the S-CSCF', must('TR 23.701 X.2.2')),
+    )
+  },
+)
 
 When('{actor} cancels her/his call once it rings', async function (this: HarnessWorld, actor: ActorName) {
   await this.guard(callOf(this, actor).ringing(this.env.profile.waitMs))
@@ -230,8 +261,8 @@ function book(world: HarnessWorld): CallBook {
   return found
 }
 
-function placeCall(world: HarnessWorld, actor: ActorName, target: string): WicCall {
-  const call = WicCall.place(world.wic(actor), target)
+function placeCall(world: HarnessWorld, actor: ActorName, target: string, offer: OfferOptions = {}): WicCall {
+  const call = WicCall.place(world.wic(actor), target, offer)
   book(world).calls.set(actor, call)
   return call
 }

@@ -52,6 +52,20 @@ export type FaultName =
   | 'wic-sdp-without-ice'
   | 'wic-sdp-without-rtcp-mux'
   | 'wic-sdp-without-dtls'
+  // Identity bound to the registering flow, routing, media profiles (issue 8; originating-proxy.ts,
+  // terminating-proxy.ts, flow-binding-faults.ts, core-trust.ts, reference-epcscf.ts, media-policy.ts)
+  | 'ppi-unchecked'
+  | 'ppi-ignored'
+  | 'assert-from-header'
+  | 'identity-bound-before-200'
+  | 'preloaded-route-kept'
+  | 'max-forwards-zero-forwarded'
+  | 'terminating-to-first-flow'
+  | 'flow-token-unchecked'
+  | 'untrusted-mw-source'
+  | 'mw-sdp-altered'
+  | 'anchored-ice-kept'
+  | 'anchored-bundle-kept'
   // Token registration (token-verifier.ts, bearer-gate.ts)
   | 'token-signature-unchecked'
   | 'token-expiry-unchecked'
@@ -127,6 +141,29 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'a 4xx-6xx final response to an INVITE reaches the WIC as 500 (486 busy, 487 after CANCEL lost; RFC 3261 §16.7 step 5)',
   'sdp-stripped':
     'the SDP body of an initial request is lost on the way, toward Mw and toward the WIC (RFC 3261 §16.6 step 1)',
+  'ppi-unchecked':
+    'any P-Preferred-Identity is asserted, also one the user did not register (RFC 3325 §9.1, TS 24.229 §5.2.6.3.7)',
+  'ppi-ignored':
+    "a P-Preferred-Identity among the user's registered IMPUs is ignored: the default IMPU is asserted instead",
+  'assert-from-header':
+    'without P-Preferred-Identity the From URI the WIC wrote is asserted, not its registered identity (RFC 3325 §5)',
+  'identity-bound-before-200':
+    'a REGISTER binds its IMPU to the WebSocket whatever the S-CSCF answers: a failed registration authorizes requests',
+  'preloaded-route-kept':
+    "the Service-Route is put on top of the WIC's preloaded Route, which stays below it (TS 24.229 §5.2.6.3.7)",
+  'max-forwards-zero-forwarded':
+    'a request with Max-Forwards 0 is forwarded instead of answered 483 (RFC 3261 §16.3 step 3)',
+  'terminating-to-first-flow':
+    "terminating requests go to the oldest WebSocket the IMPU registered on, not the flow the Path's token names",
+  'flow-token-unchecked':
+    'a terminating request with a tampered flow token is delivered by its Request-URI instead of refused (RFC 5626 §5.3)',
+  'untrusted-mw-source': 'requests from any Mw source are served as if from the IMS core (catalogue R52)',
+  'mw-sdp-altered':
+    'media profile transparent: the offer toward Mw loses its ICE candidates (the SDP is not passed untouched)',
+  'anchored-ice-kept':
+    'media profile anchored (implied): ICE and DTLS attributes of the WIC offer reach Mw (TS 23.228 U.1.1)',
+  'anchored-bundle-kept':
+    'media profile anchored (implied): the BUNDLE group of the WIC offer reaches Mw (TS 23.228 U.1.1)',
   'token-signature-unchecked':
     'the token signature is never verified: alg none, a foreign key or a tampered payload pass (RFC 8725 §3.1)',
   'token-expiry-unchecked': 'an expired (or not yet valid) token is accepted (RFC 7519 §4.1.4, §4.1.5)',

@@ -7,6 +7,7 @@ import { dropWicAssertions } from './untrusted-headers.ts'
 import type { Faults } from './faults.ts'
 import { inDialogRefusal } from './in-dialog-guard.ts'
 import { applyMediaPolicy } from './media-policy.ts'
+import { anchorOfferTowardCore } from './media-anchoring.ts'
 import { insertRecordRoute } from './record-route.ts'
 import {
   addressUri,
@@ -91,7 +92,9 @@ export function prepareOriginating(
   if (registration !== undefined && !faults.has('no-service-route')) {
     // The P-CSCF routes originating requests along the Service-Route learned at registration, in the order
     // received (RFC 3608 §6, TS 24.229 §5.2.6.3.2); a route the WIC preloaded is replaced by it.
-    setRoutes(request, registration.serviceRoute)
+    // The `preloaded-route-kept` fault: the Service-Route goes on top and the WIC's own Route values stay below it.
+    const kept = faults.has('preloaded-route-kept') ? routesOf(request) : []
+    setRoutes(request, [...registration.serviceRoute, ...kept])
   }
 
   dropWicAssertions(request, faults)
@@ -102,9 +105,12 @@ export function prepareOriginating(
     // registered public identities, otherwise the default public identity (first P-Associated-URI).
     const associated = registration?.associatedUris ?? []
     const asserted =
-      preferred !== undefined && associated.some((uri) => sameUri(uri, preferred))
+      assertedByFault(request, preferred, faults) ??
+      (preferred !== undefined &&
+      !faults.has('ppi-ignored') &&
+      associated.some((uri) => sameUri(uri, preferred))
         ? preferred
-        : (associated[0] ?? registration?.aor)
+        : (associated[0] ?? registration?.aor))
     if (asserted !== undefined) setHeader(request, 'P-Asserted-Identity', `<${asserted}>`)
   }
 
@@ -122,6 +128,7 @@ export function prepareOriginating(
   }
 
   applyMediaPolicy(request, faults)
+  anchorOfferTowardCore(request, opts)
   insertChargingVector(request, { host: self.mwHost }, faults)
   return { kind: 'forward' }
 }
@@ -135,6 +142,20 @@ function dropUntrustedIdentity(request: SipRequest, faults: Faults): void {
   if (faults.has('trust-wic-asserted-identity')) return
   request.remove('P-Asserted-Identity')
   request.remove('P-Preferred-Identity')
+}
+
+/**
+ * Faults of the identity the eP-CSCF asserts: `ppi-unchecked` asserts any P-Preferred-Identity, registered or not;
+ * `assert-from-header` asserts the From URI the WIC wrote when it sent no P-Preferred-Identity.
+ */
+function assertedByFault(
+  request: SipRequest,
+  preferred: string | undefined,
+  faults: Faults,
+): string | undefined {
+  if (faults.has('ppi-unchecked') && preferred !== undefined) return preferred
+  if (faults.has('assert-from-header') && preferred === undefined) return addressUri(request.get('From'))
+  return undefined
 }
 
 function pickRegistration(request: SipRequest, registrations: Registration[]): Registration | undefined {

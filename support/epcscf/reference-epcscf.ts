@@ -8,6 +8,8 @@ import { TcpTransport } from '../transport/tcp-transport.ts'
 import { UdpTransport } from '../transport/udp-transport.ts'
 import { wsFlow } from '../transport/ws-flow.ts'
 import { forwardAck } from './ack-relay.ts'
+import { fromTrustedCore } from './core-trust.ts'
+import { bindDespiteFailure } from './flow-binding-faults.ts'
 import { badRequestFor } from './bad-request.ts'
 import {
   applyTrustedNodeAuthorization,
@@ -329,6 +331,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
       })
       if (gate.kind === 'token') applyTrustedNodeAuthorization(out, gate.impi, this.gate.domain, this.faults)
       onFinal = (response) => {
+        bindDespiteFailure(this.registrations, connection, out, response, this.faults)
         // On 200 OK the registration state of this connection is what the registrar granted (RFC 3608 §6 for
         // the Service-Route, TS 24.229 §5.2.2.1 for P-Associated-URI).
         if (response.status < 200 || response.status >= 300) return
@@ -373,6 +376,10 @@ export class ReferenceEpcscf implements AsyncDisposable {
 
   /** A request from the IMS core: terminating, or in-dialog toward a WIC. */
   private async fromMw(serverTx: ServerTransaction): Promise<void> {
+    if (!fromTrustedCore(serverTx.flow.remote, this.nextHop, this.faults)) {
+      // Catalogue R52: terminating requests only from the IMS core (core-trust.ts).
+      return this.reject(serverTx, 403, 'Forbidden - not a trusted core node')
+    }
     if (!(await this.validate(serverTx))) return
     if ((await this.regEvent?.notify(serverTx)) === true) return
     const out = serverTx.request.clone()
@@ -394,7 +401,9 @@ export class ReferenceEpcscf implements AsyncDisposable {
 
   /** RFC 3261 §16.3 request validation (proxy-rules.ts); false when the request was answered. */
   private async validate(serverTx: ServerTransaction): Promise<boolean> {
-    const failure = validationFailure(serverTx.request)
+    let failure = validationFailure(serverTx.request)
+    // The `max-forwards-zero-forwarded` fault: a request with Max-Forwards 0 is forwarded (RFC 3261 §16.3 step 3).
+    if (failure?.status === 483 && this.faults.has('max-forwards-zero-forwarded')) failure = undefined
     if (failure !== undefined) await this.reject(serverTx, failure.status, failure.reason)
     return failure === undefined
   }

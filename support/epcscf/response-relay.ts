@@ -7,6 +7,7 @@ import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import { stripChargingHeaders } from './charging.ts'
 import { applyFailureFault } from './failure-relay.ts'
 import { applyMediaPolicyTowardWic } from './media-policy.ts'
+import { anchorAnswerTowardCore, anchorAnswerTowardWic } from './media-anchoring.ts'
 import type { Faults } from './faults.ts'
 import type { Variants } from './variants.ts'
 import { removeTopVia } from './proxy-rules.ts'
@@ -29,9 +30,13 @@ export function relayedResponse(
   // https://www.rfc-editor.org/rfc/rfc3261#section-16.7  (step 3; both stages' under the `two-vias` variant)
   removeTopVia(out)
   if (variants.has('two-vias')) removeTopVia(out)
-  if (!towardWic) return out
+  if (!towardWic) {
+    anchorAnswerTowardCore(out, switches)
+    return out
+  }
   stripChargingHeaders(out, faults)
   applyFailureFault(out, faults)
+  anchorAnswerTowardWic(out, switches)
   applyMediaPolicyTowardWic(out, faults)
   if (out.status === 401 || out.status === 407) adjustChallenges(out, faults, variants)
   return out

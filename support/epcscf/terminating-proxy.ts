@@ -7,6 +7,8 @@ import { DIALOG_CREATING, recordRouteValue } from './originating-proxy.ts'
 import { isOwnUri, removeOwnRoutes, routesOf, setRoutes, type SelfAddress } from './proxy-rules.ts'
 import { applyMediaPolicy, applyMediaPolicyTowardWic } from './media-policy.ts'
 import { insertRecordRoute } from './record-route.ts'
+import { firstFlowOfAor } from './flow-binding-faults.ts'
+import { anchorOfferTowardWic } from './media-anchoring.ts'
 import { ALIAS_PARAM } from './register-proxy.ts'
 import type { Registrations } from './registrations.ts'
 import type { Variants } from './variants.ts'
@@ -65,9 +67,11 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
     const resolved = opts.tokens.resolve(token)
     // If the flow token has been tampered with, the proxy SHOULD send a 403 (Forbidden) response.
     // https://www.rfc-editor.org/rfc/rfc5626#section-5.3
-    if (resolved.kind === 'tampered')
+    // The `flow-token-unchecked` fault: a tampered token is ignored and the contact's registration decides.
+    if (resolved.kind === 'tampered' && !faults.has('flow-token-unchecked'))
       return { kind: 'reject', status: 403, reason: 'Forbidden - invalid flow token' }
-    connectionId = resolved.connection
+    connectionId =
+      resolved.kind === 'valid' ? resolved.connection : opts.registrations.connectionOfContact(request.uri)
   } else {
     // No flow token (a core that sends to the contact without using the Path): the contact's registration says
     // which connection it was made on.
@@ -76,7 +80,9 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
       return { kind: 'reject', status: 404, reason: 'Not Found - no registered flow' }
   }
 
-  const connection = opts.connections.get(connectionId)
+  const named = connectionId === undefined ? undefined : opts.connections.get(connectionId)
+  const connection =
+    named === undefined ? undefined : firstFlowOfAor(named, opts.registrations, opts.connections, faults)
   if (connection === undefined || connection.flow.closed) {
     if (faults.has('no-flow-failed')) return { kind: 'silent' }
     return { kind: 'reject', ...flowFailed(opts.variants) }
@@ -91,6 +97,7 @@ export function prepareTerminating(request: SipRequest, opts: TerminatingOptions
     request.remove('P-Asserted-Identity')
   stripChargingHeaders(request, faults)
   if (!isInDialog(request)) applyMediaPolicy(request, faults)
+  if (!isInDialog(request)) anchorOfferTowardWic(request, opts)
   applyMediaPolicyTowardWic(request, faults)
 
   if (DIALOG_CREATING.has(request.method) && !isInDialog(request)) {

@@ -30,6 +30,8 @@ export type VariantName =
   | 'enforce-service-route'
   // Dialogs (record-route.ts)
   | 'double-record-route'
+  // Media profile (media-anchoring.ts)
+  | 'media-anchored'
 
 /** One line per variant: the behaviour, and the clause that allows it. */
 export const VARIANT_DESCRIPTIONS: Readonly<Record<VariantName, string>> = {
@@ -79,6 +81,9 @@ export const VARIANT_DESCRIPTIONS: Readonly<Record<VariantName, string>> = {
     'two Record-Route values on dialog-forming requests, one facing the WIC (W2 address, transport=ws) and one ' +
     'facing Mw, as Kamailio records for WebSocket clients (RFC 5658 §4; RFC 3261 §16.6 step 4 leaves the URI to ' +
     'the proxy)',
+  'media-anchored':
+    'media profile anchored: the SDP is rewritten as with an eIMS-AGW (no ICE, DTLS or BUNDLE toward Mw, a WebRTC ' +
+    'answer toward the WIC), signalling only (TS 23.228 U.1.1; profile epcscf.media: anchored)',
 }
 
 export const VARIANT_NAMES: readonly VariantName[] = Object.keys(VARIANT_DESCRIPTIONS) as VariantName[]

@@ -142,7 +142,12 @@ export const profileSchema = z.strictObject({
        * WIC-facing host probed for a plain-text SIP WebSocket; default the worker's WSS port ±50 and its Mw port.
        */
       exposure: z
-        .strictObject({ scanPorts: z.string().regex(/^\d{1,5}-\d{1,5}$/).optional() })
+        .strictObject({
+          scanPorts: z
+            .string()
+            .regex(/^\d{1,5}-\d{1,5}$/)
+            .optional(),
+        })
         .prefault({}),
     })
     .prefault({}),

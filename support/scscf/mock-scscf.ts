@@ -1,4 +1,4 @@
-import { PreconditionFailed } from '../errors.ts'
+import { PreconditionFailed, TransportClosed } from '../errors.ts'
 import { createResponse } from '../sip/builders.ts'
 import type { DigestAlgorithm } from '../sip/digest.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
@@ -309,6 +309,10 @@ export class MockScscf {
     this.originating = undefined
     this.pendingInvites.clear()
     this.calls.reset()
+    // A call the network placed and nobody answered would keep its INVITE client transaction (and its Timer B)
+    // alive into the next scenario: every client transaction of the mock ends with the scenario it belongs to.
+    const ended = this.transactions.abortClients(new TransportClosed('the mock S-CSCF was reset'))
+    if (ended > 0) this.note(`reset: ${ended} pending client transaction(s) ended`)
     this.noteDrops()
   }
 

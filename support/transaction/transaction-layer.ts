@@ -106,6 +106,17 @@ export class TransactionLayer {
     this.strayHandlers.push(handler)
   }
 
+  /**
+   * Ends every pending client transaction now (its final response rejects with `error`), the layer staying open:
+   * a test double's reset, so that no transaction of one scenario runs on into the next (Timer B is 32 s).
+   */
+  abortClients(error: TransportClosed): number {
+    const pending = [...this.clients.values()]
+    for (const tx of pending) tx.abort(error)
+    this.clients.clear()
+    return pending.length
+  }
+
   /** Cancels all timers; pending client transactions reject with TRANSPORT_CLOSED. */
   close(): void {
     this.closed = true

@@ -31,8 +31,15 @@ export async function startEnvironment(parameters: HarnessParameters): Promise<H
   const { launcher, epcscf } = loaded.profile
   if (launcher.kind === 'reference' && launcher.variants.includes('two-vias'))
     epcscf.topology.vias = Math.max(epcscf.topology.vias, 2)
+  // The anchored media profile: the `media-anchored` variant, and the faults that break it (they imply it).
+  if (launcher.kind === 'reference' && [...launcher.variants, ...launcher.faults].some(isAnchoredSwitch))
+    epcscf.media = 'anchored'
   environment = await HarnessEnvironment.start(loaded, Number(process.env.CUCUMBER_WORKER_ID ?? 0))
   return environment
+}
+
+function isAnchoredSwitch(name: string): boolean {
+  return name === 'media-anchored' || name.startsWith('anchored-')
 }
 
 export function currentEnvironment(): HarnessEnvironment {

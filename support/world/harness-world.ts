@@ -80,12 +80,21 @@ export class HarnessWorld extends World<HarnessParameters> {
     return { impi: subscriber.impi, impu, password: subscriber.password }
   }
 
-  /** Connects the actor's WIC over WSS (W2) from `origin` (undefined: no Origin header). */
-  async connect(actor: ActorName, origin: string | undefined, protocols = ['sip']): Promise<Wic> {
+  /**
+   * Connects the actor's WIC over WSS (W2) from `origin` (undefined: no Origin header). `instance` names a further
+   * WIC of the same actor (its trace name, e.g. `alice-2`) and may give its +sip.instance; it becomes the actor's WIC.
+   */
+  async connect(
+    actor: ActorName,
+    origin: string | undefined,
+    protocols = ['sip'],
+    instance: { name?: string; instanceId?: string } = {},
+  ): Promise<Wic> {
     const env = this.env
     const wic = await this.guard(
       Wic.connect({
-        name: actor.toLowerCase(),
+        name: instance.name ?? actor.toLowerCase(),
+        ...(instance.instanceId === undefined ? {} : { instanceId: instance.instanceId }),
         ...this.subscriber(actor),
         domain: env.profile.domain,
         url: env.wssUrl,
