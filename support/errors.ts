@@ -242,6 +242,7 @@ export function sideOfClass(name: string): Side {
     ProfileError,
     TokenError,
     ScenarioMisuse,
+    OversizeMessage,
   ]
   const match = classes.find((kind) => kind.name === name)
   return match === undefined ? 'harness' : sideByBase(match.prototype)
