@@ -188,18 +188,46 @@ export function checkContactKeepsInstance(sent: SipRequest, forwarded: SipReques
   }
 }
 
-/** The `integrity-protected` value of a REGISTER's Authorization (quoted or not: both seen in practice), or undefined. */
-export function integrityProtectedOf(request: SipRequest): string | undefined {
-  for (const value of request.getAll('Authorization')) {
-    let ip: string | undefined
-    try {
-      ip = getParam(parseAuthValue(value).params, 'integrity-protected')
-    } catch {
-      continue
+/** The header fields that carry credentials (RFC 3261 §22.2 and §22.3): both may hold an `integrity-protected`. */
+const CREDENTIAL_HEADERS = ['Authorization', 'Proxy-Authorization'] as const
+
+/**
+ * Every `integrity-protected` value of a request's Authorization and Proxy-Authorization values (quoted or not:
+ * both seen in practice), lower-case, and the raw values that do not parse but name `integrity-protected` (what the
+ * S-CSCF makes of those cannot be known, so the checks count them against the eP-CSCF).
+ */
+export function integrityProtectedValues(request: SipRequest): { values: string[]; unparseable: string[] } {
+  const values: string[] = []
+  const unparseable: string[] = []
+  for (const name of CREDENTIAL_HEADERS)
+    for (const value of request.getAll(name)) {
+      let ip: string | undefined
+      try {
+        ip = getParam(parseAuthValue(value).params, 'integrity-protected')
+      } catch {
+        if (/integrity-protected/i.test(value)) unparseable.push(`${name}: ${value}`)
+        continue
+      }
+      if (ip !== undefined) values.push(ip.toLowerCase())
     }
-    if (ip !== undefined) return ip.toLowerCase()
-  }
-  return undefined
+  return { values, unparseable }
+}
+
+/** The first `integrity-protected` value of a REGISTER's Authorization or Proxy-Authorization, or undefined. */
+export function integrityProtectedOf(request: SipRequest): string | undefined {
+  return integrityProtectedValues(request).values[0]
+}
+
+/** Whether the REGISTER answers a challenge: a Digest Authorization with a non-empty `response` (RFC 7616 §3.4). */
+function answersChallenge(request: SipRequest): boolean {
+  return request.getAll('Authorization').some((value) => {
+    try {
+      const auth = parseAuthValue(value)
+      return auth.scheme.toLowerCase() === 'digest' && (getParam(auth.params, 'response') ?? '') !== ''
+    } catch {
+      return false
+    }
+  })
 }
 
 /** Values that claim another scheme: IMS AKA (`yes`, `no`), AKA over TLS (`tls-connected`), TNA (`auth-done`). */
@@ -210,26 +238,36 @@ export const DIGEST_VALUES = ['absent', 'tls-pending', 'tls-yes', 'ip-assoc-pend
 
 /**
  * R26, TS 33.203 P.4.2 / TS 24.229 §7.2A.2: every digest REGISTER on Mw (there must be one) carries no AKA or TNA
- * value, and one of the digest values the profile accepts.
+ * value (in Authorization or Proxy-Authorization; an unparseable value naming integrity-protected fails too), and
+ * one of the digest values the profile accepts. `absent` is always accepted on a REGISTER that answers no challenge
+ * (an initial one): there is nothing yet for the eP-CSCF to qualify, whatever the profile lists.
  */
 export function checkDigestIntegrityProtected(
   forwarded: readonly SipRequest[],
   allowed: readonly string[] = DIGEST_VALUES,
 ): void {
   for (const request of nonEmpty(forwarded, 'REGISTER at the S-CSCF', REGISTRATION.digestIntegrity)) {
-    const value = integrityProtectedOf(request) ?? 'absent'
+    const { values, unparseable } = integrityProtectedValues(request)
     expectThat(
-      !(NOT_DIGEST as readonly string[]).includes(value),
+      unparseable.length === 0,
       REGISTRATION.digestIntegrity,
       () =>
-        `a digest REGISTER reached the S-CSCF with integrity-protected="${value}" (CSeq ${request.get('CSeq')}), which claims another authentication scheme`,
+        `a digest REGISTER reached the S-CSCF with an integrity-protected the S-CSCF cannot read (CSeq ${request.get('CSeq')}): ${unparseable.join(' | ')}`,
     )
-    expectThat(
-      allowed.includes(value),
-      REGISTRATION.digestIntegrityProfile,
-      () =>
-        `expected integrity-protected to be one of ${allowed.join(', ')}, got ${value} (CSeq ${request.get('CSeq')})`,
-    )
+    for (const value of values.length === 0 ? ['absent'] : values) {
+      expectThat(
+        !(NOT_DIGEST as readonly string[]).includes(value),
+        REGISTRATION.digestIntegrity,
+        () =>
+          `a digest REGISTER reached the S-CSCF with integrity-protected="${value}" (CSeq ${request.get('CSeq')}), which claims another authentication scheme`,
+      )
+      expectThat(
+        allowed.includes(value) || (value === 'absent' && !answersChallenge(request)),
+        REGISTRATION.digestIntegrityProfile,
+        () =>
+          `expected integrity-protected to be one of ${allowed.join(', ')}, got ${value} (CSeq ${request.get('CSeq')})`,
+      )
+    }
   }
 }
 

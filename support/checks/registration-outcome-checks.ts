@@ -3,7 +3,7 @@ import { parseAuthValue, type AuthValue } from '../sip/auth.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { getParam } from '../sip/params.ts'
 import { expectThat, firstOf, showHeader } from './expectations.ts'
-import { integrityProtectedOf, NOT_DIGEST } from './register-checks.ts'
+import { integrityProtectedValues, NOT_DIGEST } from './register-checks.ts'
 import type { MustRequirement } from './requirement.ts'
 import { REGISTRATION } from './requirements-registration.ts'
 
@@ -238,11 +238,10 @@ export function checkWicIntegrityNotTrusted(
 ): void {
   const req = REGISTRATION.wicIntegrityIgnored
   const carrying = mw.filter((r) => {
-    const value = integrityProtectedOf(r)
-    return (
-      value !== undefined &&
-      (value === claimed.toLowerCase() || (NOT_DIGEST as readonly string[]).includes(value))
-    )
+    const { values, unparseable } = integrityProtectedValues(r)
+    const claims = (value: string) =>
+      value === claimed.toLowerCase() || (NOT_DIGEST as readonly string[]).includes(value)
+    return unparseable.length > 0 || values.some(claims)
   })
   expectThat(
     carrying.length === 0,
