@@ -50,7 +50,11 @@ Given(
 /** A precondition that proves what it says: 200 at the WIC and a binding at the S-CSCF. */
 Given('{actor} is registered with IMS digest', async function (this: HarnessWorld, actor: ActorName) {
   await this.precondition(`${actor} is registered with IMS digest`, async () => {
-    checkRegistered((await registerRelayed(this, actor, (wic) => wic.register())).final, actor)
+    checkRegistered(
+      (await registerRelayed(this, actor, (wic) => wic.register())).final,
+      actor,
+      okSent(this, actor),
+    )
     checkBinding(bindingCount(this, actor), this.subscriber(actor).impu, REGISTRATION.digestForwarded)
   })
 })
@@ -82,7 +86,7 @@ When('{actor} de-registers', async function (this: HarnessWorld, actor: ActorNam
 })
 
 Then("{actor}'s registration succeeds", function (this: HarnessWorld, actor: ActorName) {
-  checkRegistered(this.lastRegistration(actor).final, actor)
+  checkRegistered(this.lastRegistration(actor).final, actor, okSent(this, actor))
 })
 
 Then(
@@ -94,14 +98,14 @@ Then(
 
 Then("{actor}'s de-registration succeeds", function (this: HarnessWorld, actor: ActorName) {
   const { final } = this.lastRegistration(actor)
-  checkFinalRelayed(final, 200, answersAtMw(this, actor), REGISTRATION.deregistered)
+  checkFinalRelayed(final, 200, answersToLast(this, actor), REGISTRATION.deregistered)
 })
 
 Then(
   "{actor}'s registration is refused with {status}",
   function (this: HarnessWorld, actor: ActorName, status: number) {
     const { final } = this.lastRegistration(actor)
-    checkFinalRelayed(final, status, answersAtMw(this, actor), REGISTRATION.failureRelayed)
+    checkFinalRelayed(final, status, answersToLast(this, actor), REGISTRATION.failureRelayed)
   },
 )
 
@@ -238,13 +242,7 @@ export function relayed(
     const fwd = forwarded(world, actor)[0]
     if (fwd !== undefined) checkTopViaOnMw(fwd, world.env.profile.epcscf.topology)
   }
-  const answers = () =>
-    answersToTransaction(
-      world.wic(actor).lastRegisterSent,
-      forwarded(world, actor),
-      world.env.scscf.sentResponses,
-    )
-  return relayedOrFail(registration, answers, actor, viaOfWhatArrived)
+  return relayedOrFail(registration, () => answersToLast(world, actor), actor, viaOfWhatArrived)
 }
 
 function registerRelayed(
@@ -253,6 +251,21 @@ function registerRelayed(
   action: (wic: Wic) => Promise<RegistrationOutcome>,
 ): Promise<RegistrationOutcome> {
   return relayed(world, actor, world.register(actor, action))
+}
+
+/** What the S-CSCF answered to the actor's last REGISTER transaction (same Call-ID and CSeq on Mw). */
+function answersToLast(world: HarnessWorld, actor: ActorName) {
+  const sent = world.wic(actor).lastRegisterSent
+  return answersToTransaction(sent, forwarded(world, actor), world.env.scscf.sentResponses)
+}
+
+/**
+ * The S-CSCF's 200 OK to the actor's last REGISTER, or (a Call-ID the eP-CSCF mapped) the last 200 OK it sent to
+ * the actor's REGISTERs: what the relayed 200 is compared with (R20).
+ */
+export function okSent(world: HarnessWorld, actor: ActorName) {
+  const ok = (r: { status: number }) => r.status === 200
+  return answersToLast(world, actor).find(ok) ?? answersAtMw(world, actor).filter(ok).at(-1)
 }
 
 /** What the S-CSCF answered to the actor's REGISTERs (found by IMPU on Mw, also when the WIC got no answer). */

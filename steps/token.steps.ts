@@ -19,7 +19,7 @@ import { ScenarioMisuse } from '../support/errors.ts'
 import type { HostileToken } from '../support/wwsf/signing-keys.ts'
 import { initialDigestAuthorization } from '../support/wic/digest-responder.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
-import { relayed } from './registration.steps.ts'
+import { okSent, relayed } from './registration.steps.ts'
 
 /** Where the Mw logs stood when a step began, for checks about what came after it. */
 const marks = new WeakMap<HarnessWorld, { readonly requests: number; readonly answers: number }>()
@@ -48,10 +48,8 @@ Given(
 /** A precondition that proves what it says: 200 at the WIC and a binding at the S-CSCF. */
 Given('{actor} is registered with her/his token', async function (this: HarnessWorld, actor: ActorName) {
   await this.precondition(`${actor} is registered with her/his token`, async () => {
-    checkRegistered(
-      (await relayed(this, actor, this.registerWithToken(actor, this.token(actor)))).final,
-      actor,
-    )
+    const { final } = await relayed(this, actor, this.registerWithToken(actor, this.token(actor)))
+    checkRegistered(final, actor, okSent(this, actor))
     checkBinding(
       this.env.scscf.bindings(this.subscriber(actor).impu).length,
       this.subscriber(actor).impu,

@@ -1,7 +1,9 @@
 import { InconclusiveError } from '../errors.ts'
 import { parseAuthValue, type AuthValue } from '../sip/auth.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
+import { parseNameAddrList } from '../sip/name-addr.ts'
 import { getParam } from '../sip/params.ts'
+import { uriTextsEqual } from '../sip/uri-equality.ts'
 import { expectThat, firstOf, showHeader } from './expectations.ts'
 import { integrityProtectedValues, NOT_DIGEST } from './register-checks.ts'
 import type { MustRequirement } from './requirement.ts'
@@ -13,8 +15,12 @@ import { REGISTRATION } from './requirements-registration.ts'
  * so that an eP-CSCF answering 200 to every REGISTER and forwarding nothing fails.
  */
 
-/** R20: the WIC got 200 (OK) with the Service-Route and P-Associated-URI the S-CSCF sent. */
-export function checkRegistered(final: SipResponse, who: string): void {
+/**
+ * R20: the WIC got 200 (OK) with the Service-Route and P-Associated-URI the S-CSCF sent (`sentByScscf`, its 200 to
+ * that REGISTER), URI by URI in the same order (RFC 3261 §19.1.4 equality): a rewritten Service-Route would send the
+ * WIC's requests elsewhere. Without the S-CSCF's 200 at hand, only their presence is judged.
+ */
+export function checkRegistered(final: SipResponse, who: string, sentByScscf?: SipResponse): void {
   const req = REGISTRATION.okRelayed
   expectThat(
     final.status === 200,
@@ -27,6 +33,21 @@ export function checkRegistered(final: SipResponse, who: string): void {
     () =>
       `expected the 200 OK relayed to ${who} to keep Service-Route and P-Associated-URI, got ${final.has('Service-Route') ? '' : 'no Service-Route '}${final.has('P-Associated-URI') ? '' : 'no P-Associated-URI'}`,
   )
+  if (sentByScscf === undefined) return
+  for (const name of ['Service-Route', 'P-Associated-URI']) {
+    const want = uriList(sentByScscf, name)
+    const got = uriList(final, name)
+    expectThat(
+      want.length === got.length && want.every((uri, i) => uriTextsEqual(uri, got[i] ?? '')),
+      req,
+      () =>
+        `expected the ${name} the S-CSCF sent (${showHeader(sentByScscf, name)}) in the 200 OK relayed to ${who}, got ${showHeader(final, name)}`,
+    )
+  }
+}
+
+function uriList(message: SipResponse, name: string): string[] {
+  return message.getAll(name).flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
 }
 
 /** The S-CSCF holds at least one binding for `impu` (the registration reached the registrar through the eP-CSCF). */

@@ -5,7 +5,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConformanceFailure, NoAnswer } from '../../support/errors.ts'
-import { answersToTransaction, relayedOrFail } from '../../support/checks/registration-outcome-checks.ts'
+import {
+  answersToTransaction,
+  checkFinalRelayed,
+  checkRegistered,
+  relayedOrFail,
+} from '../../support/checks/registration-outcome-checks.ts'
+import { REGISTRATION } from '../../support/checks/requirements-registration.ts'
 import type { SipRequest, SipResponse } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
 
@@ -66,4 +72,49 @@ void test('R58 counts only the S-CSCF answers to the unanswered REGISTER (same C
     [],
   )
   assert.deepEqual(answersToTransaction(undefined, [fwdFirst], [answer(200, 1)]), [])
+})
+
+function ok(extra: string[]): SipResponse {
+  return sipResponse(
+    `SIP/2.0 200 OK\nVia: SIP/2.0/WSS a1.invalid;branch=z9hG4bKw\nFrom: <${IMPU}>;tag=1\nTo: <${IMPU}>;tag=s\nCall-ID: reg-1\nCSeq: 2 REGISTER\n${extra.join('\n')}\nContent-Length: 0\n\n`,
+  )
+}
+
+void test('R20: the relayed 200 keeps the S-CSCF Service-Route and P-Associated-URI URI by URI; a rewritten one fails', () => {
+  const sent = ok([
+    'Service-Route: <sip:orig@scscf.ims.harness.test:5070;lr>',
+    `P-Associated-URI: <${IMPU}>, <tel:+15550101>`,
+  ])
+  const reserialised = ok([
+    'Service-Route: <sip:orig@SCSCF.ims.harness.test:5070;lr>',
+    `P-Associated-URI: <${IMPU}>`,
+    'P-Associated-URI: <tel:+15550101>',
+  ])
+  checkRegistered(reserialised, 'Alice', sent)
+  const rewritten = ok(['Service-Route: <sip:evil.test;lr>', `P-Associated-URI: <${IMPU}>, <tel:+15550101>`])
+  const lostTel = ok([
+    'Service-Route: <sip:orig@scscf.ims.harness.test:5070;lr>',
+    `P-Associated-URI: <${IMPU}>`,
+  ])
+  for (const relayed of [rewritten, lostTel])
+    assert.throws(
+      () => checkRegistered(relayed, 'Alice', sent),
+      (e: unknown) => e instanceof ConformanceFailure && e.requirement.id === 'R20',
+    )
+})
+
+void test('R43: only the S-CSCF answer to the de-registering REGISTER counts, not the 200 of the registration before', () => {
+  const deregister = register(3, [WIC_VIA])
+  const answers = answersToTransaction(deregister, [register(2, [OWN_VIA, WIC_VIA])], [answer(200, 2)])
+  assert.throws(
+    () => checkFinalRelayed(answer(200, 3), 200, answers, REGISTRATION.deregistered),
+    (e: unknown) => e instanceof ConformanceFailure && e.requirement.id === 'R43',
+  )
+  const fwd = register(3, [OWN_VIA, WIC_VIA])
+  checkFinalRelayed(
+    answer(200, 3),
+    200,
+    answersToTransaction(deregister, [fwd], [answer(200, 3)]),
+    REGISTRATION.deregistered,
+  )
 })
