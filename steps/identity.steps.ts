@@ -12,7 +12,13 @@ import {
 import { checkClaimNotAsserted, checkPreferredAsserted } from '../support/checks/identity-checks.ts'
 import { checkForwardedOnce } from '../support/checks/routing-checks.ts'
 import { withDeadline } from '../support/deadline.ts'
-import { InconclusiveError, PreconditionFailed, ScenarioMisuse } from '../support/errors.ts'
+import {
+  InconclusiveError,
+  NoAnswer,
+  PreconditionFailed,
+  ScenarioMisuse,
+  TransactionTimeout,
+} from '../support/errors.ts'
 import type { Binding } from '../support/scscf/binding-store.ts'
 import { UntrustedNode, withTamperedToken } from '../support/scscf/spoofed-requests.ts'
 import type { SipRequest, SipResponse } from '../support/sip/message.ts'
@@ -114,11 +120,8 @@ When(
     const node = await untrustedNode(this)
     if (node === undefined)
       return this.notApplicable('no second loopback address beside the S-CSCF (IPv4 only)')
-    const tx = node.send(latestBinding(this, actor), {
-      method: 'MESSAGE',
-      to: this.subscriber(actor).impu,
-      body: 'spoof',
-    })
+    const init = { method: 'MESSAGE', to: this.subscriber(actor).impu, body: 'spoof' }
+    const tx = node.send(latestBinding(this, actor), init, this.env.profile.scscf.hostnames)
     book(this).sent.push({ intended: this.wic(actor).name, ...tx })
     return undefined
   },
@@ -353,8 +356,21 @@ async function observe(world: HarnessWorld, actor: ActorName, sent: Sent): Promi
     Promise.race([...arrivals, answer.then((response) => ({ response }))]),
   )
   if (first !== undefined && 'wic' in first) await first.wic.respond(first.request, 200)
-  const final = await inconclusiveAsNothing(world, answer)
+  const final = await silenceAsNothing(world, answer)
   return { intended: sent.intended, receivedBy, answer: final }
+}
+
+/** The final response, or undefined when none came in time; a transport failure stays an error (INCONCLUSIVE). */
+async function silenceAsNothing(
+  world: HarnessWorld,
+  answer: Promise<SipResponse>,
+): Promise<SipResponse | undefined> {
+  try {
+    return await world.guard(answer)
+  } catch (error) {
+    if (error instanceof NoAnswer || error instanceof TransactionTimeout) return undefined
+    throw error
+  }
 }
 
 async function inconclusiveAsNothing<T>(world: HarnessWorld, promise: Promise<T>): Promise<T | undefined> {

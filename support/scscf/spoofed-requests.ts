@@ -63,9 +63,16 @@ export class UntrustedNode {
     return new UntrustedNode(udp, transactions)
   }
 
-  /** A terminating request to `binding`, along its Path, over UDP whatever the Path's transport. */
-  send(binding: Binding, init: TerminatingInit): SpoofedTransaction {
-    const target = { ...pathTarget(binding), transport: 'UDP' as const }
+  /**
+   * A terminating request to `binding`, along its Path (a host name resolved through `hostnames`, the profile's
+   * scscf.hostnames), over UDP whatever the Path's transport.
+   */
+  send(
+    binding: Binding,
+    init: TerminatingInit,
+    hostnames: Readonly<Record<string, string>> = {},
+  ): SpoofedTransaction {
+    const target = { ...pathTarget(binding, hostnames), transport: 'UDP' as const }
     const own = { transport: 'UDP' as const, address: this.udp.local.address, port: this.udp.local.port }
     const request = buildTerminatingRequest(binding, init, own)
     const response = this.transactions.request(request, this.udp.flowTo(target))
