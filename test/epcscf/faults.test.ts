@@ -16,6 +16,7 @@ import { webrtcAnswer, webrtcOffer } from '../../support/sdp/webrtc-sdp.ts'
 import type { Wic } from '../../support/wic/wic.ts'
 import { WebSocket } from 'ws'
 import { ORIGIN, withBench, type Bench } from './bench.ts'
+import { SECURITY_DEFECT_PROBES } from './security-probes.ts'
 
 /** What a probe saw: a description of the defect, or undefined when the eP-CSCF behaved. */
 type Probe = (bench: Bench) => Promise<string | undefined>
@@ -96,6 +97,8 @@ const integrityOf = (r: SipRequest) =>
  * without a probe is reported by the last test here, by name, rather than breaking the type check of this file.
  */
 const PROBES: Readonly<Record<string, Probe>> = {
+  // The SA3 attack matrix's faults (issue 9 §4–§6): the checks of its scenarios, as defect probes (H7).
+  ...SECURITY_DEFECT_PROBES,
   'legacy-tls-allowed': async (bench) => {
     const outcome = await bench.tryWic({
       minVersion: 'TLSv1',
