@@ -16,8 +16,9 @@ import { readRunResults, type RunError, type ScenarioResult } from './scenario-r
 const SA3_ASPECTS: readonly { readonly aspect: string; readonly tags: readonly string[] }[] = [
   {
     aspect: 'the use of TLS, WSS and CORS at the relevant reference points',
-    // TLS versions and certificate (tls.feature), Origin checks (@cors); not the subprotocol scenarios.
-    tags: ['@tls', '@cors'],
+    // TLS versions and certificate (tls.feature), Origin checks (@cors), WebSocket framing on W2 (R08, R09); not the
+    // subprotocol scenarios.
+    tags: ['@tls', '@cors', '@R08', '@R09'],
   },
   {
     aspect: 'the use of IMS digest, TNA, and/or other IMS authentication mechanisms',
@@ -33,7 +34,8 @@ const SA3_ASPECTS: readonly { readonly aspect: string; readonly tags: readonly s
   },
   {
     aspect: 'the required trust relationships between functional entities',
-    tags: ['@R39', '@R40', '@R47', '@R49', '@R52'],
+    // Includes the trust-domain boundary for P-headers a WIC writes (R02 access info, R68 charging; issue 9 §6).
+    tags: ['@R39', '@R40', '@R47', '@R49', '@R52', '@R02', '@R68'],
   },
   {
     aspect: 'the mechanisms used to verify the required trust relationships',
