@@ -1,8 +1,8 @@
 import type { SipRequest } from '../sip/message.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
-import type { Flow, Peer } from '../transport/peer.ts'
-import type { TcpTransport } from '../transport/tcp-transport.ts'
-import type { UdpTransport } from '../transport/udp-transport.ts'
+import type { Flow, Peer, TraceTag } from '../transport/peer.ts'
+import { TcpTransport } from '../transport/tcp-transport.ts'
+import { UdpTransport } from '../transport/udp-transport.ts'
 import type { Variants } from './variants.ts'
 
 /**
@@ -89,4 +89,26 @@ export class MwLink {
     if (known !== undefined) clearTimeout(known.timer)
     this.idle.delete(flow.id)
   }
+}
+
+/**
+ * Binds the Mw address, UDP and TCP on one port (interop contract: one Mw address serves both). With port 0, UDP
+ * picks a free port and TCP takes the same number; another process may hold that TCP port, so a few tries are made.
+ */
+export async function bindMw(
+  mw: { readonly address: string; readonly port: number },
+  tag: TraceTag,
+): Promise<{ udp: UdpTransport; tcp: TcpTransport }> {
+  let lastError: unknown
+  for (let attempt = 0; attempt < (mw.port === 0 ? 5 : 1); attempt += 1) {
+    const udp = await UdpTransport.listen({ ...mw, ...tag })
+    try {
+      const tcp = await TcpTransport.listen({ address: mw.address, port: udp.local.port, ...tag })
+      return { udp, tcp }
+    } catch (error) {
+      lastError = error
+      await udp.close()
+    }
+  }
+  throw lastError
 }

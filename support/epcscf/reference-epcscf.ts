@@ -4,8 +4,8 @@ import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { DEFAULT_TIMER_SETTINGS } from '../transaction/timers.ts'
 import { TransactionLayer, type ServerTransaction } from '../transaction/transaction-layer.ts'
 import type { Flow, Inbound, InvalidInbound, Peer } from '../transport/peer.ts'
-import { TcpTransport } from '../transport/tcp-transport.ts'
-import { UdpTransport } from '../transport/udp-transport.ts'
+import type { TcpTransport } from '../transport/tcp-transport.ts'
+import type { UdpTransport } from '../transport/udp-transport.ts'
 import { wsFlow } from '../transport/ws-flow.ts'
 import { forwardAck } from './ack-relay.ts'
 import { fromTrustedCore } from './core-trust.ts'
@@ -19,7 +19,7 @@ import {
 } from './bearer-gate.ts'
 import { parseFaults, type Faults } from './faults.ts'
 import { KeepaliveProbe } from './keepalive-probe.ts'
-import { MwLink } from './mw-link.ts'
+import { bindMw, MwLink } from './mw-link.ts'
 import { RegEventSubscriber } from './reg-event.ts'
 import { parseVariants, type Variants } from './variants.ts'
 import { FlowTokens } from './flow-token.ts'
@@ -138,11 +138,8 @@ export class ReferenceEpcscf implements AsyncDisposable {
     const tag = { trace: opts.trace, observer, leg: 'Mw' as const }
     const started: { close(): Promise<void> | void }[] = []
     try {
-      const udp = await UdpTransport.listen({ ...mw, ...tag })
-      started.push(udp)
-      // TCP on the port UDP got, so that one Mw address serves both (interop contract).
-      const tcp = await TcpTransport.listen({ address: mw.address, port: udp.local.port, ...tag })
-      started.push(tcp)
+      const { udp, tcp } = await bindMw(mw, tag)
+      started.push(udp, tcp)
       const tx = new TransactionLayer({ timers: opts.timers ?? DEFAULT_TIMER_SETTINGS, observer })
       started.push(tx)
       const epcscf = new ReferenceEpcscf(opts, faults, variants, observer, tx, udp, tcp)
