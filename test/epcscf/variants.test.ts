@@ -15,6 +15,7 @@ import { parseUri } from '../../support/sip/uri.ts'
 import { parseViaList } from '../../support/sip/via.ts'
 import { NETWORK_PARTY } from '../../support/scscf/network-ua.ts'
 import { WicCall } from '../../support/wic/wic-calls.ts'
+import { webrtcOffer } from '../../support/sdp/webrtc-sdp.ts'
 import type { Wic } from '../../support/wic/wic.ts'
 import { startBench, withBench, type Bench } from './bench.ts'
 
@@ -325,6 +326,39 @@ void describe('reference eP-CSCF variant switches (catalogue Appendix B.1)', () 
           assert.equal((await wic.request(request)).status, 200)
         }
         assert.ok(bench.atScscf('MESSAGE').every((m) => m.getAll('Route').length === 1))
+      }),
+  )
+
+  variant(
+    'media-anchored',
+    'no ICE, DTLS or BUNDLE toward Mw; the WIC gets a WebRTC answer (TS 23.228 U.1.1)',
+    () =>
+      withBench({ variants: ['media-anchored'] }, async (bench) => {
+        const wic = await registeredWic(bench)
+        bench.scscf.setOriginatingHandler((incoming) => {
+          const ok = incoming.response(200)
+          ok.append('Contact', '<sip:bob@127.0.0.1:5999>')
+          ok.append('Content-Type', 'application/sdp')
+          ok.body = incoming.request.body // the core answers what it was offered (the anchored, plain RTP offer)
+          return ok.updateContentLength()
+        })
+        const offer = webrtcOffer()
+        const invite = wic.createRequest('INVITE', 'sip:bob@ims.harness.test', {
+          body: offer,
+          contentType: 'application/sdp',
+        })
+        const answer = await wic.request(invite)
+        assert.equal(answer.status, 200)
+        const atMw = bench.atScscf('INVITE').at(-1)!.body
+        for (const attribute of [/^a=ice-ufrag:/m, /^a=fingerprint:/m, /^a=group:BUNDLE/m, /^a=candidate:/m])
+          assert.doesNotMatch(atMw, attribute, `${String(attribute)} must not reach Mw`)
+        assert.match(answer.body, /^a=fingerprint:/m, 'a DTLS answer toward the WIC')
+        assert.match(answer.body, /^a=ice-ufrag:/m, 'ICE toward the WIC')
+        if (answer.status === 200) {
+          await wic
+            .send(wic.createRequest('ACK', 'sip:bob@127.0.0.1:5999', { route: [] }))
+            .catch(() => undefined)
+        }
       }),
   )
 
