@@ -7,7 +7,7 @@ import {
   checkRecordRouted,
   checkRouteSetAtWic,
 } from '../support/checks/dialog-checks.ts'
-import { expectThat, single } from '../support/checks/expectations.ts'
+import { expectThat, firstOf, single } from '../support/checks/expectations.ts'
 import { must } from '../support/checks/requirement.ts'
 import { checkFlowFailed } from '../support/checks/routing-checks.ts'
 import { checkOfferReachedCore, checkWebRtcAnswer, checkWebRtcOffer } from '../support/checks/sdp-checks.ts'
@@ -120,7 +120,7 @@ Then(
   'each of them reached the S-CSCF through the eP-CSCF and was answered',
   async function (this: HarnessWorld) {
     for (const { request, response } of book(this).exchanges)
-      checkInDialogCrossed(request, await atScscf(this, request), response, 'the S-CSCF')
+      checkInDialogCrossed(request, await atScscf(this, request), response, 'the S-CSCF', hiding(this))
   },
 )
 
@@ -151,9 +151,16 @@ Then(
   "every request of {actor}'s call reached the S-CSCF through the eP-CSCF",
   async function (this: HarnessWorld, actor: ActorName) {
     const { ack, final } = callOf(this, actor)
-    checkInDialogCrossed(ack as SipRequest, await atScscf(this, ack), final as SipResponse, 'the S-CSCF')
+    const arrived = await atScscf(this, ack)
+    checkInDialogCrossed(ack as SipRequest, arrived, final as SipResponse, 'the S-CSCF', hiding(this))
     const bye = await answered(this, actor)
-    checkInDialogCrossed(bye.request, await atScscf(this, bye.request), bye.response, 'the S-CSCF')
+    checkInDialogCrossed(
+      bye.request,
+      await atScscf(this, bye.request),
+      bye.response,
+      'the S-CSCF',
+      hiding(this),
+    )
   },
 )
 
@@ -191,18 +198,20 @@ Then('{actor} receives the ACK', async function (this: HarnessWorld, actor: Acto
 Then(
   "{actor} receives the BYE on her/his WebSocket and the network's BYE is answered",
   async function (this: HarnessWorld, actor: ActorName) {
-    const bye = await this.guard(callOf(this, actor).receive('BYE'))
-    const response = await within(this, networkOf(this).bye as Promise<SipResponse>, 'the 200 OK to the BYE')
-    checkInDialogCrossed(bye, [bye], response, `${actor}'s WebSocket`)
+    const received = await receivedOrNone(this, actor, 'BYE') // the WIC answers it once received
+    const response = await settle(this, networkOf(this).bye as Promise<SipResponse>, 'BYE')
+    const sent = (await networkOf(this).call).sent.filter((r) => r.method === 'BYE')
+    const bye = firstOf(sent, "the network's BYE", TRAVERSES_R55)
+    checkInDialogCrossed(bye, received, response, `${actor}'s WebSocket`, hiding(this))
   },
 )
 
 Then(
   "{actor} receives {actor}'s BYE on her/his WebSocket and the call ends",
   async function (this: HarnessWorld, actor: ActorName, sender: ActorName) {
-    const bye = await this.guard(callOf(this, actor).receive('BYE'))
+    const received = await receivedOrNone(this, actor, 'BYE') // the WIC answers it once received
     const sent = await answered(this, sender)
-    checkInDialogCrossed(sent.request, [bye], sent.response, `${actor}'s WebSocket`)
+    checkInDialogCrossed(sent.request, received, sent.response, `${actor}'s WebSocket`, hiding(this))
   },
 )
 
@@ -375,11 +384,14 @@ async function answeredWith(world: HarnessWorld, call: WicCall, status: number):
   return final
 }
 
-/** The request of this Call-ID and CSeq at the S-CSCF, awaited for waitMs; none when it never came. */
+/**
+ * The request of this Call-ID and CSeq at the S-CSCF, awaited for waitMs; none when it never came. Under topology
+ * hiding (the eP-CSCF may map Call-ID and CSeq) the next one of the same method, in order of arrival.
+ */
 async function atScscf(world: HarnessWorld, sent: SipRequest | undefined): Promise<SipRequest[]> {
   if (sent === undefined) throw new ScenarioMisuse('step: nothing was sent in the dialog')
   const same = (r: SipRequest): boolean =>
-    r.get('Call-ID') === sent.get('Call-ID') && r.get('CSeq') === sent.get('CSeq')
+    hiding(world) || (r.get('Call-ID') === sent.get('Call-ID') && r.get('CSeq') === sent.get('CSeq'))
   const description = `the ${sent.method} of ${sent.get('Call-ID') ?? '?'}`
   const waiting = world.env.scscf.expectRequest(
     { method: sent.method, predicate: same },
@@ -392,6 +404,24 @@ async function atScscf(world: HarnessWorld, sent: SipRequest | undefined): Promi
     throw error
   }
 }
+
+/** Whether the profile lets the eP-CSCF hide topology (map Call-ID and CSeq: match by method and order). */
+function hiding(world: HarnessWorld): boolean {
+  return world.env.profile.epcscf.topology.hiding
+}
+
+/** The request of `method` the actor's WIC received in its call within waitMs, or none (the check judges that). */
+async function receivedOrNone(world: HarnessWorld, actor: ActorName, method: string): Promise<SipRequest[]> {
+  try {
+    return [await world.guard(callOf(world, actor).receive(method, world.env.profile.waitMs))]
+  } catch (error) {
+    if (error instanceof HarnessError && error.side === 'inconclusive') return []
+    throw error
+  }
+}
+
+/** R55: "routing of all messages between the WIC and S-CSCF traverse the eP-CSCF" (TR 23.701 X.2.2). */
+const TRAVERSES_R55 = must('TR 23.701 X.2.2', { id: 'R55' })
 
 function inviteAtScscf(world: HarnessWorld, invite: SipRequest): SipRequest {
   const arrived = world.atScscf('INVITE', invite.get('Call-ID'))

@@ -176,7 +176,8 @@ Then(
   'the REGISTER forwarded to the S-CSCF has Max-Forwards one less than {actor} sent',
   function (this: HarnessWorld, actor: ActorName) {
     const [sent, fwd] = firstPair(this, actor, REGISTRATION.maxForwards)
-    checkMaxForwardsDecremented(sent, fwd, this.env.profile.epcscf.topology.vias)
+    const { vias, hiding } = this.env.profile.epcscf.topology
+    checkMaxForwardsDecremented(sent, fwd, vias, hiding)
   },
 )
 

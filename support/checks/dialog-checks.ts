@@ -110,16 +110,26 @@ export function checkRouteSetAtWic(
   )
 }
 
-/** An in-dialog request the WIC sent reached the other side through the eP-CSCF, and its 2xx came back. */
+/**
+ * An in-dialog request one side sent (`request`) reached the other side through the eP-CSCF (`arrived`: what the
+ * other side received), and its 2xx came back. The same request is found by Call-ID and CSeq (a proxy keeps both,
+ * RFC 3261 §16.6 step 1); under topology hiding (profile epcscf.topology.hiding) the eP-CSCF may map them, so it is
+ * found by method, `arrived` holding what reached the other side in order.
+ */
 export function checkInDialogCrossed(
   request: SipRequest,
   arrived: readonly SipRequest[],
   response: SipResponse | undefined,
   where: string,
+  hiding = false,
 ): void {
   const cseq = request.get('CSeq')
   const got = response === undefined ? 'no final response' : response.summary()
-  const same = arrived.filter((r) => r.get('Call-ID') === request.get('Call-ID') && r.get('CSeq') === cseq)
+  const same = arrived.filter((r) =>
+    hiding
+      ? r.method === request.method
+      : r.get('Call-ID') === request.get('Call-ID') && r.get('CSeq') === cseq,
+  )
   expectThat(
     same.length > 0,
     TRAVERSES,

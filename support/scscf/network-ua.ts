@@ -32,6 +32,8 @@ export interface NetworkCall {
   readonly dialog: Dialog | undefined
   /** In-dialog requests received (ACK included), in order. */
   readonly received: SipRequest[]
+  /** In-dialog requests the network sent (BYE...), in order. */
+  readonly sent: SipRequest[]
   /** The final response to a network-initiated INVITE. */
   final: SipResponse | undefined
 }
@@ -69,7 +71,7 @@ export class NetworkUa {
     const toTag = ringing.get('To')
     await send(ringing)
     if (this.behaviour === 'ring-forever') {
-      this.calls.push({ invite: request, dialog: undefined, received: [], final: undefined })
+      this.calls.push({ invite: request, dialog: undefined, received: [], sent: [], final: undefined })
       return
     }
     if (this.behaviour === 'busy') {
@@ -83,7 +85,7 @@ export class NetworkUa {
     ok.set('Contact', `<${this.contact()}>`)
     ok.body = request.body === '' ? webrtcOffer() : webrtcAnswer(request.body)
     ok.set('Content-Type', 'application/sdp').updateContentLength()
-    this.calls.push({ invite: request, dialog: Dialog.asUas(request, ok), received: [], final: ok })
+    this.calls.push({ invite: request, dialog: Dialog.asUas(request, ok), received: [], sent: [], final: ok })
     await send(ok)
   }
 
@@ -132,7 +134,7 @@ export class NetworkUa {
       .append('Content-Type', 'application/sdp')
     invite.body = webrtcOffer()
     invite.append('Content-Length', '0').updateContentLength()
-    const call: NetworkCall = { invite, dialog: undefined, received: [], final: undefined }
+    const call: NetworkCall = { invite, dialog: undefined, received: [], sent: [], final: undefined }
     this.calls.push(call)
     this.deps.note(`network party calls ${to} at ${binding.contactUri}`)
     const final = await this.deps.transactions.request(invite, this.deps.flowTo(target))
@@ -152,6 +154,7 @@ export class NetworkUa {
     if (dialog === undefined) throw new Error(`the network party has no dialog for ${call.invite.summary()}`)
     const hop = this.nextHop(dialog)
     const request = dialog.createRequest(method, { via: this.via(hop.transport) })
+    call.sent.push(request)
     const response = await this.deps.transactions.request(request, this.deps.flowTo(hop))
     if (method.toUpperCase() === 'BYE' && response.status < 300) dialog.terminate()
     return response
