@@ -17,6 +17,7 @@ import type { Wic } from '../../support/wic/wic.ts'
 import { WebSocket } from 'ws'
 import { ORIGIN, withBench, type Bench } from './bench.ts'
 import { SECURITY_DEFECT_PROBES } from './security-probes.ts'
+import { IDENTITY_DEFECT_PROBES } from './identity-probes.ts'
 
 /** What a probe saw: a description of the defect, or undefined when the eP-CSCF behaved. */
 type Probe = (bench: Bench) => Promise<string | undefined>
@@ -99,6 +100,8 @@ const integrityOf = (r: SipRequest) =>
 const PROBES: Readonly<Record<string, Probe>> = {
   // The SA3 attack matrix's faults (issue 9 §4–§6): the checks of its scenarios, as defect probes (H7).
   ...SECURITY_DEFECT_PROBES,
+  // Identity, edge routing and the media profiles (issue 8, H9).
+  ...IDENTITY_DEFECT_PROBES,
   'legacy-tls-allowed': async (bench) => {
     const outcome = await bench.tryWic({
       minVersion: 'TLSv1',
