@@ -373,12 +373,16 @@ async function settle(
   }
 }
 
-/** The call's final response, which must have `status` (RFC 3261 §16.7 step 5: the proxy relays it). */
+/**
+ * The call's final response, which must have `status`: a 2xx is forwarded at once (RFC 3261 §16.7 step 5), another
+ * final after the proxy chose it (steps 6 and 9).
+ */
 async function answeredWith(world: HarnessWorld, call: WicCall, status: number): Promise<SipResponse> {
   const final = await within(world, call.answered(), `the final response to ${call.wic.observer}'s INVITE`)
+  const clause = status < 300 ? 'RFC 3261 §16.7 step 5' : 'RFC 3261 §16.7 steps 6 and 9'
   expectThat(
     final.status === status,
-    must('RFC 3261 §16.7 step 5', { id: 'R58' }),
+    must(clause, { id: 'R58' }),
     () => `expected ${status} to the INVITE, got ${final.summary()}`,
   )
   return final

@@ -1,6 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber'
 import { registersFor, responsesTo, scenarioRequests } from '../support/checks/mw-traffic.ts'
-import { TOKEN } from '../support/checks/requirements-registration.ts'
+import { TOKEN, tokenValidated } from '../support/checks/requirements-registration.ts'
 import {
   checkBinding,
   checkRegistered,
@@ -20,6 +20,9 @@ import type { HostileToken } from '../support/wwsf/signing-keys.ts'
 import { initialDigestAuthorization } from '../support/wic/digest-responder.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 import { okSent, relayed } from './registration.steps.ts'
+
+/** The defect of the scenario's bad token, for the clause that makes it invalid (R32). */
+const defects = new WeakMap<HarnessWorld, HostileToken>()
 
 /** Where the Mw logs stood when a step began, for checks about what came after it. */
 const marks = new WeakMap<HarnessWorld, { readonly requests: number; readonly answers: number }>()
@@ -125,6 +128,7 @@ When(
     if (kind === undefined)
       throw new ScenarioMisuse(`unknown token defect "${defect}"; known: ${Object.keys(DEFECTS).join('; ')}`)
     const token = await this.hostileToken(actor, kind, 'Bob')
+    defects.set(this, kind)
     await relayed(this, actor, this.registerWithToken(actor, token))
   },
 )
@@ -157,7 +161,7 @@ Then("{actor}'s token never reaches the S-CSCF", function (this: HarnessWorld, a
 })
 
 Then("{actor}'s registration is refused by the eP-CSCF", function (this: HarnessWorld, actor: ActorName) {
-  checkTokenRefused(this.lastRegistration(actor).final, actor)
+  checkTokenRefused(this.lastRegistration(actor).final, actor, tokenValidated(defects.get(this)))
 })
 
 Then(
@@ -172,7 +176,11 @@ Then(
 )
 
 Then('nothing of the bad token registration reached the S-CSCF', function (this: HarnessWorld) {
-  checkNothingOnMw(mw(this), 'a REGISTER with a token that does not validate')
+  checkNothingOnMw(
+    mw(this),
+    'a REGISTER with a token that does not validate',
+    tokenValidated(defects.get(this)),
+  )
 })
 
 Then("nothing of {actor}'s registration reached the S-CSCF", function (this: HarnessWorld, actor: ActorName) {

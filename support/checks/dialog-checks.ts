@@ -43,11 +43,18 @@ const FOREIGN_DIALOG_403 = should('TS 24.229 §5.2.6.3.5 (403 Forbidden, as Kama
   source: 'R',
 })
 
-const RELAYED = must('RFC 3261 §16.7 step 5', {
+/**
+ * A non-2xx final is not forwarded at once (RFC 3261 §16.7 step 5 forwards provisionals and 2xx only): the proxy
+ * stores it, chooses the best final (step 6) and forwards it (step 9). Quoted as SIP stacks quote step 6 [V~].
+ */
+const RELAYED = must('RFC 3261 §16.7 steps 6 and 9', {
   id: 'R58',
   quote:
-    'Until a final response has been sent on the server transaction, the following responses MUST be forwarded immediately: [...] Any final response',
-  source: 'R',
+    "A stateful proxy MUST send a final response to a response context's server transaction if no final responses " +
+    'have been immediately forwarded by the above rules and all client transactions in this response context have ' +
+    'been terminated. The stateful proxy MUST choose the "best" final response among those received and stored in ' +
+    'the response context.',
+  source: 'V',
 })
 
 const CANCEL_200 = must('RFC 3261 §16.10', {

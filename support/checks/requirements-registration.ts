@@ -52,8 +52,12 @@ export const REGISTRATION = {
     quote: 'P-CSCF1 inserts this header and populates the icid parameters with a globally unique value.',
     source: 'V',
   }),
-  /** R19: the registrar identifies the flow by +sip.instance and reg-id; dropping them breaks registration. */
-  contactInstance: must('RFC 5626 §4.2 and §6, TS 24.229 §5.4.1.2.2', {
+  /**
+   * R19: the proxy forwards a copy of the REGISTER (RFC 3261 §16.6) and an edge proxy keeps the Contact's
+   * +sip.instance and reg-id (RFC 5626 §5.1) [R]; the S-CSCF identifies the flow by them (TS 24.229 §5.4.1.2.2,
+   * quoted), so dropping them breaks registration.
+   */
+  contactInstance: must('RFC 5626 §5.1, RFC 3261 §16.6 (the proxy); TS 24.229 §5.4.1.2.2 (the S-CSCF)', {
     id: 'R19',
     quote:
       "[the S-CSCF rejects with 403] if the REGISTER request does not contain a 'reg-id' header field parameter and " +
@@ -61,9 +65,9 @@ export const REGISTRATION = {
     source: 'V',
   }),
   /** R20: the 200 (OK) reaches the WIC with what the UE needs (Service-Route, P-Associated-URI). */
-  okRelayed: must('TS 24.229 §5.2.2.1, RFC 3261 §16.7 step 9', { id: 'R20', source: 'R' }),
+  okRelayed: must('TS 24.229 §5.2.2.1 [R], RFC 3261 §16.7 step 9', { id: 'R20', source: 'R' }),
   /** R58: a response the S-CSCF sent to a request the eP-CSCF forwarded goes back to the WIC. */
-  responseRelayed: must('RFC 3261 §16.7 steps 9–10 and §18.2.2', { id: 'R58', source: 'R' }),
+  responseRelayed: must('RFC 3261 §16.7 step 9 and §18.2.2', { id: 'R58', source: 'R' }),
   /** R21: network-internal charging headers stay in the trust domain. */
   noChargingToWic: must('TS 24.229 §5.2.2.1, RFC 7315 §4.5 and §4.6', { id: 'R21', source: 'R' }),
   /** R24: the S-CSCF authenticates digest end to end; the eP-CSCF relays (the binding results at the S-CSCF). */
@@ -119,7 +123,10 @@ export const REGISTRATION = {
     source: 'V',
   }),
   /** R46: a refresh keeps the registration (Call-ID, CSeq order) and routes back to the same eP-CSCF. */
-  refresh: must('RFC 3261 §10.2.4, RFC 3327 §5.2', { id: 'R46', source: 'R' }),
+  refresh: must('RFC 3261 §16.6 step 1 (the proxy forwards a copy) and §10.3 step 7, RFC 3327 §5.2', {
+    id: 'R46',
+    source: 'R',
+  }),
 } as const
 
 /** Registration based on web authentication (TR 23.701 X.2.1.3, TS 24.371 §6.1 b), TS 33.203 Annex U). */
@@ -167,11 +174,11 @@ export const TOKEN = {
       'able to use them to gain access to protected resources.',
     source: 'V',
   }),
-  /** R32: a token that does not validate registers nothing and nothing goes to the IMS core. */
-  validated: must('TS 24.371 A.3.2 step 4, RFC 8725 §3.1 and §3.9, RFC 7519 §4.1.4', {
-    id: 'R32',
-    source: 'R',
-  }),
+  /**
+   * R32: a token that does not validate registers nothing and nothing goes to the IMS core (TS 24.371 A.3.2 step 4);
+   * the clause of each defect is `tokenValidated(defect)`.
+   */
+  validated: must('TS 24.371 A.3.2 step 4', { id: 'R32', source: 'R' }),
   /** R33: the status codes RFC 6750 gives for token errors (400, 401, 403): a SHOULD each, so a WARN. */
   refusalCode: should('RFC 6750 §3.1, RFC 8898 §2.2 and §4', {
     id: 'R33',
@@ -195,3 +202,22 @@ export const TOKEN = {
     source: 'V',
   }),
 } as const
+
+/** The clause that makes each defect of a token invalid (recalled, not re-read: source 'R'). */
+const TOKEN_DEFECT_CLAUSES: Readonly<Record<string, string>> = {
+  expired: 'RFC 7519 §4.1.4 (exp)',
+  'not-yet-valid': 'RFC 7519 §4.1.5 (nbf)',
+  'wrong-audience': 'RFC 7519 §4.1.3 (aud), RFC 8725 §3.9',
+  'wrong-issuer': 'RFC 8725 §3.8 (iss)',
+  'alg-none': 'RFC 8725 §3.1, RFC 7518 §3.6',
+  'unknown-key': 'RFC 7515 §5.2 (signature validation)',
+  'tampered-payload': 'RFC 7515 §5.2 (signature validation)',
+}
+
+/** R32 for one defect of the token (`expired`, `wrong-issuer`, ...): TS 24.371 A.3.2 step 4 and the defect's RFC. */
+export function tokenValidated(defect: string | undefined) {
+  const clause = defect === undefined ? undefined : TOKEN_DEFECT_CLAUSES[defect]
+  return clause === undefined
+    ? TOKEN.validated
+    : must(`TS 24.371 A.3.2 step 4; ${clause}`, { id: 'R32', source: 'R' })
+}

@@ -48,8 +48,16 @@ const FORBIDDEN_QUOTE =
 /** R12 (an Origin not on the allow-list) or R13 (no Origin, refused by the profile's policy). */
 export type OriginCase = 'R12' | 'R13'
 
+/**
+ * Whether to refuse: TS 33.203 X.2.2.3 step 2 (the eP-CSCF checks the origin) with RFC 6455 §10.2 (a SHOULD of its
+ * own); how to refuse, once refusing: RFC 6455 §4.2.2 /origin/ ("an appropriate HTTP error code"), quoted.
+ */
 function originRefusal(id: OriginCase): MustRequirement {
-  return must('RFC 6455 §4.2.2 /origin/; TS 33.203 X.2.2.3 step 2', { id, quote: ORIGIN_QUOTE, source: 'V' })
+  return must('TS 33.203 X.2.2.3 step 2, RFC 6455 §10.2 (whether); RFC 6455 §4.2.2 /origin/ (how)', {
+    id,
+    quote: ORIGIN_QUOTE,
+    source: 'V',
+  })
 }
 
 function what(view: HandshakeView): string {

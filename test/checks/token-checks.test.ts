@@ -9,6 +9,7 @@ import {
   checkRegisteredWithoutChallenge,
   checkWicFlagReplacedOrRefused,
 } from '../../support/checks/token-checks.ts'
+import { TOKEN, tokenValidated } from '../../support/checks/requirements-registration.ts'
 import type { SipRequest, SipResponse } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
 
@@ -65,4 +66,12 @@ void test("R34: a 4xx is the eP-CSCF's refusal only with nothing on Mw; else the
     () => checkWicFlagReplacedOrRefused(answer(403), [forged], [forged], IMPI),
     (e: unknown) => e instanceof ConformanceFailure && e.requirement.id === 'R34',
   )
+})
+
+void test('R32 names the clause of each token defect', () => {
+  assert.match(tokenValidated('wrong-issuer').clause, /RFC 8725 §3\.8/)
+  assert.match(tokenValidated('not-yet-valid').clause, /RFC 7519 §4\.1\.5/)
+  assert.match(tokenValidated('tampered-payload').clause, /RFC 7515 §5\.2/)
+  assert.equal(tokenValidated('unknown-key').id, 'R32')
+  assert.equal(tokenValidated(undefined), TOKEN.validated)
 })
