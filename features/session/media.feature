@@ -30,3 +30,10 @@ Feature: The media profile of the eP-CSCF: SDP passed through, or anchored as wi
   Scenario: anchored or transparent: the network's call reaches Alice as a WebRTC offer
     When the network calls Alice
     Then Alice's WIC rings with a WebRTC offer and she answers
+
+  @R59 @R66
+  Scenario: anchored: Alice's answer to the network's call reaches the network without ICE or DTLS
+    Given the profile says the eP-CSCF anchors media
+    When the network calls Alice
+    Then Alice's WIC rings with a WebRTC offer and she answers
+    And Alice's answer reaches the network without ICE or DTLS

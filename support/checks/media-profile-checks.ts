@@ -63,7 +63,24 @@ export function checkOfferUnchanged(sentByWic: SipMessage, atCore: SipMessage): 
 
 /** Anchored: the offer at the S-CSCF has no ICE, no DTLS, no BUNDLE, and one port per active m-line. */
 export function checkOfferAnchored(atCore: SipMessage): void {
-  const text = sdpBody(atCore, 'at the S-CSCF', NO_WEBRTC_EXTENSIONS)
+  const sdp = checkNoWebRtcExtensions(atCore, 'at the S-CSCF')
+  const active = sdp.media.filter((m) => m.port !== 0).map((m) => m.port)
+  expectThat(
+    sdp.bundle.length === 0 && new Set(active).size === active.length,
+    NO_BUNDLE,
+    () =>
+      `expected no BUNDLE at the S-CSCF (no group, a port per m-line), got group ${sdp.bundle.join(' ') || 'none'}, ` +
+      `ports ${active.join(', ')}`,
+  )
+}
+
+/** Anchored: the WIC's answer to a call from the core reaches the core without ICE or DTLS (the AGW's answer). */
+export function checkAnswerAnchored(atCore: SipMessage): void {
+  checkNoWebRtcExtensions(atCore, 'at the network')
+}
+
+function checkNoWebRtcExtensions(atCore: SipMessage, where: string): ReturnType<typeof readSdp> {
+  const text = sdpBody(atCore, where, NO_WEBRTC_EXTENSIONS)
   const session = parse(text)
   const sdp = readSdp(text)
   const webrtc = [
@@ -79,16 +96,9 @@ export function checkOfferAnchored(atCore: SipMessage): void {
   expectThat(
     webrtc.length === 0,
     NO_WEBRTC_EXTENSIONS,
-    () => `expected no WebRTC media plane extensions at the S-CSCF, found: ${webrtc.join(', ')}`,
+    () => `expected no WebRTC media plane extensions ${where}, found: ${webrtc.join(', ')}`,
   )
-  const active = sdp.media.filter((m) => m.port !== 0).map((m) => m.port)
-  expectThat(
-    sdp.bundle.length === 0 && new Set(active).size === active.length,
-    NO_BUNDLE,
-    () =>
-      `expected no BUNDLE at the S-CSCF (no group, a port per m-line), got group ${sdp.bundle.join(' ') || 'none'}, ` +
-      `ports ${active.join(', ')}`,
-  )
+  return sdp
 }
 
 /** Where two parsed SDPs first differ, as a path (`sdp.media[0].candidates`): for the failure message. */
