@@ -6,7 +6,8 @@ import type { Faults } from './faults.ts'
  * eIMS-AGW, the SDP passes untouched ("transparent"), so the WIC's offer reaches the core and the core's answer
  * reaches the WIC as they were written (RFC 3261 §16.6 step 1: the proxy forwards a copy of the request; the steps
  * that follow change header fields only). An anchoring eP-CSCF rewrites it instead (TS 23.228 U.1.1, catalogue
- * R59–R67), which the harness's SDP checks accept too. Three faults break it:
+ * R59–R67), which the harness's SDP checks accept too; the `media-anchored` variant does so (media-anchoring.ts,
+ * profile epcscf.media: anchored). Three faults break it:
  * - `sdp-stripped`: the body of an initial request is lost (toward Mw and toward the WIC);
  * - `wic-sdp-without-ice`: the SDP toward the WIC loses its ICE attributes (ice-ufrag, ice-pwd, candidates);
  * - `wic-sdp-without-rtcp-mux`: the SDP toward the WIC loses a=rtcp-mux;
