@@ -1,7 +1,7 @@
 /**
  * Spreads matrix jobs over child processes (one per core by default, MATRIX_SHARDS to override), each on ports of
  * its own and with short network waits (the in-process reference answers in microseconds; a negative check waits
- * the whole waitMs), and gathers every job's scenario verdicts.
+ * the whole waitMs; MATRIX_WAIT_MS, MATRIX_T1_MS), and gathers every job's scenario verdicts.
  */
 import { spawn } from 'node:child_process'
 import { availableParallelism } from 'node:os'
@@ -26,6 +26,8 @@ function shardProfile(n: number): string {
       `scscf: { port: ${13070 + base} }`,
       `wwsf: { port: ${13843 + base} }`,
       `waitMs: ${Number(process.env.MATRIX_WAIT_MS ?? 1500)}`,
+      // RFC 3261 T1 of 100 ms on loopback: a silence judged only after Timer B/F (64·T1) costs 6.4 s, not 32 s.
+      `timers: { T1: ${Number(process.env.MATRIX_T1_MS ?? 100)}, T2: 4000, T4: 5000 }`,
       '',
     ].join('\n'),
   )
