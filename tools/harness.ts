@@ -23,7 +23,9 @@ import { readRunResults } from './scenario-results.ts'
 const USAGE = `usage: npm start -- [--profile FILE] [--parallel N] [cucumber options, e.g. --tags @digest]
   --profile FILE   SUT profile (YAML or JSON); default: HARNESS_PROFILE, else the embedded reference eP-CSCF
   --parallel N     cucumber workers (default 2; an external SUT always runs with 1)
-  --reports DIR    where the reports go (default reports/)`
+  --reports DIR    where the reports go (default reports/)
+  --port-base N    move every port at once: eP-CSCF WSS N+443, Mw N+60, mock S-CSCF N+70, mock WWSF N+843
+                   (default: HARNESS_PORT_BASE, else the profile's ports)`
 
 async function main(argv: string[]): Promise<number> {
   let profileFile = process.env.HARNESS_PROFILE
@@ -36,11 +38,13 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`)
       return 0
     }
-    if (arg === '--profile' || arg === '--parallel' || arg === '--reports') {
+    if (arg === '--profile' || arg === '--parallel' || arg === '--reports' || arg === '--port-base') {
       const value = argv[i + 1]
       if (value === undefined) throw new ProfileError(`${arg} needs a value\n${USAGE}`)
       if (arg === '--profile') profileFile = value
       else if (arg === '--reports') reports = value
+      else if (arg === '--port-base')
+        process.env.HARNESS_PORT_BASE = value // the workers load the profile again
       else parallel = Number(value)
       i += 1
     } else if (arg.startsWith('--profile=')) profileFile = arg.slice('--profile='.length)

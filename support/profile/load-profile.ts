@@ -13,8 +13,51 @@ export interface LoadedProfile {
   readonly baseDir: string
 }
 
-/** Reads and validates a profile file (YAML or JSON). Without a file, the defaults describe the reference. */
-export function loadProfile(file: string | undefined, cwd = process.cwd()): LoadedProfile {
+/**
+ * Reads and validates a profile file (YAML or JSON). Without a file, the defaults describe the reference.
+ * `portBase` (default: the HARNESS_PORT_BASE environment variable, which `npm start -- --port-base N` sets for
+ * itself and its cucumber workers, so both sides agree) moves every port at once: see {@link withPortBase}.
+ */
+export function loadProfile(
+  file: string | undefined,
+  cwd = process.cwd(),
+  portBase = process.env.HARNESS_PORT_BASE,
+): LoadedProfile {
+  const loaded = readProfile(file, cwd)
+  if (portBase === undefined || portBase === '') return loaded
+  return { ...loaded, profile: withPortBase(loaded.profile, portBase) }
+}
+
+/** Offsets of `--port-base N`: each port of the profile is N plus its offset. */
+export const PORT_BASE_OFFSETS = { wss: 443, mw: 60, scscf: 70, wwsf: 843 } as const
+
+/**
+ * The profile with every port moved to `base` + its offset (PORT_BASE_OFFSETS): eP-CSCF WSS N+443, Mw N+60,
+ * mock S-CSCF N+70, mock WWSF N+843 (a WWSF on port 0, a free port, stays so). Parallel workers add
+ * `portStride × worker index` on top, as without a base. A base that is not a whole number, or that puts a port
+ * (worker 0) outside 1..65535, is a ProfileError.
+ */
+export function withPortBase(profile: Profile, base: string | number): Profile {
+  const n = typeof base === 'number' ? base : /^\d+$/.test(base.trim()) ? Number(base) : Number.NaN
+  const highest = n + PORT_BASE_OFFSETS.wwsf
+  if (!Number.isSafeInteger(n) || n < 1 || highest > 65535)
+    throw new ProfileError(
+      `--port-base (HARNESS_PORT_BASE): expected a whole number from 1 to ${65535 - PORT_BASE_OFFSETS.wwsf} ` +
+        `(ports N+${PORT_BASE_OFFSETS.mw} .. N+${PORT_BASE_OFFSETS.wwsf}), got ${JSON.stringify(String(base))}`,
+    )
+  return {
+    ...profile,
+    epcscf: {
+      ...profile.epcscf,
+      wss: { ...profile.epcscf.wss, port: n + PORT_BASE_OFFSETS.wss },
+      mw: { ...profile.epcscf.mw, port: n + PORT_BASE_OFFSETS.mw },
+    },
+    scscf: { ...profile.scscf, port: n + PORT_BASE_OFFSETS.scscf },
+    wwsf: { ...profile.wwsf, port: profile.wwsf.port === 0 ? 0 : n + PORT_BASE_OFFSETS.wwsf },
+  }
+}
+
+function readProfile(file: string | undefined, cwd: string): LoadedProfile {
   if (file === undefined) return { profile: validateProfile({}, '(defaults)'), file: undefined, baseDir: cwd }
   const path = resolve(cwd, file)
   let text: string
