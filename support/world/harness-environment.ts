@@ -157,6 +157,7 @@ async function startWwsf(
     host: profile.wwsf.host,
     port,
     origin: profile.epcscf.origin.allowed[0] ?? 'https://wwsf.harness.test:8443',
+    allowedOrigins: profile.epcscf.origin.allowed,
     issuer: wwsfIssuer(profile),
     audience: profile.epcscf.identity,
     tls,

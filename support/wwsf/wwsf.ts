@@ -12,6 +12,11 @@ import { SigningKeys, type SigningAlgorithm, type TokenProfile } from './signing
  * - `POST /login` (`application/x-www-form-urlencoded` or JSON, fields `user` and `password`; `user` is the IMPI
  *   or its user part) → 200 `{ access_token, token_type: "Bearer", expires_in, impi, impu }`, or 401.
  * - `GET /.well-known/jwks.json` → the public signing key (RFC 7517).
+ * - CORS (Fetch standard, "CORS protocol"), so that a WIC page served from the WWSF's own origin can log in from a
+ *   browser: a request whose `Origin` is one of the allowed origins gets `Access-Control-Allow-Origin: <that
+ *   origin>` (never `*`: the token is a credential for that origin only), every answer `Vary: Origin`; an
+ *   `OPTIONS /login` preflight from an allowed origin gets 204 with the method and `Content-Type` allowed, from any
+ *   other origin 403 without CORS headers (the browser then refuses the login).
  * Every exchange is recorded on leg W1 (the password redacted).
  */
 
@@ -27,6 +32,8 @@ export interface WwsfOptions {
   readonly port?: number
   /** The origin the WWSF serves the WIC from. Default `https://wwsf.harness.test:8443`. */
   readonly origin?: string
+  /** Origins a browser page may log in from (CORS); default `[origin]`. */
+  readonly allowedOrigins?: readonly string[]
   /** `iss` of its tokens. Default: the origin. */
   readonly issuer?: string
   /** `aud` of its tokens: the eP-CSCF identity. Default `sip:epcscf.harness.test`. */
@@ -59,6 +66,8 @@ const MAX_BODY = 16 * 1024
 
 export class Wwsf implements AsyncDisposable {
   private stopped = false
+  /** Serialized origins (scheme://host[:port], the form of the `Origin` header) that CORS allows. */
+  private readonly corsOrigins: ReadonlySet<string>
 
   private constructor(
     private readonly server: Server,
@@ -66,7 +75,10 @@ export class Wwsf implements AsyncDisposable {
     readonly keys: SigningKeys,
     readonly tokenProfile: TokenProfile,
     private readonly observer: string,
-  ) {}
+  ) {
+    const allowed = opts.allowedOrigins ?? [opts.origin ?? 'https://wwsf.harness.test:8443']
+    this.corsOrigins = new Set(allowed.map((o) => new URL(o).origin))
+  }
 
   static async start(opts: WwsfOptions): Promise<Wwsf> {
     const keys = opts.keys ?? (await SigningKeys.generate(opts.alg ?? 'ES256'))
@@ -134,6 +146,7 @@ export class Wwsf implements AsyncDisposable {
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'GET' && path === JWKS_PATH) return this.answer(req, body, res, 200, this.keys.jwks)
     if (path === '/login') {
+      if (req.method === 'OPTIONS') return this.preflight(req, res)
       if (req.method !== 'POST')
         return this.answer(req, body, res, 405, { error: 'use POST' }, [['Allow', 'POST']])
       const form = parseForm(req.headers['content-type'], body)
@@ -173,9 +186,31 @@ export class Wwsf implements AsyncDisposable {
     const text = JSON.stringify(json)
     res.statusCode = status
     res.setHeader('Content-Type', 'application/json')
+    this.cors(req, res)
     for (const [name, value] of headers) res.setHeader(name, value)
     res.end(text)
     this.record(req, body, status, res, text)
+  }
+
+  /** `Vary: Origin` always; `Access-Control-Allow-Origin` only for an allowed origin, and then exactly it. */
+  private cors(req: IncomingMessage, res: ServerResponse): boolean {
+    res.setHeader('Vary', 'Origin')
+    const origin = req.headers.origin
+    if (origin === undefined || !this.corsOrigins.has(origin)) return false
+    res.setHeader('Access-Control-Allow-Origin', origin)
+    return true
+  }
+
+  /** CORS preflight of the login (`POST` with a JSON or form body, so `Content-Type` is the header asked for). */
+  private preflight(req: IncomingMessage, res: ServerResponse): void {
+    res.statusCode = this.cors(req, res) ? 204 : 403
+    if (res.statusCode === 204) {
+      res.setHeader('Access-Control-Allow-Methods', 'POST')
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type')
+      res.setHeader('Access-Control-Max-Age', '600')
+    }
+    res.end()
+    this.record(req, '', res.statusCode, res, '')
   }
 
   private record(
