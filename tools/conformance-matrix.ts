@@ -5,7 +5,7 @@
  * when a scenario showed the SUT non-conformant; an environment or harness error says "not judged", never FAIL.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import type { VerdictKind } from '../support/checks/verdict.ts'
+import { VERDICT_KINDS, type VerdictKind } from '../support/checks/verdict.ts'
 import { describeRequirement } from '../support/checks/requirement.ts'
 import { readRunResults, type RunError, type ScenarioResult } from './scenario-results.ts'
 
@@ -57,16 +57,7 @@ export function requirementTitles(catalogue: string): Map<string, string> {
   return titles
 }
 
-const COLUMNS: readonly VerdictKind[] = [
-  'PASS',
-  'WARN',
-  'FAIL',
-  'INCONCLUSIVE',
-  'ENVIRONMENT ERROR',
-  'HARNESS ERROR',
-  'N/A',
-  'DEVIATION',
-]
+const COLUMNS = VERDICT_KINDS
 const HEADER = '| verdict | pass | warn | FAIL | inconclusive | env error | harness error | n/a | deviation |'
 const RULE = '|---|---|---|---|---|---|---|---|---|'
 

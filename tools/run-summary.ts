@@ -5,19 +5,15 @@
  * INCONCLUSIVE, ENVIRONMENT ERROR and HARNESS ERROR; WARN, N/A and DEVIATION are not failures).
  */
 import { describeRequirement } from '../support/checks/requirement.ts'
-import { describeFinding, type ScenarioVerdict, type VerdictKind } from '../support/checks/verdict.ts'
+import {
+  describeFinding,
+  type ScenarioVerdict,
+  VERDICT_KINDS,
+  type VerdictKind,
+} from '../support/checks/verdict.ts'
 import { isFailure, type RunError, type ScenarioResult } from './scenario-results.ts'
 
-const ORDER: readonly VerdictKind[] = [
-  'PASS',
-  'WARN',
-  'FAIL',
-  'INCONCLUSIVE',
-  'ENVIRONMENT ERROR',
-  'HARNESS ERROR',
-  'N/A',
-  'DEVIATION',
-]
+const ORDER = VERDICT_KINDS
 
 export function runSummary(
   sut: string,

@@ -3,6 +3,7 @@ import { uriTextsEqual } from '../sip/uri-equality.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { adviseThat, expectThat, showHeader } from './expectations.ts'
 import { must, should } from './requirement.ts'
+import { SERVICE_ROUTE_ENFORCED } from './requirements-routing.ts'
 import { checkServiceRouteEnforced, type OriginatingOutcome } from './routing-checks.ts'
 
 /**
@@ -35,15 +36,6 @@ export function checkTooManyHops(response: SipResponse, atScscf: readonly SipReq
   )
 }
 
-const INTERNAL_ROUTE = must('TS 24.229 §5.2.6.3.7 item 2 (replace or 400)', {
-  id: 'R53',
-  quote:
-    'If the verification fails, then the P-CSCF shall either: replace the preloaded Route header field value in ' +
-    'the request with the one received during the last registration in the Service-Route header field; or ' +
-    'respond to the UE with 400 (Bad Request) response',
-  source: 'R',
-})
-
 /**
  * R53: a WIC that preloads a Route to an internal node (not its Service-Route) does not reach that node: the
  * eP-CSCF refuses with 400, or routes along the Service-Route with the internal node gone from the Route.
@@ -58,7 +50,7 @@ export function checkInternalRouteNotFollowed(
     const routes = request.getAll('Route').flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
     expectThat(
       !routes.some((uri) => uriTextsEqual(uri, internal)),
-      INTERNAL_ROUTE,
+      SERVICE_ROUTE_ENFORCED,
       () =>
         `the WIC's preloaded Route <${internal}> (an internal node) reached Mw: ${showHeader(request, 'Route')}`,
     )

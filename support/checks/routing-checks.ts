@@ -5,6 +5,7 @@ import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { adviseThat, expectThat, showHeader, single } from './expectations.ts'
 import { REGISTRATION } from './requirements-registration.ts'
 import { must, should, type MustRequirement } from './requirement.ts'
+import { SERVICE_ROUTE_ENFORCED, UNTRUSTED_ASSERTED_IDENTITY } from './requirements-routing.ts'
 
 /**
  * Checks of requests the eP-CSCF routes between the WIC and the S-CSCF (TR 23.701 X.2.2): origination (TS 24.229
@@ -26,14 +27,6 @@ const SERVICE_ROUTE = must('TS 24.229 §5.2.6.3.7', { id: 'R53', quote: STANDALO
  * field … If the verification fails, then the P-CSCF shall either: replace the preloaded Route header field value
  * … or respond to the UE with 400 (Bad Request)" [R]: either outcome conforms.
  */
-const SERVICE_ROUTE_ENFORCED = must('TS 24.229 §5.2.6.3.7 item 2 (replace or 400)', {
-  id: 'R53',
-  quote:
-    'If the verification fails, then the P-CSCF shall either: replace the preloaded Route header field value in ' +
-    'the request with the one received during the last registration in the Service-Route header field; or ' +
-    'respond to the UE with 400 (Bad Request) response',
-  source: 'R',
-})
 
 function uris(values: readonly string[]): string[] {
   return values.flatMap((v) => parseNameAddrList(v).map((n) => n.uri.raw))
@@ -142,14 +135,7 @@ export function checkAssertedIdentity(
   const asserted = uris(request.getAll('P-Asserted-Identity'))
   expectThat(
     !asserted.some((uri) => uriTextsEqual(uri, claimed)) || uriTextsEqual(claimed, expected),
-    must('RFC 3325 §5; TS 24.229 §5.2.6.3.7', {
-      id: 'R47',
-      quote:
-        'If the proxy received the message from an element that it does not trust and there is a ' +
-        "P-Asserted-Identity header present, the proxy MUST replace that header field's contents with a new " +
-        'identity or remove the header field.',
-      source: 'R',
-    }),
+    UNTRUSTED_ASSERTED_IDENTITY,
     () =>
       `the WIC's own P-Asserted-Identity <${claimed}> reached the S-CSCF: ${showHeader(request, 'P-Asserted-Identity')}`,
   )

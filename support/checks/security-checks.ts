@@ -1,6 +1,7 @@
 import type { SipRequest } from '../sip/message.ts'
 import { adviseThat, expectThat, showHeader } from './expectations.ts'
 import { must, should, type MustRequirement, type ShouldRequirement } from './requirement.ts'
+import { UNTRUSTED_ASSERTED_IDENTITY } from './requirements-routing.ts'
 
 /**
  * Checks of the SA3 attack matrix (issue 9) that are about what crosses the edge: P-headers a WIC writes (§6).
@@ -30,14 +31,6 @@ export function isWicPHeader(name: string): name is WicPHeader {
 // RFC 7315 §4.6 / TS 24.228 R1-1c: the P-CSCF generates the ICID; a WIC's icid is not "globally unique" by any
 // measure the network controls, and would let a client steer charging correlation.
 const PCV_TEXT = 'P-CSCF1 inserts this header and populates the icid parameters with a globally unique value.'
-const PAI = must('RFC 3325 §5', {
-  id: 'R47',
-  quote:
-    'If the proxy received the message from an element that it does not trust and there is a ' +
-    "P-Asserted-Identity header present, the proxy MUST replace that header field's contents with a new " +
-    'identity or remove the header field.',
-  source: 'R',
-})
 // TS 24.229 §5.2.2.1 (read through 24.228 R1-1c [V~]): the P-CSCF inserts P-Visited-Network-ID with its own
 // pre-provisioned string; the catalogue (R17 [I]) adds that a value supplied by the WIC is not trusted.
 const PVNI_TEXT = 'P-CSCF1 adds the P-Visited-Network-ID header'
@@ -63,7 +56,7 @@ const UNTRUSTED: Readonly<
       source: 'V',
     }),
   },
-  'P-Asserted-Identity': { register: PAI, request: PAI },
+  'P-Asserted-Identity': { register: UNTRUSTED_ASSERTED_IDENTITY, request: UNTRUSTED_ASSERTED_IDENTITY },
   'P-Visited-Network-ID': {
     register: must('TS 24.229 §5.2.2.1; TS 24.228 R1-1c (flow text)', {
       id: 'R17',

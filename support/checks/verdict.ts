@@ -16,6 +16,18 @@ import { describeRequirement, type Requirement } from './requirement.ts'
 export type VerdictKind =
   'PASS' | 'WARN' | 'FAIL' | 'INCONCLUSIVE' | 'ENVIRONMENT ERROR' | 'HARNESS ERROR' | 'N/A' | 'DEVIATION'
 
+/** Every verdict, in the order reports list them. */
+export const VERDICT_KINDS: readonly VerdictKind[] = [
+  'PASS',
+  'WARN',
+  'FAIL',
+  'INCONCLUSIVE',
+  'ENVIRONMENT ERROR',
+  'HARNESS ERROR',
+  'N/A',
+  'DEVIATION',
+]
+
 export interface ScenarioVerdict {
   readonly verdict: VerdictKind
   readonly side?: Side
