@@ -36,6 +36,11 @@ const DEFECTS: Readonly<Record<string, HostileToken>> = {
   'that is unsigned (alg none)': 'alg-none',
   'signed by a key the WWSF does not publish': 'unknown-key',
   'whose payload was altered after signing': 'tampered-payload',
+  "signed HS256 with the WWSF's public key as secret": 'alg-confusion',
+  'signed by the key its own jwk header embeds': 'embedded-jwk',
+  'without exp': 'no-exp',
+  'whose aud array holds only another audience': 'aud-array-other',
+  'typed secevent+jwt instead of at+jwt': 'wrong-typ',
 }
 
 Given(

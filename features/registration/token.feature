@@ -52,14 +52,19 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
       And nothing of the bad token registration reached the S-CSCF
 
       Examples:
-        | defect                                   |
-        | that has expired                         |
-        | that is not valid yet                    |
-        | issued for another audience              |
-        | from another issuer                      |
-        | that is unsigned (alg none)              |
-        | signed by a key the WWSF does not publish |
-        | whose payload was altered after signing  |
+        | defect                                            |
+        | that has expired                                  |
+        | that is not valid yet                             |
+        | issued for another audience                       |
+        | from another issuer                               |
+        | that is unsigned (alg none)                       |
+        | signed by a key the WWSF does not publish         |
+        | whose payload was altered after signing           |
+        | signed HS256 with the WWSF's public key as secret |
+        | signed by the key its own jwk header embeds       |
+        | without exp                                       |
+        | whose aud array holds only another audience       |
+        | typed secevent+jwt instead of at+jwt              |
 
   Rule: the token binds the identities that may register (TS 24.371 A.3.2 step 1)
 

@@ -212,6 +212,11 @@ const TOKEN_DEFECT_CLAUSES: Readonly<Record<string, string>> = {
   'alg-none': 'RFC 8725 §3.1, RFC 7518 §3.6',
   'unknown-key': 'RFC 7515 §5.2 (signature validation)',
   'tampered-payload': 'RFC 7515 §5.2 (signature validation)',
+  'alg-confusion': 'RFC 8725 §2.1, §3.1 (algorithm allow-list; a public key is no HMAC secret)',
+  'embedded-jwk': 'RFC 8725 §3.10, RFC 7515 §4.1.3 (a key the token brings is not trusted)',
+  'no-exp': 'RFC 9068 §2.2 (exp REQUIRED)',
+  'aud-array-other': 'RFC 7519 §4.1.3 (aud, an array not holding the eP-CSCF), RFC 8725 §3.9',
+  'wrong-typ': 'RFC 8725 §3.11 (explicit typing), RFC 9068 §2.1 and §4 (typ at+jwt)',
 }
 
 /** R32 for one defect of the token (`expired`, `wrong-issuer`, ...): TS 24.371 A.3.2 step 4 and the defect's RFC. */

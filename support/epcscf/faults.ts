@@ -70,6 +70,10 @@ export type FaultName =
   | 'token-signature-unchecked'
   | 'token-expiry-unchecked'
   | 'token-audience-unchecked'
+  | 'token-alg-confusion'
+  | 'token-embedded-key-trusted'
+  | 'token-exp-optional'
+  | 'token-typ-unchecked'
   | 'token-identity-unbound'
   | 'forward-bearer-token'
   | 'no-auth-done'
@@ -168,6 +172,13 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'the token signature is never verified: alg none, a foreign key or a tampered payload pass (RFC 8725 §3.1)',
   'token-expiry-unchecked': 'an expired (or not yet valid) token is accepted (RFC 7519 §4.1.4, §4.1.5)',
   'token-audience-unchecked': 'a token issued for another audience is accepted (RFC 8725 §3.9)',
+  'token-alg-confusion':
+    "an HS256 token whose HMAC secret is the WWSF's public key (PEM) is accepted (RFC 8725 §2.1, §3.1)",
+  'token-embedded-key-trusted':
+    'a token is verified with the jwk its own header embeds (RFC 8725 §3.10, RFC 7515 §4.1.3)',
+  'token-exp-optional': 'a token without exp is accepted and never expires (RFC 9068 §2.2: exp REQUIRED)',
+  'token-typ-unchecked':
+    'a JWT whose typ is not at+jwt is accepted as an access token (RFC 8725 §3.11, RFC 9068 §4)',
   'token-identity-unbound':
     "the registered IMPU is not checked against the token: Alice's token registers Bob (TS 24.371 A.3.2)",
   'forward-bearer-token': "the WIC's Bearer token is forwarded to the IMS core on Mw",

@@ -1,9 +1,10 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createPublicKey, createSecretKey, KeyObject, type JsonWebKey } from 'node:crypto'
 import type { Faults } from './faults.ts'
 import { get } from 'node:https'
 import {
   createLocalJWKSet,
   decodeJwt,
+  EmbeddedJWK,
   decodeProtectedHeader,
   errors,
   generateKeyPair,
@@ -39,7 +40,7 @@ export interface TokenVerifierOptions {
   readonly clockToleranceS?: number
   /** The clock (tests move it instead of sleeping). */
   readonly now?: () => Date
-  /** Fault switches of the reference eP-CSCF that act here (token-signature/expiry/audience-unchecked). */
+  /** Fault switches of the reference eP-CSCF that act here (token-signature/expiry/audience-unchecked, ...). */
   readonly faults?: Faults
 }
 
@@ -70,13 +71,18 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     async verify(token: string): Promise<TokenVerdict> {
       let payload: JWTPayload
       try {
-        const checked = fault('token-signature-unchecked') ? await resignedUnchecked(token) : undefined
+        const checked = fault('token-signature-unchecked')
+          ? await resignedUnchecked(token)
+          : await faultyKey(token, key, fault)
         ;({ payload } = await jwtVerify(checked?.token ?? token, checked?.key ?? key, {
           issuer: opts.issuer,
           ...(fault('token-audience-unchecked') ? {} : { audience: opts.audience }),
-          algorithms: checked === undefined ? algorithms : ['ES256'],
-          typ: ACCESS_TOKEN_TYP,
-          requiredClaims: ['exp', impiClaim, impuClaim],
+          algorithms: checked?.algorithms ?? algorithms,
+          // RFC 8725 §3.11 (explicit typing): a JWT of another kind is not an access token.
+          ...(fault('token-typ-unchecked') ? {} : { typ: ACCESS_TOKEN_TYP }),
+          requiredClaims: fault('token-exp-optional')
+            ? [impiClaim, impuClaim]
+            : ['exp', impiClaim, impuClaim],
           // The expiry fault: a tolerance of ten years makes exp and nbf meaningless.
           clockTolerance: fault('token-expiry-unchecked') ? 10 * 365 * 86_400 : (opts.clockToleranceS ?? 5),
           ...(opts.now === undefined ? {} : { currentDate: opts.now() }),
@@ -98,18 +104,60 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
 }
 
 /**
+ * The key of two faults of the classic JWS pitfalls (RFC 8725 §2.1, §3.1, §3.10): `token-alg-confusion` verifies an
+ * HS256 token with the WWSF's public key (SPKI PEM) as the HMAC secret; `token-embedded-key-trusted` verifies a
+ * token with the `jwk` its own header embeds. Undefined (the correct path) otherwise.
+ */
+async function faultyKey(
+  token: string,
+  key: JWTVerifyGetKey | KeyObject,
+  fault: (name: Parameters<Faults['has']>[0]) => boolean,
+): Promise<
+  { token: string; key: KeyObject | CryptoKey | JWTVerifyGetKey; algorithms: string[] } | undefined
+> {
+  let header: ReturnType<typeof decodeProtectedHeader>
+  try {
+    header = decodeProtectedHeader(token)
+  } catch {
+    return undefined
+  }
+  if (fault('token-embedded-key-trusted') && header.jwk !== undefined)
+    return { token, key: EmbeddedJWK, algorithms: ['ES256', 'RS256'] }
+  if (fault('token-alg-confusion') && header.alg === 'HS256') {
+    const parts = token.split('.')
+    const asEs256 = { ...header, alg: 'ES256' }
+    const publicKey =
+      typeof key === 'function'
+        ? await key(asEs256, { payload: parts[1] ?? '', signature: parts[2] ?? '' })
+        : key
+    if (publicKey instanceof Uint8Array) return undefined
+    const asObject =
+      publicKey instanceof KeyObject
+        ? publicKey
+        : 'kty' in publicKey
+          ? createPublicKey({ key: publicKey as JsonWebKey, format: 'jwk' })
+          : KeyObject.from(publicKey as CryptoKey)
+    const pem = asObject.export({ type: 'spki', format: 'pem' }).toString()
+    return { token, key: createSecretKey(Buffer.from(pem)), algorithms: ['HS256'] }
+  }
+  return undefined
+}
+
+/**
  * The `token-signature-unchecked` fault: the token's header and claims are re-signed with a throwaway key, so
  * that every other check still runs and only the signature (and `alg`) is never verified.
  */
 let throwaway: Promise<Awaited<ReturnType<typeof generateKeyPair>>> | undefined
-async function resignedUnchecked(token: string): Promise<{ token: string; key: KeyObject | CryptoKey }> {
+async function resignedUnchecked(
+  token: string,
+): Promise<{ token: string; key: KeyObject | CryptoKey; algorithms: string[] }> {
   throwaway ??= generateKeyPair('ES256')
   const { privateKey, publicKey } = await throwaway
   const header = decodeProtectedHeader(token)
   const resigned = await new SignJWT(decodeJwt(token))
     .setProtectedHeader({ ...header, alg: 'ES256' })
     .sign(privateKey)
-  return { token: resigned, key: publicKey }
+  return { token: resigned, key: publicKey, algorithms: ['ES256'] }
 }
 
 function keySource(opts: TokenVerifierOptions): JWTVerifyGetKey | KeyObject {

@@ -52,6 +52,16 @@ export type HostileToken =
   | 'tampered-payload'
   /** Signed by the trusted key, but claiming identities of another subscriber (`other`). */
   | 'foreign-impu'
+  /** HS256 with the WWSF's public key (SPKI PEM) as the HMAC secret (RFC 8725 §2.1). */
+  | 'alg-confusion'
+  /** Signed by an attacker's key whose public half the header embeds as `jwk` (RFC 8725 §3.10). */
+  | 'embedded-jwk'
+  /** Without `exp` (RFC 9068 §2.2: exp is REQUIRED). */
+  | 'no-exp'
+  /** `aud` an array holding only another audience (RFC 7519 §4.1.3). */
+  | 'aud-array-other'
+  /** `typ` of another kind of JWT (secevent+jwt, RFC 8417) instead of at+jwt (RFC 8725 §3.11, RFC 9068 §4). */
+  | 'wrong-typ'
 
 export const HOSTILE_TOKENS: readonly HostileToken[] = [
   'expired',
@@ -62,6 +72,11 @@ export const HOSTILE_TOKENS: readonly HostileToken[] = [
   'unknown-key',
   'tampered-payload',
   'foreign-impu',
+  'alg-confusion',
+  'embedded-jwk',
+  'no-exp',
+  'aud-array-other',
+  'wrong-typ',
 ]
 
 export const TOKEN_TYP = 'at+jwt'
@@ -181,6 +196,26 @@ export class SigningKeys {
       }
       case 'foreign-impu':
         return this.sign({ ...good, [impuClaim]: foreign })
+      case 'alg-confusion':
+        return new SignJWT(good)
+          .setProtectedHeader({ alg: 'HS256', kid: this.kid, typ: TOKEN_TYP })
+          .sign(Buffer.from(this.publicKeyPem))
+      case 'embedded-jwk': {
+        const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+        const jwk = await exportJWK(publicKey)
+        return new SignJWT(good).setProtectedHeader({ alg: 'ES256', jwk, typ: TOKEN_TYP }).sign(privateKey)
+      }
+      case 'no-exp': {
+        const rest = { ...good }
+        delete rest.exp
+        return this.sign(rest)
+      }
+      case 'aud-array-other':
+        return this.sign({ ...good, aud: ['sip:other-epcscf.attacker.invalid'] })
+      case 'wrong-typ':
+        return new SignJWT(good)
+          .setProtectedHeader({ alg: this.alg, kid: this.kid, typ: 'secevent+jwt' })
+          .sign(this.privateKey)
     }
   }
 

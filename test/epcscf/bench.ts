@@ -48,6 +48,8 @@ export interface Bench {
     claims?: Record<string, unknown>,
     signingKey?: Parameters<SignJWT['sign']>[0],
   ): Promise<string>
+  /** The key pair the bench's tokens are signed with (the reference knows its public half as kid "bench"). */
+  readonly keys: Awaited<ReturnType<typeof generateKeyPair>>
   /** The requests of this method the S-CSCF received as scenario traffic. */
   atScscf(method: string): SipRequest[]
   stop(): Promise<void>
@@ -108,6 +110,7 @@ export async function startBench(opts: BenchOptions = {}): Promise<Bench> {
     epcscf,
     scscf,
     trace,
+    keys,
     async wic(user = 'alice', over = {}) {
       const wic = await Wic.connect(options(user, over))
       wics.push(wic)

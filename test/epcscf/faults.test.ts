@@ -18,6 +18,7 @@ import { WebSocket } from 'ws'
 import { ORIGIN, withBench, type Bench } from './bench.ts'
 import { SECURITY_DEFECT_PROBES } from './security-probes.ts'
 import { IDENTITY_DEFECT_PROBES } from './identity-probes.ts'
+import { TOKEN_DEFECT_PROBES } from './token-probes.ts'
 
 /** What a probe saw: a description of the defect, or undefined when the eP-CSCF behaved. */
 type Probe = (bench: Bench) => Promise<string | undefined>
@@ -102,6 +103,8 @@ const PROBES: Readonly<Record<string, Probe>> = {
   ...SECURITY_DEFECT_PROBES,
   // Identity, edge routing and the media profiles (issue 8, H9).
   ...IDENTITY_DEFECT_PROBES,
+  // The JWS pitfalls of the WWSF token (issue 9 §2, H11).
+  ...TOKEN_DEFECT_PROBES,
   'legacy-tls-allowed': async (bench) => {
     const outcome = await bench.tryWic({
       minVersion: 'TLSv1',
