@@ -100,6 +100,18 @@ When('{actor} registers with her/his token', async function (this: HarnessWorld,
 })
 
 When(
+  '{actor} registers with her/his token under the scheme name {string}',
+  async function (this: HarnessWorld, actor: ActorName, scheme: string) {
+    const headers = [bearerCredentials(this, scheme, this.token(actor))]
+    await relayed(
+      this,
+      actor,
+      this.register(actor, (wic) => wic.register({ authorization: 'none', extraHeaders: headers })),
+    )
+  },
+)
+
+When(
   '{actor} registers with her/his token claiming integrity-protected {string}',
   async function (this: HarnessWorld, actor: ActorName, value: string) {
     await relayed(this, actor, this.registerWithToken(actor, this.token(actor), value))
@@ -216,5 +228,14 @@ function forgedDigest(world: HarnessWorld, other: ActorName, value: string): [st
   return [
     'Authorization',
     initialDigestAuthorization({ username, realm: domain, uri: `sip:${domain}`, extraParams: [flag] }),
+  ]
+}
+
+/** `Authorization: <scheme> <token>` in the profile's carriage, the scheme name spelt as the scenario says. */
+function bearerCredentials(world: HarnessWorld, scheme: string, token: string): [string, string] {
+  const carriage = world.env.profile.wwsf.carriage
+  return [
+    'Authorization',
+    carriage === 'rfc8898' ? `${scheme} ${token}` : `${scheme} access_token="${token}"`,
   ]
 }

@@ -24,6 +24,14 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
       Then Alice's registration succeeds
       And the S-CSCF holds a binding for Alice
 
+    @R31 @R34 @RFC7235-2.1
+    Scenario: the scheme name "bearer" in lower case carries the token all the same
+      Auth-scheme names are case-insensitive (RFC 7235 §2.1, recalled: "It uses a case-insensitive token as a means
+      to identify the authentication scheme").
+      When Alice registers with her token under the scheme name "bearer"
+      Then the S-CSCF registered Alice without a digest challenge
+      And the REGISTER at the S-CSCF says auth-done for Alice's IMPI in exactly one Digest Authorization
+
     @R34 @R39 @TS33.203-U @security
     Scenario: the WIC's own integrity-protected value never reaches the S-CSCF with a token registration
       When Alice registers with her token claiming integrity-protected "yes"

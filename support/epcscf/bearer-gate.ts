@@ -46,7 +46,7 @@ export async function gateRegister(
   connection: WicConnection,
   opts: BearerGateOptions,
 ): Promise<GateOutcome> {
-  const token = bearerToken(request)
+  const token = bearerToken(request, opts.faults)
   if (opts.variants?.has('refuse-wic-integrity-protected') === true) {
     // The variant: credentials the eP-CSCF would otherwise clean (a WIC-chosen integrity-protected, or a Bearer
     // token beside Digest credentials) are refused instead; catalogue R39 allows "reject, or forward".
@@ -119,7 +119,7 @@ export function applyTrustedNodeAuthorization(
  * checked; it never goes on to the IMS core.
  */
 export async function gateRequest(request: SipRequest, opts: BearerGateOptions): Promise<GateOutcome> {
-  const token = bearerToken(request)
+  const token = bearerToken(request, opts.faults)
   if (token === undefined) return { kind: 'digest' }
   removeBearer(request)
   if (opts.verifier === undefined) return { kind: 'digest' }
@@ -173,12 +173,16 @@ async function verify(
   }
 }
 
-/** The token of `Authorization: Bearer <token68>` or `Authorization: Bearer access_token="<token>"`. */
-export function bearerToken(request: SipRequest): string | undefined {
+/**
+ * The token of `Authorization: Bearer <token68>` or `Authorization: Bearer access_token="<token>"`. The scheme name
+ * is case-insensitive (RFC 7235 §2.1); the `bearer-case-sensitive` fault knows only `Bearer`.
+ */
+export function bearerToken(request: SipRequest, faults?: Faults): string | undefined {
+  const caseSensitive = faults?.has('bearer-case-sensitive') === true
   for (const value of request.getAll('Authorization')) {
     try {
       const auth = parseAuthValue(value)
-      if (auth.scheme.toLowerCase() !== 'bearer') continue
+      if (caseSensitive ? auth.scheme !== 'Bearer' : auth.scheme.toLowerCase() !== 'bearer') continue
       return auth.token68 ?? getParam(auth.params, 'access_token')
     } catch {
       continue

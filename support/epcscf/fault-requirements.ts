@@ -77,6 +77,8 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'token-embedded-key-trusted': ['R32'],
   'token-exp-optional': ['R32'],
   'token-typ-unchecked': ['R32'],
+  // Not a token: the REGISTER goes the digest way and the S-CSCF challenges it (token-checks.ts, noChallenge).
+  'bearer-case-sensitive': ['R34'],
   'token-identity-unbound': ['R36'],
   'forward-bearer-token': ['R35'],
   'no-auth-done': ['R34'],

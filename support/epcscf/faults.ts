@@ -74,6 +74,7 @@ export type FaultName =
   | 'token-embedded-key-trusted'
   | 'token-exp-optional'
   | 'token-typ-unchecked'
+  | 'bearer-case-sensitive'
   | 'token-identity-unbound'
   | 'forward-bearer-token'
   | 'no-auth-done'
@@ -181,6 +182,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'a JWT whose typ is not at+jwt is accepted as an access token (RFC 8725 §3.11, RFC 9068 §4)',
   'token-identity-unbound':
     "the registered IMPU is not checked against the token: Alice's token registers Bob (TS 24.371 A.3.2)",
+  'bearer-case-sensitive':
+    'Authorization: bearer <token> (scheme name in lower case) is not taken as a token (RFC 7235 §2.1: case-insensitive)',
   'forward-bearer-token': "the WIC's Bearer token is forwarded to the IMS core on Mw",
   'no-auth-done':
     'a token REGISTER is forwarded without the TNA Authorization (integrity-protected="auth-done", TS 33.203 U.2)',

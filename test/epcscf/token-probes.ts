@@ -39,6 +39,13 @@ export const TOKEN_DEFECT_PROBES: Readonly<Record<string, Probe>> = {
     return reachesMw(bench, token)
   },
   'token-exp-optional': async (bench) => reachesMw(bench, await bench.token('alice', { exp: undefined })),
+  // A positive probe: `bearer` in lower case is a token all the same (RFC 7235 §2.1); the defect is a challenge.
+  'bearer-case-sensitive': async (bench) => {
+    const wic = await bench.wic('alice')
+    const headers: [string, string][] = [['Authorization', `bearer ${await bench.token('alice')}`]]
+    const { final } = await wic.register({ authorization: 'none', extraHeaders: headers })
+    return final.status !== 200 ? `bearer in lower case got ${final.status}, not 200` : undefined
+  },
   'token-typ-unchecked': async (bench) => {
     const token = await new SignJWT(await genuineClaims(bench))
       .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'secevent+jwt' })
