@@ -41,6 +41,7 @@ const DEFECTS: Readonly<Record<string, HostileToken>> = {
   'without exp': 'no-exp',
   'whose aud array holds only another audience': 'aud-array-other',
   'typed secevent+jwt instead of at+jwt': 'wrong-typ',
+  'whose signature is not base64url': 'malformed-base64url',
 }
 
 Given(

@@ -73,6 +73,7 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
         | without exp                                       |
         | whose aud array holds only another audience       |
         | typed secevent+jwt instead of at+jwt              |
+        | whose signature is not base64url                  |
 
   Rule: the token binds the identities that may register (TS 24.371 A.3.2 step 1)
 

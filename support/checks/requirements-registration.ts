@@ -217,6 +217,7 @@ const TOKEN_DEFECT_CLAUSES: Readonly<Record<string, string>> = {
   'no-exp': 'RFC 9068 §2.2 (exp REQUIRED)',
   'aud-array-other': 'RFC 7519 §4.1.3 (aud, an array not holding the eP-CSCF), RFC 8725 §3.9',
   'wrong-typ': 'RFC 8725 §3.11 (explicit typing), RFC 9068 §2.1 and §4 (typ at+jwt)',
+  'malformed-base64url': 'RFC 7515 §5.2 step 1, §2 (Base64url Encoding without padding)',
 }
 
 /** R32 for one defect of the token (`expired`, `wrong-issuer`, ...): TS 24.371 A.3.2 step 4 and the defect's RFC. */

@@ -185,6 +185,9 @@ export function bearerToken(request: SipRequest, faults?: Faults): string | unde
       if (caseSensitive ? auth.scheme !== 'Bearer' : auth.scheme.toLowerCase() !== 'bearer') continue
       return auth.token68 ?? getParam(auth.params, 'access_token')
     } catch {
+      // Bearer credentials that are no token68 are still a (malformed) token: the verifier refuses them, rather
+      // than the REGISTER going on as if it carried none (RFC 6750 §3.1 invalid_request / invalid_token).
+      if (isBearer(value) && !caseSensitive) return value.trim().slice('bearer'.length).trim()
       continue
     }
   }

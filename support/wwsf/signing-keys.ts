@@ -62,6 +62,8 @@ export type HostileToken =
   | 'aud-array-other'
   /** `typ` of another kind of JWT (secevent+jwt, RFC 8417) instead of at+jwt (RFC 8725 §3.11, RFC 9068 §4). */
   | 'wrong-typ'
+  /** The genuine token with its signature in a character set that is not base64url (RFC 7515 §7.1, §2). */
+  | 'malformed-base64url'
 
 export const HOSTILE_TOKENS: readonly HostileToken[] = [
   'expired',
@@ -77,6 +79,7 @@ export const HOSTILE_TOKENS: readonly HostileToken[] = [
   'no-exp',
   'aud-array-other',
   'wrong-typ',
+  'malformed-base64url',
 ]
 
 export const TOKEN_TYP = 'at+jwt'
@@ -212,6 +215,10 @@ export class SigningKeys {
       }
       case 'aud-array-other':
         return this.sign({ ...good, aud: ['sip:other-epcscf.attacker.invalid'] })
+      case 'malformed-base64url': {
+        const [header, payload, signature] = (await this.sign(good)).split('.')
+        return `${header}.${payload}.${(signature ?? '').replace(/-/g, '+').replace(/_/g, '/')}!*==`
+      }
       case 'wrong-typ':
         return new SignJWT(good)
           .setProtectedHeader({ alg: this.alg, kid: this.kid, typ: 'secevent+jwt' })
