@@ -151,6 +151,22 @@ When(
   },
 )
 
+When(
+  "{actor} registers holding a token for her/his IMPI that binds only {actor}'s public identities",
+  async function (this: HarnessWorld, actor: ActorName, other: ActorName) {
+    const token = await this.hostileToken(actor, 'foreign-impu', other)
+    await relayed(this, actor, this.registerWithToken(actor, token))
+  },
+)
+
+Then(
+  'the eP-CSCF refuses to register {actor} with a token that does not bind her/his public identity',
+  function (this: HarnessWorld, actor: ActorName) {
+    const who = `${actor} (with a token for the right IMPI but without the IMPU registered)`
+    checkTokenRefused(this.lastRegistration(actor).final, who, TOKEN.identityBound)
+  },
+)
+
 Then(
   'the S-CSCF registered {actor} without a digest challenge',
   function (this: HarnessWorld, actor: ActorName) {

@@ -83,3 +83,9 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
       When Bob registers with Alice's token
       Then the eP-CSCF refuses to register Bob with Alice's token
       And nothing of Bob's registration reached the S-CSCF
+
+    @R36 @security
+    Scenario: a token for Alice's IMPI that binds only Bob's public identities cannot register Alice
+      When Alice registers holding a token for her IMPI that binds only Bob's public identities
+      Then the eP-CSCF refuses to register Alice with a token that does not bind her public identity
+      And nothing of Alice's registration reached the S-CSCF
