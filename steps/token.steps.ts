@@ -103,7 +103,7 @@ When('{actor} registers with her/his token', async function (this: HarnessWorld,
 When(
   '{actor} registers with her/his token under the scheme name {string}',
   async function (this: HarnessWorld, actor: ActorName, scheme: string) {
-    const headers = [bearerCredentials(this, scheme, this.token(actor))]
+    const headers = bearerCredentials(this, actor, scheme, this.token(actor))
     await relayed(
       this,
       actor,
@@ -248,11 +248,24 @@ function forgedDigest(world: HarnessWorld, other: ActorName, value: string): [st
   ]
 }
 
-/** `Authorization: <scheme> <token>` in the profile's carriage, the scheme name spelt as the scenario says. */
-function bearerCredentials(world: HarnessWorld, scheme: string, token: string): [string, string] {
-  const carriage = world.env.profile.wwsf.carriage
+/**
+ * `Authorization: <scheme> <token>` in the profile's carriage, the scheme name spelt as the scenario says; with
+ * profile wwsf.impi `digest-username`, the initial Digest Authorization with the IMPI beside it (as registerWithToken).
+ */
+function bearerCredentials(
+  world: HarnessWorld,
+  actor: ActorName,
+  scheme: string,
+  token: string,
+): [string, string][] {
+  const { carriage, impi } = world.env.profile.wwsf
+  const bearer = carriage === 'rfc8898' ? `${scheme} ${token}` : `${scheme} access_token="${token}"`
+  if (impi !== 'digest-username') return [['Authorization', bearer]]
+  const { domain } = world.env.profile
+  const username = world.subscriber(actor).impi
+  const digest = initialDigestAuthorization({ username, realm: domain, uri: `sip:${domain}` })
   return [
-    'Authorization',
-    carriage === 'rfc8898' ? `${scheme} ${token}` : `${scheme} access_token="${token}"`,
+    ['Authorization', bearer],
+    ['Authorization', digest],
   ]
 }
