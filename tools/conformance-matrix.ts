@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { VERDICT_KINDS, type VerdictKind } from '../support/checks/verdict.ts'
 import { describeRequirement } from '../support/checks/requirement.ts'
-import { readRunResults, type RunError, type ScenarioResult } from './scenario-results.ts'
+import type { RunError, ScenarioResult } from './scenario-results.ts'
 
 /**
  * The aspects the SA3 editor's note of TR 23.701 asks SA3 to verify (docs/tr23701-example-procedures.txt), and the
@@ -178,10 +178,4 @@ export function writeConformanceMatrix(
   const file = `${reportsDir}/conformance-matrix.md`
   writeFileSync(file, conformanceMatrix(results, sut, catalogue, options))
   return file
-}
-
-/** Reads a run's messages and writes its matrix (for reports written earlier). */
-export async function conformanceMatrixOf(reportsDir: string, sut: string): Promise<string> {
-  const run = await readRunResults(`${reportsDir}/messages.ndjson`)
-  return writeConformanceMatrix(reportsDir, sut, run.scenarios, { runErrors: run.runErrors })
 }

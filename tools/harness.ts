@@ -13,7 +13,7 @@ import { ensurePki } from '../support/sut/sut-pki.ts'
 import { writeConformanceMatrix } from './conformance-matrix.ts'
 import { runCucumber } from './cucumber-run.ts'
 import { checkDeviations } from './deviation-check.ts'
-import { exportEvidence } from './evidence-export.ts'
+import { EvidenceWriter } from './evidence-export.ts'
 import { featurePaths } from './feature-paths.ts'
 import { writeIndexPage } from './index-page.ts'
 import { writeJunit } from './junit-report.ts'
@@ -78,7 +78,8 @@ async function main(argv: string[]): Promise<number> {
     HARNESS_PROFILE_NAME: profile.name,
     HARNESS_REPORTS_DIR: reports,
   })
-  const { scenarios, runErrors } = await readRunResults(`${reports}/messages.ndjson`)
+  const evidence = new EvidenceWriter(reports)
+  const { scenarios, runErrors } = await readRunResults(`${reports}/messages.ndjson`, evidence)
   if (run.interrupted)
     runErrors.push({
       verdict: 'ENVIRONMENT ERROR',
@@ -111,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     },
     scenarios,
     runErrors,
-    await exportEvidence(reports),
+    evidence.folders,
   )
   const summary = runSummary(profile.name, scenarios, runErrors)
   process.stdout.write(

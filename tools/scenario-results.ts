@@ -64,13 +64,22 @@ interface Running {
 
 const EVIDENCE_CAP = 16_000
 
-/** Reads `<reports>/messages.ndjson`; a missing file gives no scenarios (the run did not start). */
-export async function readRunResults(file: string): Promise<RunResults> {
+/**
+ * Reads `<reports>/messages.ndjson` in one pass; `also` sees every envelope too (the evidence writer). A missing
+ * file gives no scenarios (the run did not start).
+ */
+export async function readRunResults(
+  file: string,
+  also?: { add(envelope: object): void },
+): Promise<RunResults> {
   const collector = new ResultCollector()
   if (!existsSync(file)) return collector.results()
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })
   for await (const line of lines) {
-    if (line.trim() !== '') collector.add(JSON.parse(line) as Envelope)
+    if (line.trim() === '') continue
+    const envelope = JSON.parse(line) as Envelope
+    collector.add(envelope)
+    also?.add(envelope)
   }
   return collector.results()
 }

@@ -149,26 +149,23 @@ async function verify(
   if (opts.variants?.has('token-refusal-no-error-attribute') === true) {
     // RFC 6750 §3: "If the protected resource request included an access token and failed authentication, the
     // resource server SHOULD include the "error" attribute": a SHOULD, so a challenge without it is conformant.
-    return {
-      ok: false,
-      outcome: {
-        kind: 'reject',
-        status: 401,
-        reason: 'Unauthorized',
-        headers: [['WWW-Authenticate', `Bearer realm="${opts.domain}"`]],
-      },
-    }
+    return unauthorized(`Bearer realm="${opts.domain}"`)
   }
   // RFC 6750 §3.1 (as used by RFC 8898 §5): invalid_token - "The access token provided is expired, revoked,
   // malformed, or invalid for other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status
   // code." The details stay in the trace, not in the challenge.
+  return unauthorized(`Bearer realm="${opts.domain}", error="invalid_token"`)
+}
+
+/** A 401 refusal of the token with this Bearer challenge. */
+function unauthorized(challenge: string): { ok: false; outcome: GateOutcome } {
   return {
     ok: false,
     outcome: {
       kind: 'reject',
       status: 401,
       reason: 'Unauthorized',
-      headers: [['WWW-Authenticate', `Bearer realm="${opts.domain}", error="invalid_token"`]],
+      headers: [['WWW-Authenticate', challenge]],
     },
   }
 }

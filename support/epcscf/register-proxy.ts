@@ -1,7 +1,7 @@
 import { canonicalHeaderName } from '../sip/compact-names.ts'
 import { formatAuthValue, parseAuthValue, type AuthValue } from '../sip/auth.ts'
 import type { SipRequest } from '../sip/message.ts'
-import { formatNameAddr, parseNameAddrList } from '../sip/name-addr.ts'
+import { formatNameAddr, parseNameAddrList, type NameAddr } from '../sip/name-addr.ts'
 import type { Param } from '../sip/params.ts'
 import { insertChargingVector } from './charging.ts'
 import type { Faults } from './faults.ts'
@@ -118,36 +118,36 @@ function setIntegrityProtected(request: SipRequest, opts: RegisterProxyOptions):
   })
 }
 
-/** The `contact-rewritten` fault: Contact replaced by a flow-token URI of the eP-CSCF, instance and reg-id lost. */
-function rewriteContacts(request: SipRequest, connection: WicConnection, self: SelfAddress): void {
+/**
+ * Replaces every Contact of the REGISTER (not `*`) with what `rewrite` makes of it; unparseable values are dropped.
+ * The one place the reference edits a WIC's Contact (the `contact-rewritten` fault, the `contact-alias` variant).
+ */
+function mapContacts(request: SipRequest, rewrite: (contact: NameAddr) => NameAddr): void {
   const contacts = request.getAll('Contact').flatMap((value) => {
     try {
-      return parseNameAddrList(value)
+      return value.trim() === '*' ? [] : parseNameAddrList(value)
     } catch {
       return []
     }
   })
   if (contacts.length === 0) return
-  setHeader(
-    request,
-    'Contact',
-    contacts
-      .map((contact) =>
-        formatNameAddr({
-          uri: {
-            scheme: 'sip',
-            user: connection.token,
-            host: self.mwHost,
-            port: self.mwPort,
-            params: [{ name: 'transport', value: self.mwTransport.toLowerCase(), quoted: false }],
-            raw: '',
-          },
-          params: contact.params.filter((p) => ['expires', 'q'].includes(p.name.toLowerCase())),
-          raw: '',
-        }),
-      )
-      .join(', '),
-  )
+  setHeader(request, 'Contact', contacts.map((contact) => formatNameAddr(rewrite(contact))).join(', '))
+}
+
+/** The `contact-rewritten` fault: Contact replaced by a flow-token URI of the eP-CSCF, instance and reg-id lost. */
+function rewriteContacts(request: SipRequest, connection: WicConnection, self: SelfAddress): void {
+  mapContacts(request, (contact) => ({
+    uri: {
+      scheme: 'sip',
+      user: connection.token,
+      host: self.mwHost,
+      port: self.mwPort,
+      params: [{ name: 'transport', value: self.mwTransport.toLowerCase(), quoted: false }],
+      raw: '',
+    },
+    params: contact.params.filter((p) => ['expires', 'q'].includes(p.name.toLowerCase())),
+    raw: '',
+  }))
 }
 
 /** The URI parameter of the `contact-alias` variant, as Kamailio's add_contact_alias() writes it. */
@@ -163,32 +163,16 @@ function addContactAlias(request: SipRequest, connection: WicConnection): void {
   const remote = connection.flow.remote
   // Kamailio's proto numbers: 1 UDP, 2 TCP, 3 TLS, 4 SCTP, 5 WS, 6 WSS.
   const alias = `${remote.address}~${remote.port}~6`
-  const contacts = request.getAll('Contact').flatMap((value) => {
-    try {
-      return value.trim() === '*' ? [] : parseNameAddrList(value)
-    } catch {
-      return []
-    }
-  })
-  if (contacts.length === 0) return
-  setHeader(
-    request,
-    'Contact',
-    contacts
-      .map((contact) =>
-        formatNameAddr({
-          ...contact,
-          uri: {
-            ...contact.uri,
-            params: [
-              ...contact.uri.params.filter((p) => p.name.toLowerCase() !== ALIAS_PARAM),
-              { name: ALIAS_PARAM, value: alias, quoted: false },
-            ],
-            raw: '',
-          },
-          raw: '',
-        }),
-      )
-      .join(', '),
-  )
+  mapContacts(request, (contact) => ({
+    ...contact,
+    uri: {
+      ...contact.uri,
+      params: [
+        ...contact.uri.params.filter((p) => p.name.toLowerCase() !== ALIAS_PARAM),
+        { name: ALIAS_PARAM, value: alias, quoted: false },
+      ],
+      raw: '',
+    },
+    raw: '',
+  }))
 }

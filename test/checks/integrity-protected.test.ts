@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConformanceFailure } from '../../support/errors.ts'
 import { checkDigestIntegrityProtected } from '../../support/checks/register-checks.ts'
 import { checkWicIntegrityNotTrusted } from '../../support/checks/registration-outcome-checks.ts'
 import type { SipRequest, SipResponse } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
+import { failsWith } from '../helpers/verdicts.ts'
 
 function register(extra: string[]): SipRequest {
   const message = parseMessage(
@@ -29,14 +29,6 @@ function register(extra: string[]): SipRequest {
   )
   assert.ok(message.isRequest())
   return message
-}
-
-function failsWith(id: string, check: () => unknown): void {
-  assert.throws(check, (error: unknown) => {
-    assert.ok(error instanceof ConformanceFailure, `expected a ConformanceFailure, got ${String(error)}`)
-    assert.equal(error.requirement.id, id)
-    return true
-  })
 }
 
 const ANSWER =

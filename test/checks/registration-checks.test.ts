@@ -33,6 +33,7 @@ import { checkNothingOnMw, checkTokenRefused } from '../../support/checks/token-
 import { NoAnswer } from '../../support/errors.ts'
 import type { SipRequest, SipResponse } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
+import { failsWith } from '../helpers/verdicts.ts'
 
 const IMPU = 'sip:alice@ims.harness.test'
 const MW = { address: '127.0.0.1', port: 5060, hostnames: { 'epcscf.harness.test': '127.0.0.1' } }
@@ -91,14 +92,6 @@ const FAKE_OK = response(
     '',
   ].join('\n'),
 )
-
-function failsWith(id: string, check: () => unknown): void {
-  assert.throws(check, (error: unknown) => {
-    assert.ok(error instanceof ConformanceFailure, `expected a ConformanceFailure, got ${String(error)}`)
-    assert.equal(error.requirement.id, id)
-    return true
-  })
-}
 
 void test('a fake eP-CSCF that answers 200 to every REGISTER and forwards nothing is red at every digest check', () => {
   const nothing: SipRequest[] = []

@@ -8,6 +8,7 @@ import { ConformanceFailure } from '../../support/errors.ts'
 import { checkAssertedIdentity, checkRoutedAlongServiceRoute } from '../../support/checks/routing-checks.ts'
 import type { SipRequest } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
+import { failsWith } from '../helpers/verdicts.ts'
 
 const IMPU = 'sip:alice@ims.harness.test'
 const ASSOCIATED = [IMPU, 'tel:+15550101']
@@ -31,14 +32,6 @@ function message(extra: string[]): SipRequest {
   )
   assert.ok(parsed.isRequest())
   return parsed
-}
-
-function failsWith(id: string, check: () => unknown): void {
-  assert.throws(check, (error: unknown) => {
-    assert.ok(error instanceof ConformanceFailure, `expected a ConformanceFailure, got ${String(error)}`)
-    assert.equal(error.requirement.id, id)
-    return true
-  })
 }
 
 void test('R48: the default IMPU alone, or with one tel URI of the P-Associated-URI, as equal URIs, passes', () => {

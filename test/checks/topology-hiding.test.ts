@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConformanceFailure } from '../../support/errors.ts'
 import { checkInDialogCrossed } from '../../support/checks/dialog-checks.ts'
 import { checkMaxForwardsDecremented, checkRefresh } from '../../support/checks/register-checks.ts'
 import type { SipRequest, SipResponse } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
+import { failsWith } from '../helpers/verdicts.ts'
 
 function request(method: string, callId: string, cseq: number, extra: string[] = [], mf = 70): SipRequest {
   const message = parseMessage(
@@ -34,10 +34,6 @@ function request(method: string, callId: string, cseq: number, extra: string[] =
 const OK = parseMessage(
   'SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS a;branch=z9hG4bKw\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n',
 ) as SipResponse
-
-function failsWith(id: string, check: () => unknown): void {
-  assert.throws(check, (e: unknown) => e instanceof ConformanceFailure && e.requirement.id === id)
-}
 
 void test('R19 Max-Forwards: exactly one less, or any 0 < after < before when hiding', () => {
   const sent = request('REGISTER', 'c', 1, [], 70)

@@ -1,23 +1,9 @@
 /** The TLS checks on evidence: a TLS 1.3 refusal is a SHOULD (RFC 9325 §3.1.1), a TLS 1.2 refusal a MUST. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConformanceFailure, TlsHandshakeFailed } from '../../support/errors.ts'
-import { closeFindings, openFindings } from '../../support/checks/findings.ts'
+import { TlsHandshakeFailed } from '../../support/errors.ts'
 import { checkTlsAccepted, type TlsOutcome } from '../../support/checks/transport-checks.ts'
-
-function failsWith(id: string, check: () => unknown): void {
-  assert.throws(check, (error: unknown) => {
-    assert.ok(error instanceof ConformanceFailure, `expected a ConformanceFailure, got ${String(error)}`)
-    assert.equal(error.requirement.id, id)
-    return true
-  })
-}
-
-function warnings(check: () => void): string[] {
-  openFindings()
-  check()
-  return closeFindings().map((f) => `${f.kind} ${f.requirement?.level ?? ''} ${f.requirement?.id ?? ''}`)
-}
+import { failsWith, warnings } from '../helpers/verdicts.ts'
 
 const REFUSED = new TlsHandshakeFailed('alert 70 protocol version')
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { closeFindings, openFindings } from '../../support/checks/findings.ts'
 import {
   checkFlowFailed,
   checkRefusedUnregistered,
@@ -15,25 +14,15 @@ import {
 } from '../../support/checks/websocket-checks.ts'
 import { ConformanceFailure, NoAnswer, ScenarioMisuse } from '../../support/errors.ts'
 import { SipRequest, SipResponse } from '../../support/sip/message.ts'
+import { failsWith, findingsOf } from '../helpers/verdicts.ts'
 
 /**
  * The W2 and X.2.2 checks on hand-made outcomes: each legitimate variation (catalogue Appendix B.1) passes, with a
  * WARN where a SHOULD is not followed, and each defect fails with the requirement id the fault matrix reads.
  */
-function failsWith(id: string, check: () => void): void {
-  assert.throws(check, (error: unknown) => {
-    assert.ok(error instanceof ConformanceFailure)
-    assert.equal(error.requirement.id, id)
-    assert.equal(error.requirement.level, 'MUST')
-    return true
-  })
-}
 
-function warnings(check: () => void): string[] {
-  openFindings()
-  check()
-  return closeFindings().map((f) => `${f.kind} ${f.requirement?.id ?? ''}`)
-}
+const warnings = (check: () => void): string[] =>
+  findingsOf(check).map((f) => `${f.kind} ${f.requirement?.id ?? ''}`)
 
 const response = (status: number) => new SipResponse({ status, reason: 'x' })
 const message = () => new SipRequest({ method: 'MESSAGE', uri: 'sip:bob@ims.harness.test' })

@@ -4,25 +4,10 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ConformanceFailure } from '../../support/errors.ts'
-import { closeFindings, openFindings } from '../../support/checks/findings.ts'
 import { checkNoSipProcessed } from '../../support/checks/websocket-checks.ts'
 import type { SipMessage, SipRequest } from '../../support/sip/message.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
-
-function failsWith(id: string, check: () => unknown): void {
-  assert.throws(check, (error: unknown) => {
-    assert.ok(error instanceof ConformanceFailure, `expected a ConformanceFailure, got ${String(error)}`)
-    assert.equal(error.requirement.id, id)
-    return true
-  })
-}
-
-function warnings(check: () => void): string[] {
-  openFindings()
-  check()
-  return closeFindings().map((f) => `${f.kind} ${f.requirement?.level ?? ''} ${f.requirement?.id ?? ''}`)
-}
+import { failsWith, warnings } from '../helpers/verdicts.ts'
 
 function sip(text: string): SipMessage {
   return parseMessage(text.replace(/\n/g, '\r\n'))
