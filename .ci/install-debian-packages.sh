@@ -2,12 +2,14 @@
 # Installs the Debian packages the harness's tiers need, skipping what is installed already:
 #   - the Kamailio eP-CSCF (sut/kamailio/packages.txt), for the process tier;
 #   - docker.io and debootstrap, for the container tier (.ci/start-dockerd.sh, .ci/build-kamailio-image.sh);
-#   - sip-tester (SIPp) and tshark, for peer tools and trace decoding.
+#   - sip-tester (SIPp) and tshark, for peer tools and trace decoding;
+#   - chromium, for the browser WICs (playwright-core drives it; no browser is downloaded at run time);
+#   - faketime, for the run with the clock 400 days ahead (certificate lifecycle, issue 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(docker.io debootstrap sip-tester tshark)
+packages=(docker.io debootstrap sip-tester tshark chromium faketime)
 while read -r line; do
   line="${line%%#*}"
   line="${line//[[:space:]]/}"
