@@ -68,6 +68,8 @@ export class Wwsf implements AsyncDisposable {
   private stopped = false
   /** Serialized origins (scheme://host[:port], the form of the `Origin` header) that CORS allows. */
   private readonly corsOrigins: ReadonlySet<string>
+  /** Static content served by GET (the browser WIC's pages and bundles, support/browser): path → body. */
+  private readonly pages = new Map<string, { readonly contentType: string; readonly body: string }>()
 
   private constructor(
     private readonly server: Server,
@@ -124,6 +126,14 @@ export class Wwsf implements AsyncDisposable {
     return this.tokenProfile.issuer
   }
 
+  /**
+   * Serves `body` at `path` (GET) from the WWSF's own origin: the page of a browser WIC and its script, so that the
+   * browser's Origin is the WWSF's (TR 23.701 X.2.1.2 step 1: the WIC is downloaded from the WWSF).
+   */
+  servePage(path: string, contentType: string, body: string): void {
+    this.pages.set(path, { contentType, body })
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
@@ -145,6 +155,8 @@ export class Wwsf implements AsyncDisposable {
     }
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'GET' && path === JWKS_PATH) return this.answer(req, body, res, 200, this.keys.jwks)
+    const page = req.method === 'GET' ? this.pages.get(path ?? '') : undefined
+    if (page !== undefined) return this.page(req, res, page)
     if (path === '/login') {
       if (req.method === 'OPTIONS') return this.preflight(req, res)
       if (req.method !== 'POST')
@@ -163,6 +175,15 @@ export class Wwsf implements AsyncDisposable {
       return this.answer(req, body, res, 200, result, [['Cache-Control', 'no-store']])
     }
     return this.answer(req, body, res, 404, { error: 'not found' })
+  }
+
+  /** A static page: recorded with its size only (a bundle is hundreds of kilobytes of script). */
+  private page(req: IncomingMessage, res: ServerResponse, page: { contentType: string; body: string }): void {
+    res.statusCode = 200
+    res.setHeader('Content-Type', page.contentType)
+    res.setHeader('Cache-Control', 'no-store')
+    res.end(page.body)
+    this.record(req, '', 200, res, `[${Buffer.byteLength(page.body)} octets of ${page.contentType}]`)
   }
 
   private authenticate(user: string | undefined, password: string | undefined): WwsfSubscriber | undefined {
