@@ -29,6 +29,13 @@ const STOP_GRACE_MS = 5000
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 /** A second signal within this time of the first is the same one delivered twice, not a second Ctrl-C. */
 const DUPLICATE_SIGNAL_MS = 1000
+/**
+ * The old-space limit of the cucumber process, in MiB. V8 sizes its heap from the machine's memory (about 4 GiB
+ * here) and collects lazily while there is room, so a SUT flooding the WIC (test/hostile, issue 7) drove the
+ * process to 0.6–1.2 GiB of garbage; with this limit the same flood peaks near 0.5 GiB RSS, and a suite run keeps far
+ * less live (evidence is bounded per scenario). Measured with test/hostile/hostile-sut.test.ts ("flood").
+ */
+const OLD_SPACE_MIB = 512
 
 export async function runCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CucumberRun> {
   const cucumber = resolve(
@@ -40,7 +47,7 @@ export async function runCucumber(args: readonly string[], env: NodeJS.ProcessEn
     process.stderr.write(`stopped what an earlier, killed run left running: ${orphans.join(', ')}\n`)
   const registry = join(HARNESS_DIR, 'run', `${process.pid}-${Date.now()}`)
   mkdirSync(registry, { recursive: true })
-  const child = spawn(process.execPath, [cucumber, ...args], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${OLD_SPACE_MIB}`, cucumber, ...args], {
     stdio: 'inherit',
     env: { ...env, HARNESS_RUN_DIR: registry },
     detached: true,
