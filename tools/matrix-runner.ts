@@ -16,6 +16,17 @@ export interface MatrixJob {
   readonly tags: string | undefined
 }
 
+/**
+ * Scenarios the matrices leave out: those of a real browser WIC (features/browser, tag @browser). The matrices prove
+ * the checks through the scripted WIC, once per fault and per variant; a Chromium per job would multiply the run
+ * time and add nothing to what a check can see. The suite tier and the SUT tiers run them.
+ */
+export const MATRIX_EXCLUDED_TAGS = 'not @browser'
+
+function tagsOf(job: MatrixJob): string {
+  return job.tags ? `(${job.tags}) and ${MATRIX_EXCLUDED_TAGS}` : MATRIX_EXCLUDED_TAGS
+}
+
 let support: Awaited<ReturnType<typeof loadSupport>> | undefined
 
 export async function runJob(job: MatrixJob, profile: string): Promise<RunResults> {
@@ -27,7 +38,7 @@ export async function runJob(job: MatrixJob, profile: string): Promise<RunResult
       format: [],
       parallel: 0,
       worldParameters: { profile, faults: job.faults, variants: job.variants },
-      ...(job.tags ? { tags: job.tags } : {}),
+      tags: tagsOf(job),
     },
   })
   support ??= await loadSupport(runConfiguration)
