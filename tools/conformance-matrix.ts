@@ -1,7 +1,8 @@
 /**
  * The conformance / SA3 matrix of one run: which requirements, spec clauses and SA3 security aspects the scenarios
  * verified against this system under test, and with what verdict. Read from the scenario verdicts
- * (tools/scenario-results.ts); written as Markdown next to the other reports. A requirement or aspect is FAIL only
+ * (tools/scenario-results.ts) into one model (`conformanceModel`), written as Markdown next to the other reports and
+ * as the HTML page an SA3 reviewer cites (tools/conformance-html.ts). A requirement or aspect is FAIL only
  * when a scenario showed the SUT non-conformant; an environment or harness error says "not judged", never FAIL.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -57,58 +58,135 @@ export function requirementTitles(catalogue: string): Map<string, string> {
   return titles
 }
 
-const COLUMNS = VERDICT_KINDS
 const HEADER = '| verdict | pass | warn | FAIL | inconclusive | env error | harness error | n/a | deviation |'
 const RULE = '|---|---|---|---|---|---|---|---|---|'
 
-/**
- * One row's cells: the overall verdict (FAIL if any scenario failed; else "not judged" if errors hid the answer;
- * else INCONCLUSIVE; else pass, with WARN when a SHOULD was not met) and the count per verdict.
- */
-function tally(results: readonly ScenarioResult[], filtered: boolean): string {
-  if (results.length === 0)
-    return `${filtered ? 'not run (filtered out)' : 'no scenario yet'} |${' |'.repeat(COLUMNS.length)}`
+/** One row of the matrix: an SA3 aspect, a requirement or a clause, the scenarios behind it and their verdict. */
+export interface MatrixRow {
+  /** `R15`, the aspect's text, or the clause (`RFC3327-4`). */
+  readonly key: string
+  /** The requirement's title from the catalogue; empty for aspects and clauses. */
+  readonly title: string
+  /** The scenario tags that bear on it. */
+  readonly tags: readonly string[]
+  /**
+   * FAIL if any scenario failed; else "not judged (error)" if errors hid the answer; else inconclusive; else pass,
+   * with WARN when a SHOULD was not met. A row without a finished scenario: "aborted" (its scenarios were selected
+   * but the run ended first), "not run (filtered)" (scenarios exist, the run's filter left them out), or
+   * "no scenario yet".
+   */
+  readonly status: string
+  /** Scenarios per verdict, in the order of VERDICT_KINDS. */
+  readonly counts: readonly number[]
+  readonly scenarios: readonly ScenarioResult[]
+}
+
+/** The conformance matrix of one run as data: rendered as Markdown here and as HTML by conformance-html.ts. */
+export interface ConformanceModel {
+  readonly sut: string
+  readonly counts: readonly number[]
+  readonly runErrors: readonly RunError[]
+  readonly aspects: readonly MatrixRow[]
+  readonly requirements: readonly MatrixRow[]
+  readonly clauses: readonly MatrixRow[]
+  readonly scenarios: readonly ScenarioResult[]
+}
+
+export interface MatrixOptions {
+  /** The run was limited (tags, names, paths): rows without scenarios say "not run (filtered)". */
+  readonly filtered?: boolean
+  readonly runErrors?: readonly RunError[]
+  /**
+   * Tags of every scenario in the feature files (tools/feature-paths.ts `featureTags`): a row none of whose tags is
+   * among them has "no scenario yet", whatever the filter. Without it, `filtered` alone decides.
+   */
+  readonly available?: ReadonlySet<string>
+  /** Tags of the scenarios cucumber selected that did not finish (an interrupted run, a failed BeforeAll). */
+  readonly unfinished?: ReadonlySet<string>
+}
+
+const countsOf = (results: readonly ScenarioResult[]) =>
+  VERDICT_KINDS.map((v) => results.filter((r) => r.verdict.verdict === v).length)
+
+function status(results: readonly ScenarioResult[], tags: readonly string[], options: MatrixOptions): string {
+  if (results.length === 0) {
+    if (tags.some((t) => options.unfinished?.has(t))) return 'aborted'
+    const exists = options.available === undefined || tags.some((t) => options.available?.has(t))
+    if (!exists) return 'no scenario yet'
+    if (options.filtered) return 'not run (filtered)'
+    if (options.available !== undefined && (options.runErrors?.length ?? 0) > 0) return 'aborted'
+    return options.available === undefined ? 'no scenario yet' : 'not run'
+  }
   const count = (v: VerdictKind) => results.filter((r) => r.verdict.verdict === v).length
   const judged = count('PASS') + count('WARN')
-  const overall =
-    count('FAIL') > 0
-      ? '**FAIL**'
-      : count('ENVIRONMENT ERROR') + count('HARNESS ERROR') > 0
-        ? 'not judged (error)'
-        : count('INCONCLUSIVE') > 0
-          ? 'inconclusive'
-          : judged === 0
-            ? 'not verified'
-            : count('WARN') > 0
-              ? 'pass (WARN)'
-              : count('DEVIATION') + count('N/A') > 0
-                ? 'partly verified'
-                : 'pass'
-  return `${overall} | ${COLUMNS.map(count).join(' | ')}`
+  if (count('FAIL') > 0) return 'FAIL'
+  if (count('ENVIRONMENT ERROR') + count('HARNESS ERROR') > 0) return 'not judged (error)'
+  if (count('INCONCLUSIVE') > 0) return 'inconclusive'
+  if (judged === 0) return 'not verified'
+  if (count('WARN') > 0) return 'pass (WARN)'
+  if (count('DEVIATION') + count('N/A') > 0) return 'partly verified'
+  return 'pass'
+}
+
+/** The matrix as data, for any rendering. */
+export function conformanceModel(
+  results: readonly ScenarioResult[],
+  sut: string,
+  catalogue: string,
+  options: MatrixOptions = {},
+): ConformanceModel {
+  const row = (key: string, title: string, tags: readonly string[]): MatrixRow => {
+    const scenarios = results.filter((r) => r.tags.some((t) => tags.includes(t)))
+    return {
+      key,
+      title,
+      tags,
+      status: status(scenarios, tags, options),
+      counts: countsOf(scenarios),
+      scenarios,
+    }
+  }
+  const titles = requirementTitles(catalogue)
+  const clauseTags = [...new Set(results.flatMap((r) => r.tags))]
+    .filter((t) => /^@(RFC|TS|X\.)/.test(t))
+    .sort()
+  return {
+    sut,
+    counts: countsOf(results),
+    runErrors: options.runErrors ?? [],
+    aspects: SA3_ASPECTS.map(({ aspect, tags }) => row(aspect, '', tags)),
+    requirements: [...titles.keys()].sort().map((tag) => row(tag.slice(1), titles.get(tag) ?? '', [tag])),
+    clauses: clauseTags.map((tag) => row(tag.slice(1), '', [tag])),
+    scenarios: results,
+  }
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
-export interface MatrixOptions {
-  /** The run was limited (tags, paths): rows without scenarios say "filtered out", not "no scenario". */
-  readonly filtered?: boolean
-  readonly runErrors?: readonly RunError[]
+/** A row's cells: the overall verdict (FAIL in bold) and the count per verdict. */
+function tally(row: MatrixRow): string {
+  if (row.scenarios.length === 0) return `${row.status} |${' |'.repeat(VERDICT_KINDS.length)}`
+  return `${row.status === 'FAIL' ? '**FAIL**' : row.status} | ${row.counts.join(' | ')}`
 }
 
 /** Per SA3 aspect, what was tried (each scenario, the attacks among them marked @security) and its verdict. */
-function aspectDetail(aspect: string, tags: readonly string[], results: readonly ScenarioResult[]): string[] {
-  const tried = results.filter((r) => r.tags.some((t) => tags.includes(t)))
-  if (tried.length === 0) return []
+function aspectDetail(row: MatrixRow): string[] {
+  if (row.scenarios.length === 0) return []
   return [
-    `### ${aspect}`,
+    `### ${row.key}`,
     '',
-    ...tried.map(
+    ...row.scenarios.map(
       (r) =>
-        `- ${r.verdict.verdict}: ${r.tags.includes('@security') ? '(attack) ' : ''}${cell(r.name)}` +
+        `- ${r.verdict.verdict}: ${isAttack(r) ? '(attack) ' : ''}${cell(r.name)}` +
         `${r.verdict.requirement ? ` [${describeRequirement(r.verdict.requirement)}]` : ''}`,
     ),
     '',
   ]
+}
+
+/** A scenario that attacks the SUT (tagged @security), rather than checking a procedure. */
+export function isAttack(r: ScenarioResult): boolean {
+  return r.tags.includes('@security')
 }
 
 /** The matrix as Markdown. */
@@ -118,64 +196,56 @@ export function conformanceMatrix(
   catalogue: string,
   options: MatrixOptions = {},
 ): string {
-  const filtered = options.filtered ?? false
-  const titles = requirementTitles(catalogue)
-  const withTag = (tag: string) => results.filter((r) => r.tags.includes(tag))
-  const count = (v: VerdictKind) => results.filter((r) => r.verdict.verdict === v).length
+  return conformanceMarkdown(conformanceModel(results, sut, catalogue, options))
+}
+
+export function conformanceMarkdown(model: ConformanceModel): string {
   const lines = [
-    `# Conformance matrix: ${sut}`,
+    `# Conformance matrix: ${model.sut}`,
     '',
-    `${results.length} scenarios: ${COLUMNS.map((v) => `${count(v)} ${v}`).join(', ')}.`,
+    `${model.scenarios.length} scenarios: ${VERDICT_KINDS.map((v, i) => `${model.counts[i]} ${v}`).join(', ')}.`,
     '',
-    ...(options.runErrors ?? []).map((e) => `**${e.verdict}** (${e.errorClass}): ${cell(e.message)}`),
+    ...model.runErrors.map((e) => `**${e.verdict}** (${e.errorClass}): ${cell(e.message)}`),
     '',
     "## SA3 security aspects (TR 23.701 editor's note)",
     '',
     `| aspect ${HEADER}`,
     `|---${RULE}`,
-    ...SA3_ASPECTS.map(
-      ({ aspect, tags }) =>
-        `| ${aspect} | ${tally(
-          results.filter((r) => r.tags.some((t) => tags.includes(t))),
-          filtered,
-        )} |`,
-    ),
+    ...model.aspects.map((row) => `| ${row.key} | ${tally(row)} |`),
     '',
-    ...SA3_ASPECTS.flatMap(({ aspect, tags }) => aspectDetail(aspect, tags, results)),
+    ...model.aspects.flatMap(aspectDetail),
     '## Requirements (docs/requirements-catalogue.md)',
     '',
     `| requirement ${HEADER}`,
     `|---${RULE}`,
-  ]
-  for (const tag of [...titles.keys()].sort())
-    lines.push(`| ${tag.slice(1)} ${cell(titles.get(tag) ?? '')} | ${tally(withTag(tag), filtered)} |`)
-  const tags = [...new Set(results.flatMap((r) => r.tags))].sort()
-  lines.push('', '## Clauses (3GPP, RFC and TR 23.701 tags)', '', `| clause ${HEADER}`, `|---${RULE}`)
-  for (const tag of tags.filter((t) => /^@(RFC|TS|X\.)/.test(t)))
-    lines.push(`| ${tag.slice(1)} | ${tally(withTag(tag), filtered)} |`)
-  lines.push(
+    ...model.requirements.map((row) => `| ${row.key} ${cell(row.title)} | ${tally(row)} |`),
+    '',
+    '## Clauses (3GPP, RFC and TR 23.701 tags)',
+    '',
+    `| clause ${HEADER}`,
+    `|---${RULE}`,
+    ...model.clauses.map((row) => `| ${row.key} | ${tally(row)} |`),
     '',
     '## Scenarios',
     '',
     '| scenario | feature | verdict | requirement | why |',
     '|---|---|---|---|---|',
-  )
-  for (const r of results)
-    lines.push(
-      `| ${cell(r.name)} | ${r.feature}${r.line ? `:${r.line}` : ''} | ${r.verdict.verdict} | ${r.verdict.requirement ? cell(describeRequirement(r.verdict.requirement)) : ''} | ${cell(r.verdict.message)} |`,
-    )
+    ...model.scenarios.map(
+      (r) =>
+        `| ${cell(r.name)} | ${r.feature}${r.line ? `:${r.line}` : ''} | ${r.verdict.verdict} | ${r.verdict.requirement ? cell(describeRequirement(r.verdict.requirement)) : ''} | ${cell(r.verdict.message)} |`,
+    ),
+  ]
   return `${lines.join('\n')}\n`
 }
 
-/** Writes `<reports>/conformance-matrix.md` from scenario results. */
-export function writeConformanceMatrix(
-  reportsDir: string,
-  sut: string,
-  results: readonly ScenarioResult[],
-  options: MatrixOptions = {},
-): string {
-  const catalogue = readFileSync(new URL('../docs/requirements-catalogue.md', import.meta.url), 'utf8')
+/** docs/requirements-catalogue.md, the source of every requirement row. */
+export function readCatalogue(): string {
+  return readFileSync(new URL('../docs/requirements-catalogue.md', import.meta.url), 'utf8')
+}
+
+/** Writes `<reports>/conformance-matrix.md` from the model; returns the file. */
+export function writeConformanceMatrix(reportsDir: string, model: ConformanceModel): string {
   const file = `${reportsDir}/conformance-matrix.md`
-  writeFileSync(file, conformanceMatrix(results, sut, catalogue, options))
+  writeFileSync(file, conformanceMarkdown(model))
   return file
 }

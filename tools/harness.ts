@@ -10,11 +10,12 @@ import { exitCodeOf } from '../support/checks/verdict.ts'
 import { ProfileError } from '../support/errors.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 import { ensurePki } from '../support/sut/sut-pki.ts'
-import { writeConformanceMatrix } from './conformance-matrix.ts'
+import { harnessVersion, writeConformancePage } from './conformance-html.ts'
+import { conformanceModel, readCatalogue, writeConformanceMatrix } from './conformance-matrix.ts'
 import { runCucumber } from './cucumber-run.ts'
 import { checkDeviations } from './deviation-check.ts'
 import { EvidenceWriter } from './evidence-export.ts'
-import { featurePaths } from './feature-paths.ts'
+import { featurePaths, featureTags, isFiltered, runFilter } from './feature-paths.ts'
 import { writeIndexPage } from './index-page.ts'
 import { writeJunit } from './junit-report.ts'
 import { runSummary } from './run-summary.ts'
@@ -66,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   )
 
   mkdirSync(reports, { recursive: true })
-  for (const stale of ['junit.xml', 'messages.ndjson', 'conformance-matrix.md'])
+  for (const stale of ['junit.xml', 'messages.ndjson', 'conformance-matrix.md', 'conformance.html'])
     rmSync(`${reports}/${stale}`, { force: true })
   const startedAt = new Date()
   const paths = featurePaths(passThrough)
@@ -79,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     HARNESS_REPORTS_DIR: reports,
   })
   const evidence = new EvidenceWriter(reports)
-  const { scenarios, runErrors } = await readRunResults(`${reports}/messages.ndjson`, evidence)
+  const { scenarios, runErrors, unfinished } = await readRunResults(`${reports}/messages.ndjson`, evidence)
   if (run.interrupted)
     runErrors.push({
       verdict: 'ENVIRONMENT ERROR',
@@ -92,31 +93,38 @@ async function main(argv: string[]): Promise<number> {
       errorClass: 'CucumberExit',
       message: `cucumber exited with ${run.status ?? 'a signal'} before any scenario ran (see its output above)`,
     })
-  const filtered = passThrough.length > 0
+  const filter = runFilter(passThrough)
   writeJunit(`${reports}/junit.xml`, `eP-CSCF conformance: ${profile.name}`, scenarios, runErrors)
-  const matrix = writeConformanceMatrix(reports, profile.name, scenarios, { filtered, runErrors })
-  const launcher = profile.launcher
-  writeIndexPage(
-    `${reports}/index.html`,
-    {
-      sut: profile.name,
-      launcher: launcher.kind,
-      profileFile: loaded.file,
-      switches:
-        launcher.kind === 'reference'
-          ? [...launcher.faults.map((f) => `fault ${f}`), ...launcher.variants.map((v) => `variant ${v}`)]
-          : [],
-      wssUrl: `wss://${profile.epcscf.wss.host}:${profile.epcscf.wss.port}${profile.epcscf.wss.path}`,
-      arguments: passThrough,
-      startedAt,
-    },
-    scenarios,
+  const model = conformanceModel(scenarios, profile.name, readCatalogue(), {
+    filtered: isFiltered(filter),
     runErrors,
+    available: featureTags(),
+    unfinished: new Set(unfinished.flatMap((u) => u.tags)),
+  })
+  const matrix = writeConformanceMatrix(reports, model)
+  const launcher = profile.launcher
+  const header = {
+    sut: profile.name,
+    launcher: launcher.kind,
+    profileFile: loaded.file,
+    switches:
+      launcher.kind === 'reference'
+        ? [...launcher.faults.map((f) => `fault ${f}`), ...launcher.variants.map((v) => `variant ${v}`)]
+        : [],
+    wssUrl: `wss://${profile.epcscf.wss.host}:${profile.epcscf.wss.port}${profile.epcscf.wss.path}`,
+    arguments: passThrough,
+    startedAt,
+  }
+  writeIndexPage(`${reports}/index.html`, header, scenarios, runErrors, evidence.folders)
+  const page = writeConformancePage(
+    reports,
+    model,
+    { ...header, filter, version: harnessVersion() },
     evidence.folders,
   )
   const summary = runSummary(profile.name, scenarios, runErrors)
   process.stdout.write(
-    `\n${summary.text}  reports: ${reports}/index.html (evidence per scenario in ${reports}/scenarios/), ${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson, ${matrix}\n`,
+    `\n${summary.text}  reports: ${reports}/index.html (evidence per scenario in ${reports}/scenarios/), ${reports}/cucumber.html, ${reports}/junit.xml, ${reports}/messages.ndjson, ${page}, ${matrix}\n`,
   )
   if (scenarios.length === 0 && runErrors.length === 0) {
     process.stdout.write(

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import { describeRequirement } from '../support/checks/requirement.ts'
 import { describeFinding, type VerdictKind } from '../support/checks/verdict.ts'
+import { escapeXml as html } from '../support/trace/ladder-svg.ts'
 import type { RunError, ScenarioResult } from './scenario-results.ts'
 
 export interface RunHeader {
@@ -18,7 +19,7 @@ export interface RunHeader {
   readonly startedAt: Date
 }
 
-const COLOURS: Record<VerdictKind, string> = {
+export const COLOURS: Record<VerdictKind, string> = {
   PASS: '#1a7f37',
   WARN: '#9a6700',
   FAIL: '#cf222e',
@@ -27,10 +28,6 @@ const COLOURS: Record<VerdictKind, string> = {
   'HARNESS ERROR': '#57606a',
   'N/A': '#6e7781',
   DEVIATION: '#6e7781',
-}
-
-function html(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c)
 }
 
 export function indexPage(
@@ -67,7 +64,7 @@ profile ${header.profileFile ? `<code>${html(header.profileFile)}</code>` : 'bui
 arguments <code>${html(header.arguments.join(' ') || '(none)')}</code>; started ${header.startedAt.toISOString()}.</p>
 <p>${results.length} scenarios: ${counts || 'none ran'}.</p>
 ${runErrors.map((e) => `<p style="color:${COLOURS[e.verdict]}"><b>${e.verdict}</b> (${html(e.errorClass)}): ${html(e.message)}</p>`).join('\n')}
-<p>Also: <a href="conformance-matrix.md">conformance matrix</a> · <a href="junit.xml">JUnit</a> · <a href="cucumber.html">cucumber report</a> · <a href="messages.ndjson">messages</a></p>
+<p>Also: <a href="conformance.html">conformance page</a> · <a href="conformance-matrix.md">conformance matrix</a> · <a href="junit.xml">JUnit</a> · <a href="cucumber.html">cucumber report</a> · <a href="messages.ndjson">messages</a></p>
 <table><tr><th>verdict</th><th>scenario</th><th>requirement</th><th>why</th><th>evidence</th></tr>
 ${rows.join('\n')}
 </table></body></html>

@@ -29,6 +29,8 @@ export interface RunError {
 export interface RunResults {
   readonly scenarios: ScenarioResult[]
   readonly runErrors: RunError[]
+  /** Scenarios cucumber selected to run that did not finish (an interrupted run, a failed BeforeAll). */
+  readonly unfinished: readonly { readonly name: string; readonly tags: readonly string[] }[]
 }
 
 interface Envelope {
@@ -111,7 +113,12 @@ export class ResultCollector {
   }
 
   results(): RunResults {
-    return { scenarios: [...this.scenarios.values()], runErrors: [...this.runErrors] }
+    const unfinished = [...new Set(this.pickleOfCase.values())]
+      .filter((id) => !this.scenarios.has(id))
+      .map((id) => this.pickles.get(id))
+      .filter((p) => p !== undefined)
+      .map((p) => ({ name: p.name, tags: p.tags.map((t) => t.name) }))
+    return { scenarios: [...this.scenarios.values()], runErrors: [...this.runErrors], unfinished }
   }
 
   private step(envelope: Envelope): void {
