@@ -1,0 +1,125 @@
+/**
+ * A WIC generator thread (node:worker_threads): runs its share of the arrivals (`WorkerConfig` in workerData),
+ * reports counts and latencies once a second, and on `stop` closes every WIC and connection within a deadline.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { TraceRecorder } from '../trace/trace-recorder.ts'
+import { arrivalTime } from './arrival-schedule.ts'
+import { Flood } from './flood.ts'
+import type { CoordinatorMessage, WorkerConfig, WorkerMessage } from './load-config.ts'
+import { LoadWics } from './load-wics.ts'
+import { TickRecorder } from './tick-recorder.ts'
+
+const config = workerData as WorkerConfig
+const port = parentPort!
+/** The generator keeps almost no trace: a load run is measured, not reported message by message. */
+const trace = new TraceRecorder({
+  eventChars: 512,
+  headEvents: 0,
+  headChars: 0,
+  tailEvents: 20,
+  tailChars: 16384,
+})
+const recorder = new TickRecorder(config.index)
+const wics = new LoadWics(config, recorder, trace)
+const flood = new Flood(config.target, config.halfOpenS, recorder, trace)
+let arrivals = 0
+const timers: NodeJS.Timeout[] = []
+let stopped = false
+
+function post(message: WorkerMessage): void {
+  port.postMessage(message)
+}
+
+function gauges() {
+  return {
+    open: wics.openCount,
+    registered: wics.registeredCount,
+    halfOpen: flood.halfOpen,
+    halfOpenClosedEarly: flood.closedEarly,
+    arrivals,
+    heapUsed: process.memoryUsage().heapUsed,
+  }
+}
+
+/** Fires `run` at each arrival of the plan after `startAt` (+ `offsetS`), catching up when the thread was late. */
+function schedule(
+  startAt: number,
+  offsetS: number,
+  at: (k: number) => number | undefined,
+  run: () => void,
+): void {
+  let k = 0
+  const next = (): void => {
+    if (stopped) return
+    const now = performance.timeOrigin + performance.now()
+    for (;;) {
+      const due = at(k)
+      if (due === undefined) return
+      const dueAt = startAt + (offsetS + due) * 1000
+      if (dueAt > now) {
+        timers.push(setTimeout(next, Math.max(0, dueAt - now)))
+        return
+      }
+      k += 1
+      run()
+    }
+  }
+  next()
+}
+
+function oneArrival(): void {
+  arrivals += 1
+  const { workload, callShare } = config
+  if (workload === 'call') void wics.call()
+  else if (workload === 'mixed' && Math.random() < callShare)
+    void wics.call().then((placed) => (placed ? undefined : wics.arrive()))
+  else void wics.arrive()
+}
+
+function start(startAt: number): void {
+  schedule(startAt, 0, (k) => arrivalTime(config.plan, k), oneArrival)
+  if (config.workload === 'flood' && config.floodRate > 0) {
+    const floodPlan = {
+      rate: config.floodRate,
+      rampS: 0,
+      durationS: config.plan.durationS - config.floodFromS,
+      limit: Infinity,
+    }
+    schedule(
+      startAt,
+      config.floodFromS,
+      (k) => arrivalTime(floodPlan, k),
+      () => void flood.attack(),
+    )
+  }
+  const tick = setInterval(() => post(recorder.flush(gauges())), 1000)
+  timers.push(tick)
+}
+
+async function stop(): Promise<void> {
+  if (stopped) return
+  stopped = true
+  for (const timer of timers) clearTimeout(timer)
+  flood.stop()
+  await wics.closeAll(Math.max(2000, config.target.waitMs))
+  post({ kind: 'done', worker: config.index, tick: recorder.flush(gauges()) })
+  port.close()
+}
+
+port.on('message', (message: CoordinatorMessage) => {
+  if (message.kind === 'start') start(message.startAt)
+  else void stop()
+})
+
+async function prepare(): Promise<void> {
+  await wics.init()
+  // The `call` workload places its calls from a pool of WICs registered before the arrivals start.
+  if (config.workload === 'call')
+    await Promise.all(Array.from({ length: config.pool }, () => wics.arrive(Infinity)))
+  post({ kind: 'ready', worker: config.index })
+}
+
+prepare().catch((error: unknown) => {
+  throw error
+})
