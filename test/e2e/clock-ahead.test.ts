@@ -3,7 +3,8 @@
  * PKI is minted with the real clock into a HARNESS_DIR of its own (as a vendor's `.harness/pki` kept across runs),
  * then `npm start` runs a few scenarios under libfaketime (`faketime -f +400d`): TLS (certificate validation by the
  * WIC), a token registration (JWT iat/exp) and a digest registration. The 30-day server certificate has long expired
- * by then: the run must say it was re-minted from the same CA, pass, and leave the CA untouched.
+ * by then: the run must say it was re-minted from the same CA, pass, and leave the CA untouched. The same run shows
+ * the console's progress line per scenario ahead of the final `N passed, N failed`.
  *
  * libfaketime and Node 24 (measured with faketime 0.9.10, Debian): Node runs under it with the monotonic clock faked
  * too, but then `process.hrtime` reads about 21,000 days (the offset is applied to CLOCK_MONOTONIC as well);
@@ -78,6 +79,15 @@ void describe(
       assert.ok(counted !== null, output)
       assert.equal(counted[2], '0', output)
       assert.ok(Number(counted[1]) >= 6, `at least 6 scenarios ran: ${output}`)
+      // The console's progress line per scenario (tools/progress-formatter.ts), before the summary.
+      assert.match(
+        output,
+        /^\[\d\/\d\] PASS +a WIC offering only TLS 1\.2 connects \(features\/transport\/tls\.feature:\d+\)$/m,
+      )
+      assert.ok(
+        output.indexOf('] PASS ') < output.search(/^\d+ passed, \d+ failed$/m),
+        'progress lines come first',
+      )
 
       assert.equal(readFileSync(join(pkiDir, 'ca.crt'), 'utf8'), caBefore, 'the CA is kept')
       const ca = new X509Certificate(caBefore)
