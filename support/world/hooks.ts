@@ -16,6 +16,8 @@ import { tracePcap } from '../trace/pcap.ts'
 import { cappedText, ladderEvents } from '../trace/trace-report.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
 import { HarnessWorld } from './harness-world.ts'
+import { browserConsoles } from './browser-actors.ts'
+import { closeChromium } from '../browser/chromium-driver.ts'
 import { ScenarioMisuse, SutDied, SutUnreachable } from '../errors.ts'
 
 setWorldConstructor(HarnessWorld)
@@ -27,6 +29,7 @@ BeforeAll({ name: 'start harness environment', timeout: 180_000 }, async functio
 })
 
 AfterAll({ name: 'stop harness environment', timeout: 60_000 }, async function () {
+  await closeChromium() // the worker's browser (browser WIC scenarios), if one was launched
   await stopEnvironment()
 })
 
@@ -98,6 +101,12 @@ After(
       fileName: 'ladder.svg',
     })
     this.attach(tracePcap(events), { mediaType: 'application/vnd.tcpdump.pcap', fileName: 'sip-trace.pcap' })
+    const consoles = browserConsoles(this)
+    if (consoles !== '')
+      this.attach(cappedText(consoles, 'browser console'), {
+        mediaType: 'text/plain',
+        fileName: 'browser-console.txt',
+      })
     if (failed) {
       const logs = await env.sut.logs()
       if (logs !== '') this.attach(logs.slice(-64_000), { mediaType: 'text/plain', fileName: 'sut-log.txt' })
