@@ -43,7 +43,7 @@ When(
 )
 
 When(
-  /^a WIC page from the authorized origin (on another port|on the default port|under a sub-domain|with a suffix|over the other scheme) opens a WebSocket to the eP-CSCF$/,
+  /^a WIC page from the authorized origin (on another port|on the default port|under a sub-domain|with a suffix|with a prefix|under another domain|over the other scheme) opens a WebSocket to the eP-CSCF$/,
   async function (this: HarnessWorld, variation: string) {
     const origin = nearMiss(this.env.profile.epcscf.origin.allowed[0] ?? '', variation)
     if (origin === undefined)
@@ -125,6 +125,12 @@ function nearMiss(allowed: string, variation: string): string | undefined {
       return serialise(url)
     case 'with a suffix':
       return `${serialise(url)}.evil.test`
+    case 'with a prefix':
+      url.hostname = `evil${url.hostname}`
+      return serialise(url)
+    case 'under another domain':
+      url.hostname = `${url.hostname}.evil.test`
+      return serialise(url)
     default:
       return `${url.protocol === 'https:' ? 'http:' : 'https:'}//${url.host}`
   }

@@ -31,6 +31,22 @@ Feature: a WebSocket edge that survives hostile clients (issue 9 §5)
     Then the eP-CSCF fails that WebSocket connection as RFC 6455 prescribes
     And Bob's WIC, connecting afresh, still registers
 
+  @R08 @RFC7118-5.1 @R73
+  Scenario: a WebSocket message with two SIP messages never puts the second on Mw
+    RFC 7118 §5.1: a WebSocket message MUST NOT contain more than one SIP message. The eP-CSCF may drop the message,
+    answer 400, close the connection, or process the first and discard what follows its Content-Length (RFC 3261
+    §18.3); nothing of the second may reach the S-CSCF.
+    When a hostile WIC sends a REGISTER for Alice and one for Bob in one WebSocket message
+    Then nothing of the second REGISTER reaches the S-CSCF
+    And Bob's WIC, connecting afresh, still registers
+
+  @tls @R73 @RFC6455-10.4
+  Scenario: a WIC still registers while 1,000 half-open TLS connections are held
+    Half of them stop after the TCP handshake, half inside a ClientHello; they are held while Bob's WIC connects and
+    registers within its deadline, and closed afterwards.
+    When a hostile client holds 1000 half-open TLS connections to the eP-CSCF
+    Then Bob's WIC, connecting afresh, still registers
+
   @R70 @R73 @RFC4475-3.1.2 @RFC3261-16.3
   Scenario Outline: the invalid RFC 4475 message <message> is answered 400 or dropped, and the edge survives
     When a hostile WIC sends the RFC 4475 message "<message>" on its WebSocket

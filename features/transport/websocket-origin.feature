@@ -26,17 +26,48 @@ Feature: the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 step 2)
   @cors @R11 @R12 @RFC6455-10.2 @RFC6454-5 @security
   Scenario Outline: an origin that is not exactly the authorized one is refused (<near miss>)
     An origin is its scheme, host and port (RFC 6454 §5); each row changes one of them, or appends to it (a
-    substring match would accept that one).
+    substring match would accept that one), or extends the host before or after it (a host compared by its end, or
+    by its start, would accept those).
     When a WIC page from the authorized origin <near miss> opens a WebSocket to the eP-CSCF
     Then the eP-CSCF refuses the WebSocket handshake with an HTTP 4xx, 403 recommended
 
     Examples:
       | near miss             |
       | with a suffix         |
+      | with a prefix         |
+      | under another domain  |
       | over the other scheme |
       | on another port       |
       | on the default port   |
       | under a sub-domain    |
+
+  @cors @R11 @RFC6454-4 @RFC6454-5 @security
+  Scenario: the authorized origin with its host in upper case opens a SIP WebSocket
+    The host of an origin is case-insensitive (RFC 3986 §3.2.2; RFC 6454 §4 lower-cases it), so
+    https://WWSF.HARNESS.TEST:8443 is the authorized origin: an eP-CSCF comparing the text as sent refuses its WWSF.
+    When a WIC page from the authorized origin in upper case opens a WebSocket to the eP-CSCF
+    Then the eP-CSCF opens the WebSocket of that same origin with subprotocol "sip"
+
+  @cors @R12 @RFC6454-7.3 @RFC6455-4.2.1 @security
+  Scenario: a handshake with two Origin header fields is refused
+    "The user agent MUST NOT include more than one Origin header field in any HTTP request" (RFC 6454 §7.3): no
+    browser sends this, and an eP-CSCF that reads only the first field lets the second origin in. Any 4xx passes.
+    When a client opens a WebSocket to the eP-CSCF with two Origin header fields, the authorized one first
+    Then the eP-CSCF refuses the handshake with two Origins with an HTTP 4xx
+
+  @R05 @RFC6455-4.4 @security
+  Scenario: a handshake for WebSocket version 8 is refused naming version 13
+    RFC 6455 §4.2.2 /version/: an HTTP error "such as 426 Upgrade Required" and a Sec-WebSocket-Version header field
+    with the versions the server speaks (a MUST; §4.4's example answers 400, so any 4xx passes).
+    When a WIC page from the authorized origin asks the eP-CSCF for WebSocket version 8
+    Then the eP-CSCF refuses that version naming version 13
+
+  @cors @R14 @security
+  Scenario: Access-Control-Allow-Origin never widens the allow-list
+    No clause asks for CORS headers on a WebSocket upgrade, or forbids them (a WARN, never a FAIL): when the 101 has
+    Access-Control-Allow-Origin it names the authorized origin that asked, never "*", and a refusal names none.
+    When WIC pages from the authorized origin and from "https://evil.harness.test:8443" open WebSockets to the eP-CSCF
+    Then no answer names an origin in Access-Control-Allow-Origin but the authorized one that asked
 
   @cors @R11 @R12 @RFC6454-6.2 @security
   Scenario: a page with an opaque origin ("null") is refused

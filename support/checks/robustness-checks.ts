@@ -155,3 +155,55 @@ export function checkTortureAnswered(file: string, answer: string | undefined): 
       `expected ${due.join(' or ')} (or no answer) to RFC 4475 ${file}, got ${answer?.split('\r\n')[0] ?? ''}`,
   )
 }
+
+/**
+ * RFC 7118 §5.1, recalled (the text could not be read here): "Each SIP message MUST be carried within a single
+ * WebSocket message, and a WebSocket message MUST NOT contain more than one SIP message." A WebSocket message with
+ * two SIP messages is the WIC's violation; the eP-CSCF may drop it, answer 400, close the connection, or process the
+ * first and discard the bytes after its Content-Length (as RFC 3261 §18.3 has a message transport do). What it must
+ * not do is take the second as a SIP message of its own: nothing of it may reach Mw.
+ */
+const ONE_SIP_MESSAGE = must('RFC 7118 §5.1; RFC 3261 §18.3', {
+  id: 'R08',
+  quote:
+    'Each SIP message MUST be carried within a single WebSocket message, and a WebSocket message MUST NOT contain ' +
+    'more than one SIP message.',
+  source: 'R',
+})
+const NOT_ANSWERED = should(
+  'RFC 7118 §5.1 (reasoned: an answer other than 400 says the second was processed)',
+  {
+    id: 'R08',
+    source: 'R',
+  },
+)
+
+/** What came of one WebSocket message carrying two SIP messages. */
+export interface SmuggledOutcome {
+  /** The second message's Call-ID, which nothing the eP-CSCF sends on Mw may carry. */
+  readonly marker: string
+  /** Requests at the S-CSCF (all of them, background included) whose text carries the marker. */
+  readonly atMw: readonly string[]
+  /** First lines of the answers on the hostile WebSocket that carry the marker. */
+  readonly answers: readonly string[]
+  readonly waitedMs: number
+}
+
+export function checkSecondMessageNotProcessed(outcome: SmuggledOutcome | undefined): void {
+  if (outcome === undefined) throw new ScenarioMisuse('no WebSocket message with two SIP messages was sent')
+  expectThat(
+    outcome.atMw.length === 0,
+    ONE_SIP_MESSAGE,
+    () =>
+      `expected nothing of the second SIP message (Call-ID ${outcome.marker}) in a WebSocket message to reach ` +
+      `the S-CSCF, but within ${outcome.waitedMs} ms it received: ${outcome.atMw.join(' | ')}`,
+  )
+  const processed = outcome.answers.filter((line) => !/^SIP\/2\.0 400 /.test(line))
+  adviseThat(
+    processed.length === 0,
+    NOT_ANSWERED,
+    () =>
+      `the eP-CSCF answered the second SIP message of one WebSocket message (Call-ID ${outcome.marker}) with ` +
+      `${processed.join(', ')} (nothing of it reached the S-CSCF)`,
+  )
+}

@@ -16,9 +16,16 @@ export type FaultName =
   | 'malformed-sip-stops-edge'
   | 'unmasked-frames-accepted'
   | 'fragmented-messages-dropped'
+  | 'ws-message-split'
+  | 'w2-connection-cap'
   // W2 handshake (websocket-edge.ts, origin-policy.ts)
   | 'no-origin-check'
   | 'origin-substring-match'
+  | 'origin-host-suffix-match'
+  | 'origin-host-prefix-match'
+  | 'origin-case-sensitive'
+  | 'origin-first-header-only'
+  | 'websocket-version-8-accepted'
   | 'subprotocol-not-required'
   // Requests toward Mw (register-proxy.ts, originating-proxy.ts, forwarder.ts, proxy-rules.ts)
   | 'no-own-via'
@@ -97,9 +104,23 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'an unmasked client frame is read as if masked: the connection stays open (RFC 6455 §5.1 broken)',
   'fragmented-messages-dropped':
     'a message sent in more than one frame is silently dropped (RFC 6455 §5.4, RFC 7118 §5 broken)',
+  'ws-message-split':
+    'a WebSocket message is read as a stream and each SIP message in it processed: a second one reaches Mw (RFC 7118 §5.1)',
+  'w2-connection-cap':
+    'the W2 listener takes 500 connections at once and keeps half-open TLS connections: 1,000 of them lock WICs out (R73)',
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',
+  'origin-host-suffix-match':
+    'an Origin whose host ends with an allowed host is accepted, e.g. https://evilwwsf.harness.test:8443 (RFC 6454 §5)',
+  'origin-host-prefix-match':
+    'an Origin whose host begins with an allowed host is accepted, e.g. https://wwsf.harness.test.evil.test:8443',
+  'origin-case-sensitive':
+    'Origin values are compared as text: the authorized origin in upper case is refused (RFC 6454 §4, §5)',
+  'origin-first-header-only':
+    'only the first of two Origin header fields is checked: the handshake is accepted (RFC 6454 §7.3, RFC 6455 §4.2.1)',
+  'websocket-version-8-accepted':
+    'Sec-WebSocket-Version 8 (a hybi draft) is upgraded instead of refused with Sec-WebSocket-Version: 13 (RFC 6455 §4.2.2)',
   'subprotocol-not-required':
     'a handshake without the "sip" subprotocol gets 101 with no Sec-WebSocket-Protocol',
   'no-own-via': 'requests are forwarded to Mw without the eP-CSCF Via on top (RFC 3261 §16.6 step 8 broken)',

@@ -43,7 +43,8 @@ export function checkOrigin(
 function decideOrigin(originLines: readonly string[], policy: OriginPolicy, faults: Faults): OriginDecision {
   if (faults.has('no-origin-check')) return { accept: true, origin: originLines[0] }
 
-  if (originLines.length > 1) {
+  // The origin-first-header-only fault: a second Origin header field is never looked at.
+  if (originLines.length > 1 && !faults.has('origin-first-header-only')) {
     // RFC 6454 §7.3: the user agent MUST NOT include more than one Origin header field in any HTTP request.
     // https://www.rfc-editor.org/rfc/rfc6454#section-7.3  (Kamailio answers 400 here too.)
     return { accept: false, status: 400, reason: 'Bad Request - more than one Origin header field' }
@@ -62,6 +63,9 @@ function decideOrigin(originLines: readonly string[], policy: OriginPolicy, faul
     return refuse(origin)
   }
 
+  const loose = looseMatch(origin, policy, faults)
+  if (loose !== undefined) return loose ? { accept: true, origin } : refuse(origin)
+
   // Servers that are not intended to process input from any web page but only for certain sites SHOULD verify
   // the |Origin| field is an origin they expect. If the origin indicated is unacceptable to the server, then it
   // SHOULD respond to the WebSocket handshake with a reply containing HTTP 403 Forbidden status code.
@@ -71,6 +75,34 @@ function decideOrigin(originLines: readonly string[], policy: OriginPolicy, faul
     return { accept: true, origin }
   }
   return refuse(origin)
+}
+
+/**
+ * The defective comparisons of three fault switches (undefined when none is on): `origin-case-sensitive` compares
+ * the text as sent, so the authorized origin in capitals is refused (RFC 6454 §4 lower-cases the host, §5 compares
+ * the triples); `origin-host-suffix-match` takes any host that ends with an allowed host (a sub-domain rule
+ * written without its dot: https://evilwwsf.harness.test:8443 passes); `origin-host-prefix-match` any host that
+ * begins with one (an unanchored pattern: https://wwsf.harness.test.evil.test:8443 passes). Scheme and port are
+ * still compared under the last two.
+ */
+function looseMatch(origin: string, policy: OriginPolicy, faults: Faults): boolean | undefined {
+  if (faults.has('origin-case-sensitive')) return policy.allowed.includes(origin)
+  const suffix = faults.has('origin-host-suffix-match')
+  if (!suffix && !faults.has('origin-host-prefix-match')) return undefined
+  const parts = originParts(origin)
+  return policy.allowed.some((allowed) => {
+    const want = originParts(allowed)
+    if (parts === undefined || want === undefined) return false
+    if (parts.scheme !== want.scheme || parts.port !== want.port) return false
+    return suffix ? parts.host.endsWith(want.host) : parts.host.startsWith(want.host)
+  })
+}
+
+function originParts(value: string): { scheme: string; host: string; port: number } | undefined {
+  const key = serializeOrigin(value)
+  const match = key === undefined ? null : /^([^:]+):\/\/(.+):(\d+)$/.exec(key)
+  if (match === null) return undefined
+  return { scheme: match[1] ?? '', host: match[2] ?? '', port: Number(match[3]) }
 }
 
 function refuse(origin: string): OriginDecision {

@@ -12,6 +12,7 @@ export type VariantName =
   // W2 handshake (origin-policy.ts, websocket-edge.ts, reference-epcscf.ts)
   | 'origin-refusal-400'
   | 'subprotocol-ignored'
+  | 'cors-echo-origin'
   // REGISTER credentials (bearer-gate.ts)
   | 'refuse-wic-integrity-protected'
   | 'token-refusal-400'
@@ -47,6 +48,9 @@ export const VARIANT_DESCRIPTIONS: Readonly<Record<VariantName, string>> = {
   'subprotocol-ignored':
     'a handshake without the "sip" subprotocol gets 101 without Sec-WebSocket-Protocol, and the connection is ' +
     'closed at its first message, no SIP processed (RFC 6455 §4.2.2: no subprotocol echoed that was not selected)',
+  'cors-echo-origin':
+    'the 101 carries Access-Control-Allow-Origin naming exactly the requesting authorized origin, as Kamailio ' +
+    'websocket cors_mode 2 does (no clause asks for or forbids CORS headers on a WebSocket upgrade)',
   'refuse-wic-integrity-protected':
     'a REGISTER with a WIC-chosen integrity-protected, or Bearer and Digest together, is refused with 403 instead ' +
     'of cleaned and forwarded (catalogue R39: "reject, or forward")',

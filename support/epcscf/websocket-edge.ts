@@ -55,6 +55,8 @@ export const SIP_SUBPROTOCOL = 'sip'
 /** The only WebSocket version of RFC 6455 (§4.1: "The value of this header field MUST be 13"). */
 const WS_VERSION = '13'
 const WS_KEY = /^[+/0-9A-Za-z]{22}==$/
+/** The `w2-connection-cap` fault's limit of simultaneous W2 connections. */
+export const W2_CONNECTION_CAP = 500
 
 export class WebSocketEdge {
   private readonly wss: WebSocketServer
@@ -77,6 +79,11 @@ export class WebSocketEdge {
       handleProtocols: (protocols) => (protocols.has(SIP_SUBPROTOCOL) ? SIP_SUBPROTOCOL : false),
     })
     this.wss.on('headers', (headers, req) => {
+      // The `cors-echo-origin` variant: the 101 names the (accepted) requesting origin in Access-Control-Allow-Origin,
+      // as Kamailio's websocket cors_mode 2 does; browsers ignore CORS headers on a WebSocket upgrade.
+      const origin = req.headers.origin
+      if (opts.variants?.has('cors-echo-origin') === true && typeof origin === 'string')
+        headers.push(`Access-Control-Allow-Origin: ${origin}`)
       this.record(req, 'sent', `WS upgrade accepted 101`, `${headers.join('\r\n')}\r\n\r\n`)
     })
     this.wss.on('wsClientError', (error, socket, req) => {
@@ -124,6 +131,9 @@ export class WebSocketEdge {
       ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       ...(weak ? { ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' } : {}),
     })
+    // The w2-connection-cap fault: at most 500 connections at once, and a TLS connection that never completes its
+    // handshake is kept (Node's 120 s handshake timeout): 1,000 half-open connections lock every WIC out.
+    if (opts.faults.has('w2-connection-cap')) server.maxConnections = W2_CONNECTION_CAP
     const edge = new WebSocketEdge(server, opts)
     await listening(server, opts.port, opts.host)
     if (opts.faults.has('plain-ws-listener')) {
@@ -180,7 +190,10 @@ export class WebSocketEdge {
       this.refuse(req, socket, 400, 'Bad Request - missing or invalid Sec-WebSocket-Key')
       return
     }
-    if (req.headers['sec-websocket-version'] !== WS_VERSION) {
+    // The websocket-version-8-accepted fault leaves the version to `ws`, which also speaks the hybi draft version 8.
+    const version = req.headers['sec-websocket-version']
+    const draft8 = version === '8' && this.opts.faults.has('websocket-version-8-accepted')
+    if (version !== WS_VERSION && !draft8) {
       // If this version does not match a version understood by the server, the server MUST abort the WebSocket
       // handshake described in this section and instead send an appropriate HTTP error code (such as 426
       // Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s) the server is

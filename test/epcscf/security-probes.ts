@@ -15,7 +15,16 @@ import {
   checkFragmentedProcessed,
   checkFrameAttackAnswered,
 } from '../../support/checks/robustness-checks.ts'
+import {
+  checkSameOriginAccepted,
+  checkTwoOriginsRefused,
+  checkVersionRefused,
+} from '../../support/checks/handshake-checks.ts'
+import { checkSecondMessageNotProcessed } from '../../support/checks/robustness-checks.ts'
+import { checkOriginRefused } from '../../support/checks/websocket-checks.ts'
 import { ConformanceFailure } from '../../support/errors.ts'
+import { HalfOpenConnections } from '../../support/probe/half-open.ts'
+import { rawHandshake } from '../../support/probe/handshake.ts'
 import { OPCODE, RawWebSocket } from '../../support/wic/raw-frames.ts'
 import { localPki } from '../helpers/pki.ts'
 import { portRange, scanPlainWebSocket } from '../../support/probe/port-scan.ts'
@@ -176,7 +185,112 @@ const fragmentedRegister: Probe = async (bench) => {
   }
 }
 
+/** A hand-written handshake to the bench's W2 port with these Origin lines (and version). */
+async function handshake(bench: Bench, origins: string[], version = '13') {
+  const url = new URL(bench.epcscf.wssUrl)
+  return rawHandshake({
+    host: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    servername: 'epcscf.harness.test',
+    ca: (await localPki()).ca.cert,
+    headers: [
+      ...origins.map((o): [string, string] => ['Origin', o]),
+      ['Sec-WebSocket-Version', version],
+      ['Sec-WebSocket-Protocol', 'sip'],
+    ],
+    timeoutMs: 2000,
+    trace: bench.trace,
+  })
+}
+
+/** An origin the Origin matrix refuses (websocket-origin.feature's near misses). */
+const originRefused =
+  (origin: string): Probe =>
+  async (bench) => {
+    const head = await handshake(bench, [origin])
+    const protocol = head.headers.find(([n]) => n === 'sec-websocket-protocol')?.[1]
+    checkOriginRefused({ ok: head.status === 101, status: head.status, protocol }, 'R12')
+  }
+
+/** A REGISTER for Alice and one for Bob in one WebSocket message: nothing of Bob's may reach the S-CSCF. */
+const twoInOne: Probe = async (bench) => {
+  const raw = await hostile(bench)
+  const register = (user: string, callId: string) =>
+    [
+      'REGISTER sip:ims.harness.test SIP/2.0',
+      `Via: SIP/2.0/WSS h.invalid;branch=z9hG4bK${callId};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:${user}@ims.harness.test>;tag=${callId}`,
+      `To: <sip:${user}@ims.harness.test>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 REGISTER',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n')
+  try {
+    const text = register('alice', 'two-in-one-first') + register('bob', 'two-in-one-second')
+    raw.sendFrame({ opcode: OPCODE.text, payload: Buffer.from(text) }, 'two REGISTERs')
+    await raw.nextMessage(1000)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const atMw = bench.scscf.allReceived
+      .map((entry) => entry.request.toString())
+      .filter((t) => t.includes('two-in-one-second'))
+    checkSecondMessageNotProcessed({ marker: 'two-in-one-second', atMw, answers: [], waitedMs: 1300 })
+  } finally {
+    raw.close()
+  }
+}
+
+/** 600 half-open TLS connections held while Bob registers afresh. */
+const halfOpen: Probe = async (bench) => {
+  const url = new URL(bench.epcscf.wssUrl)
+  const held = await HalfOpenConnections.open({
+    host: url.hostname,
+    port: Number(url.port),
+    count: 600,
+    connectTimeoutMs: 2000,
+  })
+  try {
+    let outcome: { status: number | undefined; error: string | undefined }
+    try {
+      outcome = { status: (await (await bench.wic('bob')).register()).final.status, error: undefined }
+    } catch (error) {
+      outcome = { status: undefined, error: String(error) }
+    }
+    checkEdgeSurvived({ after: held.describe(), ...outcome })
+  } finally {
+    held.close()
+  }
+}
+
 export const SECURITY_PROBES: readonly [FaultName, string, Probe][] = [
+  ['origin-host-suffix-match', 'prefixed host', originRefused('https://evilwwsf.harness.test:8443')],
+  [
+    'origin-host-prefix-match',
+    'host under another domain',
+    originRefused('https://wwsf.harness.test.evil.test:8443'),
+  ],
+  [
+    'origin-case-sensitive',
+    'host in upper case',
+    async (bench) =>
+      checkSameOriginAccepted(await handshake(bench, ['https://WWSF.HARNESS.TEST:8443']), 'upper case'),
+  ],
+  [
+    'origin-first-header-only',
+    'two Origin header fields',
+    async (bench) =>
+      checkTwoOriginsRefused(await handshake(bench, [ORIGIN, 'https://evil.harness.test:8443']), []),
+  ],
+  [
+    'websocket-version-8-accepted',
+    'Sec-WebSocket-Version: 8',
+    async (bench) => checkVersionRefused(await handshake(bench, [ORIGIN], '8'), '8'),
+  ],
+  ['ws-message-split', 'two REGISTERs in one message', twoInOne],
+  ['w2-connection-cap', '600 half-open TLS connections', halfOpen],
   ['unmasked-frames-accepted', 'unmasked frame', unmaskedFrame],
   ['fragmented-messages-dropped', 'REGISTER in three frames', fragmentedRegister],
   ['utf8-unchecked', 'invalid UTF-8', invalidUtf8],

@@ -17,7 +17,11 @@ import { NETWORK_PARTY } from '../../support/scscf/network-ua.ts'
 import { WicCall } from '../../support/wic/wic-calls.ts'
 import { webrtcOffer } from '../../support/sdp/webrtc-sdp.ts'
 import type { Wic } from '../../support/wic/wic.ts'
-import { startBench, withBench, type Bench } from './bench.ts'
+import { checkCorsHeaders } from '../../support/checks/handshake-checks.ts'
+import { headerValues, rawHandshake } from '../../support/probe/handshake.ts'
+import { localPki } from '../helpers/pki.ts'
+import { warnings } from '../helpers/verdicts.ts'
+import { ORIGIN, startBench, withBench, type Bench } from './bench.ts'
 
 const TIMEOUT = { timeout: 20_000 }
 const tested = new Set<VariantName>()
@@ -124,6 +128,29 @@ void describe('reference eP-CSCF variant switches (catalogue Appendix B.1)', () 
         const none = await bench.tryWic({ origin: undefined })
         assert.equal(none.ok ? 101 : none.status, 400)
         assert.equal((await bench.wic()).protocol, 'sip')
+      }),
+  )
+
+  variant(
+    'cors-echo-origin',
+    'the 101 names exactly the requesting authorized origin in Access-Control-Allow-Origin; no WARN',
+    () =>
+      withBench({ variants: ['cors-echo-origin'] }, async (bench) => {
+        const url = new URL(bench.epcscf.wssUrl)
+        const head = await rawHandshake({
+          ...{ host: url.hostname, port: Number(url.port), path: '/', servername: 'epcscf.harness.test' },
+          ...{ ca: (await localPki()).ca.cert, timeoutMs: 2000, trace: bench.trace },
+          headers: [
+            ['Origin', ORIGIN],
+            ['Sec-WebSocket-Version', '13'],
+            ['Sec-WebSocket-Protocol', 'sip'],
+          ],
+        })
+        assert.deepEqual(headerValues(head, 'access-control-allow-origin'), [ORIGIN])
+        assert.deepEqual(
+          warnings(() => checkCorsHeaders([{ origin: ORIGIN, authorized: true, head }])),
+          [],
+        )
       }),
   )
 

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { connect } from 'node:tls'
+import { NoAnswer, TlsHandshakeFailed, TransportFailed } from '../errors.ts'
+import type { TraceRecorder } from '../trace/trace-recorder.ts'
+
+/**
+ * A WebSocket opening handshake written line by line (issue 9 §3), for what no WebSocket library sends: two Origin
+ * header fields, a Sec-WebSocket-Version other than 13, an Origin in capitals exactly as given. Only the answer's
+ * status line and header fields are read; the connection is closed as soon as they are in (a 101 included: nothing
+ * is sent on it).
+ */
+
+export interface HandshakeRequest {
+  readonly host: string
+  readonly port: number
+  readonly path: string
+  readonly servername: string
+  readonly ca: string
+  /** Header fields after the fixed ones (Host, Upgrade, Connection, Sec-WebSocket-Key), in order, repeats kept. */
+  readonly headers: readonly (readonly [string, string])[]
+  readonly timeoutMs: number
+  readonly trace: TraceRecorder
+}
+
+/** The server's answer: its status and header fields (names in lower case, in order, repeats kept). */
+export interface HandshakeAnswer {
+  readonly status: number
+  readonly statusLine: string
+  readonly headers: readonly (readonly [string, string])[]
+}
+
+const OBSERVER = 'handshake probe'
+
+/** Every value of `name` in `answer`, comma-separated lists split (RFC 9110 §5.3). */
+export function headerValues(answer: HandshakeAnswer, name: string): string[] {
+  return answer.headers
+    .filter(([n]) => n === name.toLowerCase())
+    .flatMap(([, v]) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+}
+
+/** Sends the handshake over TLS (the profile's CA) and reads the answer's head; errors name what was awaited. */
+export function rawHandshake(request: HandshakeRequest): Promise<HandshakeAnswer> {
+  const lines = [
+    `GET ${request.path} HTTP/1.1`,
+    `Host: ${request.servername}:${request.port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+    ...request.headers.map(([name, value]) => `${name}: ${value}`),
+  ]
+  const text = `${lines.join('\r\n')}\r\n\r\n`
+  const where = `${request.host}:${request.port}`
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0)
+    let secure = false
+    const socket = connect({
+      host: request.host,
+      port: request.port,
+      servername: request.servername,
+      ca: request.ca,
+    })
+    const settle = (outcome: HandshakeAnswer | Error): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      if (outcome instanceof Error) reject(outcome)
+      else resolve(outcome)
+    }
+    const timer = setTimeout(() => {
+      const got = head.length === 0 ? 'nothing' : `${head.length} bytes without the end of a header section`
+      settle(
+        new NoAnswer(
+          `no HTTP answer from the eP-CSCF at ${where} within ${request.timeoutMs} ms to a WebSocket handshake; got ${got}`,
+        ),
+      )
+    }, request.timeoutMs)
+    socket.once('secureConnect', () => {
+      secure = true
+      record(request, 'sent', `handshake ${request.headers.map(([n, v]) => `${n}: ${v}`).join(', ')}`, text)
+      socket.write(text)
+    })
+    socket.on('data', (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk])
+      const end = head.indexOf('\r\n\r\n')
+      if (end < 0) return
+      const raw = head.subarray(0, end).toString('latin1')
+      record(request, 'received', `handshake answer ${raw.split('\r\n')[0] ?? ''}`, `${raw}\r\n\r\n`)
+      settle(parseHead(raw))
+    })
+    socket.once('error', (error) =>
+      settle(
+        secure
+          ? new TransportFailed(`handshake to ${where}: ${error.message}`, { cause: error })
+          : new TlsHandshakeFailed(`handshake to ${where}: TLS ${error.message}`, { cause: error }),
+      ),
+    )
+    socket.once('close', () =>
+      settle(
+        new TransportFailed(`the eP-CSCF at ${where} closed the connection before answering the handshake`),
+      ),
+    )
+  })
+}
+
+function parseHead(raw: string): HandshakeAnswer {
+  const [statusLine = '', ...lines] = raw.split('\r\n')
+  const headers = lines.flatMap((line): [string, string][] => {
+    const colon = line.indexOf(':')
+    return colon <= 0 ? [] : [[line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]]
+  })
+  return { status: Number(/^HTTP\/\d\.\d (\d{3})/.exec(statusLine)?.[1] ?? 0), statusLine, headers }
+}
+
+function record(
+  request: HandshakeRequest,
+  direction: 'sent' | 'received',
+  summary: string,
+  raw: string,
+): void {
+  const harness = { transport: 'HTTPS', address: 'harness', port: 0 }
+  const epcscf = { transport: 'HTTPS', address: request.host, port: request.port }
+  request.trace.record({
+    observer: OBSERVER,
+    direction,
+    leg: 'W2',
+    from: direction === 'sent' ? harness : epcscf,
+    to: direction === 'sent' ? epcscf : harness,
+    raw,
+    summary,
+  })
+}
