@@ -186,7 +186,7 @@ Then(
       TRAVERSES_R55,
       () => `expected 200 to the network's BYE (relayed from ${actor}'s page), got ${bye.summary()}`,
     )
-    single(browserWic(this, actor).requestsReceived('BYE'), `the BYE at ${actor}'s page`, TRAVERSES_R55)
+    await byeAtPage(this, actor)
   },
 )
 
@@ -313,4 +313,11 @@ async function answerAndSettle(world: HarnessWorld, actor: ActorName): Promise<S
     () => `expected the page's 200 OK at the network, got ${final?.summary() ?? 'nothing'}`,
   )
   return final as SipResponse
+}
+
+/** The network's BYE at the page: the page's call ended (DevTools' frame events may trail the 200 on Mw). */
+async function byeAtPage(world: HarnessWorld, actor: ActorName): Promise<void> {
+  const wic = browserWic(world, actor)
+  await wic.waitFor('call', ['terminated'], "the network's BYE to end the call").catch(() => undefined)
+  single(wic.requestsReceived('BYE'), `the BYE at ${actor}'s page`, TRAVERSES_R55)
 }

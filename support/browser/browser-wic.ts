@@ -174,18 +174,26 @@ export class BrowserWic {
     const { observer, trace } = this.opts
     const browserEnd: TraceEndpoint = { transport: 'WSS', address: 'browser', port: 0 }
     const server: TraceEndpoint = { transport: 'WSS', address: this.opts.wss.host, port: this.opts.wss.port }
-    this.page.on('console', (message) => this.console.push(`[${message.type()}] ${message.text()}`))
+    this.page.on('console', (message) => this.console.push(`[${message.type()}] ${plain(message.text())}`))
     this.page.on('pageerror', (error) => this.console.push(`[pageerror] ${error.message}`))
-    this.page.on('websocket', (ws) => {
-      ws.on('framesent', ({ payload }) => this.frame('sent', String(payload), browserEnd, server))
-      ws.on('framereceived', ({ payload }) => this.frame('received', String(payload), server, browserEnd))
-    })
+    // DevTools' frame events carry the browser's own (monotonic) time: mapped to wall-clock time through the
+    // handshake's `wallTime`, so that the page's messages sit where they happened in the trace, not where the
+    // event reached Node.
+    let toWall = (_timestamp: number): number | undefined => undefined
+    cdp.on('Network.webSocketFrameSent', ({ timestamp, response }) =>
+      this.frame('sent', response.payloadData, browserEnd, server, toWall(timestamp)),
+    )
+    cdp.on('Network.webSocketFrameReceived', ({ timestamp, response }) =>
+      this.frame('received', response.payloadData, server, browserEnd, toWall(timestamp)),
+    )
     await cdp.send('Network.enable')
-    cdp.on('Network.webSocketWillSendHandshakeRequest', ({ request }) => {
+    cdp.on('Network.webSocketWillSendHandshakeRequest', ({ request, timestamp, wallTime }) => {
+      toWall = (t) => (wallTime + (t - timestamp)) * 1000
       const headers = request.headers as Record<string, string>
       const origin = Object.entries(headers).find(([name]) => name.toLowerCase() === 'origin')?.[1]
       this.handshakeSeen = { ...this.handshakeSeen, ...(origin === undefined ? {} : { origin }) }
       trace.record({
+        at: wallTime * 1000,
         observer,
         direction: 'sent',
         leg: 'W2',
@@ -198,10 +206,11 @@ export class BrowserWic {
         ].join('\r\n'),
       })
     })
-    cdp.on('Network.webSocketHandshakeResponseReceived', ({ response }) => {
+    cdp.on('Network.webSocketHandshakeResponseReceived', ({ response, timestamp }) => {
       this.handshakeSeen = { ...this.handshakeSeen, status: response.status }
       const headers = Object.entries(response.headers as Record<string, string>).map(([k, v]) => `${k}: ${v}`)
       trace.record({
+        ...atTime(toWall(timestamp)),
         observer,
         direction: 'received',
         leg: 'W2',
@@ -222,7 +231,13 @@ export class BrowserWic {
     })
   }
 
-  private frame(direction: 'sent' | 'received', raw: string, from: TraceEndpoint, to: TraceEndpoint): void {
+  private frame(
+    direction: 'sent' | 'received',
+    raw: string,
+    from: TraceEndpoint,
+    to: TraceEndpoint,
+    at: number | undefined,
+  ): void {
     let summary = raw.split('\r\n', 1)[0] ?? ''
     if (raw.trim() !== '') {
       try {
@@ -233,6 +248,24 @@ export class BrowserWic {
         summary = `unparseable: ${summary}`
       }
     } else summary = 'CRLF keep-alive'
-    this.opts.trace.record({ observer: this.opts.observer, direction, leg: 'W2', from, to, raw, summary })
+    this.opts.trace.record({
+      ...atTime(at),
+      observer: this.opts.observer,
+      direction,
+      leg: 'W2',
+      from,
+      to,
+      raw,
+      summary,
+    })
   }
+}
+
+function atTime(at: number | undefined): { at?: number } {
+  return at === undefined || !Number.isFinite(at) ? {} : { at }
+}
+
+/** A console line without the `debug` module's CSS (`%c` and its `color: …` arguments). */
+function plain(text: string): string {
+  return text.replace(/%c/g, '').replace(/ ?color: (?:#[0-9a-f]{3,6}|inherit)/gi, '')
 }

@@ -57,7 +57,7 @@ export async function pageBundle(library: LibraryId, dir: string): Promise<{ fil
 /** The HTML page that loads `script` and nothing else (the library exposes `window.harnessWic`). */
 export function pageHtml(library: LibraryId, script: string): string {
   const { name } = LIBRARIES[library]
-  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>WIC (${name})</title></head>\n<body><script src="${script}"></script></body></html>\n`
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>WIC (${name})</title><link rel="icon" href="data:,"></head>\n<body><script src="${script}"></script></body></html>\n`
 }
 
 function packageVersion(pkg: string): string {
