@@ -25,10 +25,18 @@ const COMPACT: Readonly<Record<string, string>> = {
   y: 'Identity',
 }
 
+/** Names already seen, with their canonical form; bounded, since names on the wire are chosen by the peer. */
+const SEEN = new Map<string, string>()
+const SEEN_LIMIT = 1024
+
 /** The canonical lower-case long name for a header name as written on the wire (`v` → `via`). */
 export function canonicalHeaderName(name: string): string {
+  const seen = SEEN.get(name)
+  if (seen !== undefined) return seen
   const lower = name.toLowerCase()
-  return (COMPACT[lower] ?? lower).toLowerCase()
+  const canonical = (COMPACT[lower] ?? lower).toLowerCase()
+  if (SEEN.size < SEEN_LIMIT) SEEN.set(name, canonical)
+  return canonical
 }
 
 /** The long form with its usual capitalisation, for messages the harness builds (`v` → `Via`). */

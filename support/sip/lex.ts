@@ -2,24 +2,18 @@
  * Lexical building blocks of the SIP grammar, RFC 3261 §25.1: token, quoted-string, LWS and top-level list
  * splitting. Every other parser in this directory is written on top of these.
  */
+import { matchesClass, TOKEN } from './chars.ts'
 import { SipParseError } from './parse-error.ts'
 
 /**
  * token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")  (RFC 3261 §25.1)
  */
-const TOKEN_CHARS = new Uint8Array(128)
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~") {
-  TOKEN_CHARS[c.charCodeAt(0)] = 1
-}
-
 export function isTokenChar(code: number): boolean {
-  return code < 128 && TOKEN_CHARS[code] === 1
+  return code < 128 && TOKEN[code] === 1
 }
 
 export function isToken(text: string): boolean {
-  if (text.length === 0) return false
-  for (let i = 0; i < text.length; i++) if (!isTokenChar(text.charCodeAt(i))) return false
-  return true
+  return matchesClass(text, 0, text.length, TOKEN, false)
 }
 
 /** SP or HTAB (WSP, RFC 5234). After unfolding, LWS inside a header value is only made of these. */
@@ -68,6 +62,17 @@ export function readQuotedString(
   throw new SipParseError('unterminated quoted-string (no closing DQUOTE)', start, context)
 }
 
+/** Where the quoted-string starting at `start` ends (index after its DQUOTE), with readQuotedString's checks. */
+export function quotedStringEnd(text: string, start: number, context: string): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) return i + 1
+    if (c === 0x5c || (c < 0x20 && c !== 0x09) || c === 0x7f)
+      return readQuotedString(text, start, context).end
+  }
+  return readQuotedString(text, start, context).end
+}
+
 /** Quotes a value as a quoted-string, escaping DQUOTE and backslash with quoted-pairs. */
 export function quote(value: string): string {
   return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`
@@ -86,13 +91,14 @@ export interface Segment {
  */
 export function splitTopLevel(text: string, separator: string, context: string, angle = true): Segment[] {
   const sep = separator.charCodeAt(0)
+  if (text.indexOf(separator) < 0 && text.indexOf('"') < 0) return [{ text, offset: 0 }]
   const out: Segment[] = []
   let from = 0
   let inAngle = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 0x22) {
-      i = readQuotedString(text, i, context).end - 1
+      i = quotedStringEnd(text, i, context) - 1
     } else if (angle && c === 0x3c) {
       inAngle = true
     } else if (angle && c === 0x3e) {

@@ -12,6 +12,16 @@ export interface HeaderField {
   readonly raw?: string | undefined
 }
 
+/**
+ * Whether a header field written `fieldName` has the canonical name `key`. A long name (a token, so ASCII) has as
+ * many characters as its canonical form, so only names of that length or compact (one-letter) names need the
+ * canonical lookup.
+ */
+function named(fieldName: string, key: string): boolean {
+  const n = fieldName.length
+  return (n === key.length || n === 1) && canonicalHeaderName(fieldName) === key
+}
+
 /** Common part of requests and responses: ordered header fields and a body. */
 export abstract class SipMessage {
   /** Header fields in wire order. Mutate through the methods below, which keep the order. */
@@ -32,13 +42,16 @@ export abstract class SipMessage {
   /** The value of the first header field with this name (compact forms match long ones), or undefined. */
   get(name: string): string | undefined {
     const key = canonicalHeaderName(name)
-    return this.headers.find((h) => canonicalHeaderName(h.name) === key)?.value
+    for (const h of this.headers) if (named(h.name, key)) return h.value
+    return undefined
   }
 
   /** Values of every header field line with this name, in order. Comma-joined values are NOT split here. */
   getAll(name: string): string[] {
     const key = canonicalHeaderName(name)
-    return this.headers.filter((h) => canonicalHeaderName(h.name) === key).map((h) => h.value)
+    const values: string[] = []
+    for (const h of this.headers) if (named(h.name, key)) values.push(h.value)
+    return values
   }
 
   has(name: string): boolean {
@@ -54,7 +67,7 @@ export abstract class SipMessage {
   /** Inserts a header field line before the first one of the same name (Via, Record-Route, Path), or at the top. */
   prepend(name: string, value: string): this {
     const key = canonicalHeaderName(name)
-    const at = this.headers.findIndex((h) => canonicalHeaderName(h.name) === key)
+    const at = this.headers.findIndex((h) => named(h.name, key))
     this.headers.splice(at < 0 ? 0 : at, 0, { name, value })
     return this
   }
@@ -62,7 +75,7 @@ export abstract class SipMessage {
   /** Replaces every line of this header with one line holding `value`, at the position of the first. */
   set(name: string, value: string): this {
     const key = canonicalHeaderName(name)
-    const at = this.headers.findIndex((h) => canonicalHeaderName(h.name) === key)
+    const at = this.headers.findIndex((h) => named(h.name, key))
     this.remove(name)
     if (at < 0) this.headers.push({ name, value })
     else this.headers.splice(at, 0, { name, value })
@@ -73,14 +86,14 @@ export abstract class SipMessage {
   remove(name: string): number {
     const key = canonicalHeaderName(name)
     const before = this.headers.length
-    this.headers = this.headers.filter((h) => canonicalHeaderName(h.name) !== key)
+    this.headers = this.headers.filter((h) => !named(h.name, key))
     return before - this.headers.length
   }
 
   /** Removes the first line of this header and returns its value. */
   removeFirst(name: string): string | undefined {
     const key = canonicalHeaderName(name)
-    const at = this.headers.findIndex((h) => canonicalHeaderName(h.name) === key)
+    const at = this.headers.findIndex((h) => named(h.name, key))
     if (at < 0) return undefined
     const [removed] = this.headers.splice(at, 1)
     return removed?.value

@@ -137,17 +137,21 @@ export function parseNameAddr(value: string): NameAddr {
 
 /** Splits on top-level commas (outside quotes and "<>") and parses each element (Contact, Route, Path...). */
 export function parseNameAddrList(value: string): NameAddr[] {
-  return parseNameAddrListDetailed(value).map((p) => p.value)
+  const out: NameAddr[] = []
+  for (const p of parseNameAddrListDetailed(value)) out.push(p.value)
+  return out
 }
 
 export function parseNameAddrListDetailed(value: string): ParsedNameAddr[] {
-  return splitTopLevel(value, ',', CONTEXT).map((segment) => {
+  const out: ParsedNameAddr[] = []
+  for (const segment of splitTopLevel(value, ',', CONTEXT)) {
     try {
-      return parseNameAddrDetailed(segment.text)
+      out.push(parseNameAddrDetailed(segment.text))
     } catch (error) {
-      return shifted(error, segment.offset)
+      shifted(error, segment.offset)
     }
-  })
+  }
+  return out
 }
 
 /** Always writes the name-addr form (`"Name" <uri>;params`), which is valid wherever an addr-spec is. */

@@ -4,7 +4,8 @@
  * "SEMI = SWS ";" SWS" and "EQUAL = SWS "=" SWS" (LWS around the separators is allowed, RFC 3261 §7.3.1).
  * Used for Via, From/To/Contact/Route header parameters and for the auth-params of RFC 7235 §2.1.
  */
-import { isToken, quote, readQuotedString, splitTopLevel, trimmedOffset } from './lex.ts'
+import { inClass, TOKEN } from './chars.ts'
+import { isToken, quote, quotedStringEnd, readQuotedString, trimmedOffset } from './lex.ts'
 import { SipParseError } from './parse-error.ts'
 
 /** One parameter. `value` is undefined for a flag (`;rport`, `;lr`); a quoted value is stored unquoted. */
@@ -57,9 +58,64 @@ export function parseParam(item: string, offset: number, context: string): Param
   return { name, value: valueText, quoted: false }
 }
 
-/** Parses the text after the first ';', e.g. `branch=z9hG4bK1;rport`. Throws SipParseError on an empty item. */
+/** Where the plain quoted-string (printable ASCII, no quoted-pair) opening at text[i] ends, or -1. */
+function plainQuotedEnd(text: string, i: number, n: number): number {
+  for (let j = i + 1; j < n; j++) {
+    const c = text.charCodeAt(j)
+    if (c === 0x22) return j + 1
+    if (c < 0x20 || c > 0x7e || c === 0x5c) return -1
+  }
+  return -1
+}
+
+/** Where the item starting at `from` ends: the next ';' outside quoted-strings, or the end of the text. */
+function itemEnd(text: string, from: number, context: string): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) i = quotedStringEnd(text, i, context) - 1
+    else if (c === 0x3b) return i
+  }
+  return text.length
+}
+
+/**
+ * Parses the text after the first ';', e.g. `branch=z9hG4bK1;rport`. Throws SipParseError on an empty item.
+ * The common spellings (`name`, `name=token`, `name="text"`, no LWS, no quoted-pairs, ASCII) are read in one pass;
+ * any other item is read by parseParam, which accepts it or says what is wrong.
+ */
 export function parseParams(text: string, context = 'parameters'): Param[] {
-  return splitTopLevel(text, ';', context, false).map((s) => parseParam(s.text, trimmedOffset(s), context))
+  const out: Param[] = []
+  const n = text.length
+  let from = 0
+  while (from <= n) {
+    let i = from
+    while (i < n && inClass(TOKEN, text.charCodeAt(i))) i++
+    let end = -1
+    let param: Param | undefined
+    if (i > from && (i === n || text.charCodeAt(i) === 0x3b)) {
+      end = i
+      param = { name: text.slice(from, i), value: undefined, quoted: false }
+    } else if (i > from && text.charCodeAt(i) === 0x3d && i + 1 < n) {
+      const v = i + 1
+      if (text.charCodeAt(v) === 0x22) {
+        end = plainQuotedEnd(text, v, n)
+        if (end >= 0) param = { name: text.slice(from, i), value: text.slice(v + 1, end - 1), quoted: true }
+      } else {
+        end = v
+        while (end < n && inClass(TOKEN, text.charCodeAt(end))) end++
+        if (end > v) param = { name: text.slice(from, i), value: text.slice(v, end), quoted: false }
+      }
+      if (end < n && text.charCodeAt(end) !== 0x3b) param = undefined
+    }
+    if (param === undefined) {
+      end = itemEnd(text, from, context)
+      const segment = { text: text.slice(from, end), offset: from }
+      param = parseParam(segment.text, trimmedOffset(segment), context)
+    }
+    out.push(param)
+    from = end + 1
+  }
+  return out
 }
 
 /** The value of the first parameter with this name (case-insensitive, RFC 3261 §7.3.1); undefined for a flag. */

@@ -5,16 +5,12 @@
  * so an untouched message serialises back to the same bytes. Strict: anything the grammar forbids throws a
  * SipParseError naming the defect and its offset, because the harness judges conformance with this parser.
  */
-import { isToken } from './lex.ts'
+import { isToken, isTokenChar, isWsp } from './lex.ts'
 import { SipRequest, SipResponse, type HeaderField } from './message.ts'
 import { SipParseError } from './parse-error.ts'
+import { isPlainSipUri } from './plain-scan.ts'
 import { parseUri } from './uri.ts'
-import { validateHeaders, type LocatedField } from './validate.ts'
-
-interface Head {
-  readonly build: (body: string, raw: string) => SipRequest | SipResponse
-  readonly contentLength: number | undefined
-}
+import { headerKind, validateHeaders } from './validate.ts'
 
 const BARE_LINE_END = /\r(?!\n)|(?<!\r)\n/
 const FOLD = /\r\n[ \t]+/g
@@ -40,7 +36,8 @@ function skipLeadingCrlf(text: string): number {
 /** Finds the CRLF CRLF that ends the header section, or explains why there is none. */
 function findHeadEnd(text: string, start: number): number {
   const end = text.indexOf('\r\n\r\n', start)
-  const bare = BARE_LINE_END.exec(end < 0 ? text.slice(start) : text.slice(start, end + 2))
+  // With an end, readHead checks every line end on its way; without one, this explains what is wrong.
+  const bare = end < 0 ? BARE_LINE_END.exec(text.slice(start)) : null
   if (bare) {
     throw new SipParseError(
       'line not terminated by CRLF (RFC 3261 §7: "lines MUST be terminated with CRLF")',
@@ -51,10 +48,18 @@ function findHeadEnd(text: string, start: number): number {
   return end
 }
 
+/** A header field with where its value starts in the text parsed, for error offsets. */
+interface LocatedField {
+  readonly field: HeaderField
+  readonly valueOffset: number
+}
+
 /**
  * One header field: "field-name HCOLON field-value", HCOLON = *( SP / HTAB ) ":" SWS. RFC 3261 §7.3.1: "Header fields
  * can be extended over multiple lines by preceding each extra line with at least one SP or horizontal tab (HT). The
  * line break and the whitespace at the beginning of the next line are treated as a single SP character."
+ * This is the general reader (folded lines, and every defect with its reason); parseHead reads the common one-line
+ * field itself.
  */
 function headerField(raw: string, offset: number): LocatedField {
   const colon = raw.indexOf(':')
@@ -75,7 +80,12 @@ function headerField(raw: string, offset: number): LocatedField {
  * "The Request-URI MUST NOT contain unescaped spaces or control characters and MUST NOT be enclosed in "<>"" (§8.1.1.1).
  */
 function requestLine(line: string, at: number): { method: string; uri: string; version: string } {
-  const parts = line.split(' ')
+  const sp1 = line.indexOf(' ')
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1)
+  const parts =
+    sp1 > 0 && sp2 > sp1 + 1 && sp2 < line.length - 1 && line.indexOf(' ', sp2 + 1) < 0
+      ? [line.slice(0, sp1), line.slice(sp1 + 1, sp2), line.slice(sp2 + 1)]
+      : line.split(' ')
   if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
     const why = line.endsWith(' ')
       ? 'whitespace after the SIP-Version'
@@ -92,6 +102,7 @@ function requestLine(line: string, at: number): { method: string; uri: string; v
       'Request-URI must not be enclosed in "<>" (RFC 3261 §8.1.1.1)',
       at + method.length + 1,
     )
+  if (isPlainSipUri(uri, 0, uri.length)) return { method, uri, version }
   let parsed
   try {
     parsed = parseUri(uri)
@@ -114,7 +125,7 @@ function requestLine(line: string, at: number): { method: string; uri: string; v
  * SIP/2.0 exists; RFC 3261 §8.2.2 answers anything else with 505.
  */
 function checkVersion(version: string, at: number): void {
-  if (version.toUpperCase() !== 'SIP/2.0')
+  if (version !== 'SIP/2.0' && version.toUpperCase() !== 'SIP/2.0')
     throw new SipParseError(`unsupported SIP-Version "${version.slice(0, 20)}"`, at)
 }
 
@@ -141,47 +152,124 @@ function statusLine(line: string, at: number): { version: string; status: number
   return { version, status: Number(code), reason }
 }
 
-/** Parses and validates everything before the body; `headEnd` is the index of the CRLF CRLF. */
-function parseHead(text: string, start: number, headEnd: number): Head {
-  const lines = text.slice(start, headEnd).split('\r\n')
-  const first = lines[0] ?? ''
-  const fields: LocatedField[] = []
-  let offset = start + first.length + 2
-  let current: string | undefined
-  let currentAt = 0
-  for (let n = 1; n < lines.length; n++) {
-    const line = lines[n] as string
-    const c = line.charCodeAt(0)
-    if (c === 0x20 || c === 0x09) {
-      if (current === undefined)
-        throw new SipParseError('continuation line right after the start line', offset)
-      current += `\r\n${line}`
-    } else {
-      if (current !== undefined) fields.push(headerField(current, currentAt))
-      current = line
-      currentAt = offset
-    }
-    offset += line.length + 2
+/**
+ * Where the line starting at `pos` ends (the index of its CR); the header section it is in ends with CRLF CRLF.
+ * RFC 3261 §7: "lines MUST be terminated with CRLF": a CR or LF on its own is refused.
+ */
+function lineEnd(text: string, pos: number): number {
+  const lf = text.indexOf('\n', pos)
+  const cr = text.indexOf('\r', pos)
+  if (cr !== lf - 1) {
+    throw new SipParseError(
+      'line not terminated by CRLF (RFC 3261 §7: "lines MUST be terminated with CRLF")',
+      cr >= pos && cr < lf - 1 ? cr : lf,
+    )
   }
-  if (current !== undefined) fields.push(headerField(current, currentAt))
-  const headers: HeaderField[] = fields.map((f) => f.field)
+  return cr
+}
 
-  if (/^SIP\//i.test(first)) {
-    const s = statusLine(first, start)
-    const { contentLength } = validateHeaders(fields, undefined)
-    return {
-      contentLength,
-      build: (body, raw) =>
-        new SipResponse({ status: s.status, reason: s.reason, version: s.version, headers, body, raw }),
+/** Before a header line's own defect is reported, a bare CR or LF anywhere in the header section is reported first. */
+function failAfterLineEnds(error: unknown, text: string, from: number, limit: number): never {
+  for (let pos = from; pos < limit; pos = lineEnd(text, pos) + 2);
+  throw error
+}
+
+interface Head {
+  readonly first: string
+  readonly headers: HeaderField[]
+  /** headerKind() of each of `headers`, in the same order. */
+  readonly kinds: number[]
+  /** Where each header field's value starts in the text parsed. */
+  readonly offsets: number[]
+}
+
+/**
+ * Reads the header section in one pass over the text (`headEnd` is the index of its CRLF CRLF): each field is a
+ * slice of the original text (`raw`, folding included), its name as written and its value unfolded and trimmed.
+ */
+function readHead(text: string, start: number, headEnd: number): Head {
+  const limit = headEnd + 2
+  const firstEnd = lineEnd(text, start)
+  const headers: HeaderField[] = []
+  const kinds: number[] = []
+  const offsets: number[] = []
+  let pos = firstEnd + 2
+  while (pos < limit) {
+    const fieldStart = pos
+    let end = lineEnd(text, pos)
+    const c0 = text.charCodeAt(pos)
+    if (c0 === 0x20 || c0 === 0x09) {
+      const error = new SipParseError('continuation line right after the start line', pos)
+      failAfterLineEnds(error, text, end + 2, limit)
     }
+    let folded = false
+    while (end + 2 < limit && isWsp(text.charCodeAt(end + 2))) {
+      folded = true
+      end = lineEnd(text, end + 2)
+    }
+    pos = end + 2
+    let nameEnd = fieldStart
+    while (nameEnd < end && isTokenChar(text.charCodeAt(nameEnd))) nameEnd++
+    let colon = nameEnd
+    while (colon < end && isWsp(text.charCodeAt(colon))) colon++
+    let field: HeaderField
+    let valueAt: number
+    let kind: number
+    if (folded || nameEnd === fieldStart || colon === end || text.charCodeAt(colon) !== 0x3a) {
+      let located: LocatedField
+      try {
+        located = headerField(text.slice(fieldStart, end), fieldStart)
+      } catch (error) {
+        failAfterLineEnds(error, text, pos, limit)
+      }
+      field = located.field
+      valueAt = located.valueOffset
+      kind = headerKind(field.name, 0, field.name.length)
+    } else {
+      let a = colon + 1
+      let b = end
+      while (a < b && isWsp(text.charCodeAt(a))) a++
+      while (b > a && isWsp(text.charCodeAt(b - 1))) b--
+      field = {
+        name: text.slice(fieldStart, nameEnd),
+        value: text.slice(a, b),
+        raw: text.slice(fieldStart, end),
+      }
+      valueAt = a
+      kind = headerKind(text, fieldStart, nameEnd)
+    }
+    headers.push(field)
+    kinds.push(kind)
+    offsets.push(valueAt)
   }
-  const r = requestLine(first, start)
-  const { contentLength } = validateHeaders(fields, r.method)
+  return { first: text.slice(start, firstEnd), headers, kinds, offsets }
+}
+
+type StartLine =
+  | { readonly method: string; readonly uri: string; readonly version: string }
+  | { readonly status: number; readonly reason: string; readonly version: string }
+
+/** Parses the start line and validates the header fields against it; returns the start line and Content-Length. */
+function checkedHead(head: Head, start: number): { line: StartLine; contentLength: number | undefined } {
+  const first = head.first
+  const line: StartLine =
+    first.startsWith('SIP/') || /^SIP\//i.test(first) ? statusLine(first, start) : requestLine(first, start)
+  const method = 'method' in line ? line.method : undefined
   return {
-    contentLength,
-    build: (body, raw) =>
-      new SipRequest({ method: r.method, uri: r.uri, version: r.version, headers, body, raw }),
+    line,
+    contentLength: validateHeaders(head.headers, head.kinds, head.offsets, method).contentLength,
   }
+}
+
+function buildMessage(
+  line: StartLine,
+  headers: HeaderField[],
+  body: string,
+  raw: string,
+): SipRequest | SipResponse {
+  return 'method' in line
+    ? new SipRequest({ method: line.method, uri: line.uri, version: line.version, headers, body, raw })
+    : new SipResponse({ status: line.status, reason: line.reason, version: line.version, headers, body, raw })
 }
 
 function contentLengthError(declared: number, present: number, at: number): SipParseError {
@@ -200,9 +288,9 @@ function contentLengthError(declared: number, present: number, at: number): SipP
 export function parseMessage(text: string): SipRequest | SipResponse {
   const start = skipLeadingCrlf(text)
   const headEnd = findHeadEnd(text, start)
-  const head = parseHead(text, start, headEnd)
+  const head = readHead(text, start, headEnd)
+  const { line, contentLength: declared } = checkedHead(head, start)
   let body = text.slice(headEnd + 4)
-  const declared = head.contentLength
   if (declared !== undefined) {
     const octets = Buffer.byteLength(body, 'utf8')
     if (octets < declared) throw contentLengthError(declared, octets, headEnd + 4)
@@ -213,7 +301,7 @@ export function parseMessage(text: string): SipRequest | SipResponse {
           : Buffer.from(body, 'utf8').subarray(0, declared).toString('utf8')
     }
   }
-  return head.build(body, text)
+  return buildMessage(line, head.headers, body, text)
 }
 
 /**
@@ -226,13 +314,17 @@ export function parseMessageBytes(data: Uint8Array): SipRequest | SipResponse {
   let from = 0
   while (bytes[from] === 0x0d && bytes[from + 1] === 0x0a) from += 2
   const end = bytes.indexOf('\r\n\r\n', from)
-  if (end < 0) return parseMessage(bytes.toString('utf8'))
-  const headText = bytes.toString('utf8', 0, end + 4)
-  const start = skipLeadingCrlf(headText)
-  const headEnd = findHeadEnd(headText, start)
-  const head = parseHead(headText, start, headEnd)
-  const bodyBytes = bytes.subarray(end + 4)
-  const declared = head.contentLength ?? bodyBytes.length
-  if (bodyBytes.length < declared) throw contentLengthError(declared, bodyBytes.length, headEnd + 4)
-  return head.build(bodyBytes.subarray(0, declared).toString('utf8'), bytes.toString('utf8'))
+  const text = bytes.toString('utf8')
+  if (end < 0) return parseMessage(text)
+  // CRLF CRLF is ASCII, so the decoding of the whole message starts with the decoding of its header section.
+  const start = skipLeadingCrlf(text)
+  const headEnd = findHeadEnd(text, start)
+  const head = readHead(text, start, headEnd)
+  const bodyBytes = bytes.length - (end + 4)
+  const { line, contentLength } = checkedHead(head, start)
+  const declared = contentLength ?? bodyBytes
+  if (bodyBytes < declared) throw contentLengthError(declared, bodyBytes, headEnd + 4)
+  const body =
+    declared === bodyBytes ? text.slice(headEnd + 4) : bytes.toString('utf8', end + 4, end + 4 + declared)
+  return buildMessage(line, head.headers, body, text)
 }

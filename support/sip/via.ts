@@ -9,6 +9,7 @@ import type { SipMessage } from './message.ts'
 import { formatParams, getParam, parseParams, type Param } from './params.ts'
 import { SipParseError } from './parse-error.ts'
 import { isValidHost, parsePort } from './uri.ts'
+import { isDigits } from './chars.ts'
 
 export interface Via {
   /** protocol-name "/" protocol-version, normally `SIP/2.0`. */
@@ -32,18 +33,33 @@ const HEAD =
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
 const IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$/
 
+/** The upper-case transport, without a copy when it is already upper-case (WSS, UDP, TCP, TLS). */
+function upperTransport(transport: string): string {
+  for (let i = 0; i < transport.length; i++) {
+    const c = transport.charCodeAt(i)
+    if (c >= 0x61 && c <= 0x7a) return transport.toUpperCase()
+  }
+  return transport
+}
+
 function parseVia(raw: string): Via {
   const m = HEAD.exec(raw)
   if (!m) throw new SipParseError('via-parm is not "SIP/2.0/<transport> <host>[:port]"', 0, CONTEXT)
   const [, name = '', version = '', transport = '', host = '', port] = m
-  for (const t of [name, version, transport]) {
-    if (!isToken(t)) throw new SipParseError(`sent-protocol part "${t}" is not a token`, 0, CONTEXT)
-  }
+  const notToken = !isToken(name)
+    ? name
+    : !isToken(version)
+      ? version
+      : !isToken(transport)
+        ? transport
+        : undefined
+  if (notToken !== undefined)
+    throw new SipParseError(`sent-protocol part "${notToken}" is not a token`, 0, CONTEXT)
   if (!isValidHost(host))
     throw new SipParseError(`invalid sent-by host "${host}"`, raw.indexOf(host), CONTEXT)
   const via: Via = {
-    protocol: `${name}/${version}`,
-    transport: transport.toUpperCase(),
+    protocol: name === 'SIP' && version === '2.0' ? 'SIP/2.0' : `${name}/${version}`,
+    transport: upperTransport(transport),
     host,
     params: [],
     raw,
@@ -71,32 +87,44 @@ function parseVia(raw: string): Via {
  */
 function checkParams(params: readonly Param[], at: number): void {
   for (const p of params) {
-    const name = p.name.toLowerCase()
-    const bad = (why: string): never => {
-      throw new SipParseError(`${p.name} parameter ${why}`, at, CONTEXT)
-    }
-    if (name === 'branch' && (p.value === undefined || p.quoted)) bad('must be "branch=" token')
-    if (name === 'received' && (p.value === undefined || !(IPV4.test(p.value) || IPV6.test(p.value)))) {
-      bad('must be an IPv4 or IPv6 address')
-    }
-    if (name === 'rport' && p.value !== undefined && !/^\d{1,5}$/.test(p.value)) bad('must be a port number')
-    if (name === 'ttl' && (p.value === undefined || !/^\d{1,3}$/.test(p.value) || Number(p.value) > 255)) {
-      bad('must be 0-255')
-    }
+    const why = paramDefect(p.name.toLowerCase(), p)
+    if (why !== undefined) throw new SipParseError(`${p.name} parameter ${why}`, at, CONTEXT)
+  }
+}
+
+function paramDefect(name: string, p: Param): string | undefined {
+  const value = p.value
+  switch (name) {
+    case 'branch':
+      return value === undefined || p.quoted ? 'must be "branch=" token' : undefined
+    case 'received':
+      return value === undefined || !(IPV4.test(value) || IPV6.test(value))
+        ? 'must be an IPv4 or IPv6 address'
+        : undefined
+    case 'rport':
+      return value !== undefined && !isDigits(value, 0, value.length, 5) ? 'must be a port number' : undefined
+    case 'ttl':
+      return value === undefined || !isDigits(value, 0, value.length, 3) || Number(value) > 255
+        ? 'must be 0-255'
+        : undefined
+    default:
+      return undefined
   }
 }
 
 /** Parses a Via header value; one line may hold several comma-separated via-parms (RFC 3261 §7.3.1). */
 export function parseViaList(value: string): Via[] {
-  return splitTopLevel(value, ',', CONTEXT, false).map((segment) => {
+  const out: Via[] = []
+  for (const segment of splitTopLevel(value, ',', CONTEXT, false)) {
     const raw = segment.text.trim()
     if (raw.length === 0) throw new SipParseError('empty via-parm (stray comma)', segment.offset, CONTEXT)
     try {
-      return parseVia(raw)
+      out.push(parseVia(raw))
     } catch (error) {
-      return shifted(error, trimmedOffset(segment))
+      shifted(error, trimmedOffset(segment))
     }
-  })
+  }
+  return out
 }
 
 /** Every Via of a message, top first, whether on separate lines or comma-joined. */
