@@ -17,6 +17,7 @@ import { checkDeviations } from './deviation-check.ts'
 import { EvidenceWriter } from './evidence-export.ts'
 import { featurePaths, featureTags, isFiltered, runFilter } from './feature-paths.ts'
 import { writeIndexPage } from './index-page.ts'
+import { writeInteropTable } from './interop-table.ts'
 import { writeJunit } from './junit-report.ts'
 import { runSummary } from './run-summary.ts'
 import { readRunResults } from './scenario-results.ts'
@@ -116,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
     startedAt,
   }
   writeIndexPage(`${reports}/index.html`, header, scenarios, runErrors, evidence.folders)
+  writeInteropTable(reports, scenarios, profile.name) // library × scenario of the browser WICs (issue 11)
   const page = writeConformancePage(
     reports,
     model,
