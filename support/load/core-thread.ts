@@ -51,6 +51,24 @@ export class CoreThread {
     return cpu
   }
 
+  /** The core thread's heap after a collection (with --expose-gc), bytes; undefined after `deadlineMs`. */
+  heap(deadlineMs = 5000): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.worker.off('message', listener)
+        resolve(undefined)
+      }, deadlineMs)
+      const listener = (message: CoreMessage): void => {
+        if (message.kind !== 'heap') return
+        clearTimeout(timer)
+        this.worker.off('message', listener)
+        resolve(message.heapUsed)
+      }
+      this.worker.on('message', listener)
+      this.worker.postMessage({ kind: 'heap' })
+    })
+  }
+
   /** Stops the mock and ends the thread; after `deadlineMs` the thread is terminated. */
   async stop(deadlineMs = 3000): Promise<void> {
     const stopped = new Promise<void>((resolve) => {

@@ -8,7 +8,7 @@ import { MockScscf, type MockScscfOptions } from '../scscf/mock-scscf.ts'
 import type { RequestLog } from '../scscf/request-log.ts'
 import type { Subscriber } from '../scscf/hss.ts'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
-import { loadUser } from './load-config.ts'
+import { heapAfterGc, loadUser } from './load-config.ts'
 import { threadCpu } from './tick-recorder.ts'
 
 export interface CoreWorkerData {
@@ -24,6 +24,7 @@ export type CoreMessage =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'cpu'; readonly cpuUs: number; readonly heapUsed: number; readonly bindings: number }
   | { readonly kind: 'stopped'; readonly cpuUs: number }
+  | { readonly kind: 'heap'; readonly heapUsed: number }
 
 const data = workerData as CoreWorkerData
 const port = parentPort!
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     last = now
   }, 1000)
   port.on('message', (message: { kind: string }) => {
+    if (message.kind === 'heap') post({ kind: 'heap', heapUsed: heapAfterGc() })
     if (message.kind !== 'stop') return
     clearInterval(timer)
     void scscf.stop().finally(() => {

@@ -75,7 +75,7 @@ export interface WorkerConfig {
 
 /** From the coordinator: start the arrivals at `startAt` (ms since the epoch), or stop and close everything. */
 export type CoordinatorMessage =
-  { readonly kind: 'start'; readonly startAt: number } | { readonly kind: 'stop' }
+  { readonly kind: 'start'; readonly startAt: number } | { readonly kind: 'stop' } | { readonly kind: 'heap' }
 
 /** A generator thread's report of the last interval. */
 export interface WorkerTick {
@@ -112,9 +112,16 @@ export interface WorkerGauges {
 export type WorkerMessage =
   | WorkerTick
   | { readonly kind: 'ready'; readonly worker: number }
+  | { readonly kind: 'heap'; readonly worker: number; readonly heapUsed: number }
   | { readonly kind: 'done'; readonly worker: number; readonly tick: WorkerTick }
 
 /** The IMPI, IMPU and password of load user n (the mock HSS holds the same). */
 export function loadUser(n: number, domain: string): { impi: string; impu: string; password: string } {
   return { impi: `load-${n}@${domain}`, impu: `sip:load-${n}@${domain}`, password: `load-${n}-secret` }
+}
+
+/** Heap in use after a full collection when the process runs with --expose-gc (else as it is), bytes. */
+export function heapAfterGc(): number {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  return process.memoryUsage().heapUsed
 }

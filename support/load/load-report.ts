@@ -32,7 +32,18 @@ export interface LoadReport {
     readonly coreShare: number
   }
   readonly flood?: FloodVerdict | undefined
+  /** Heaps before the arrivals and at the end (with `heapProbe`): what each registered WIC costs. */
+  readonly heap?: { readonly before: HeapSample; readonly end: HeapSample } | undefined
   readonly series: readonly SecondRow[]
+}
+
+/** Heap in use of each part, bytes, with the WICs registered and the core's bindings at that moment. */
+export interface HeapSample {
+  readonly generators: number
+  readonly main: number
+  readonly core: number
+  readonly registered: number
+  readonly bindings: number
 }
 
 const COLOURS: Record<TransactionType, string> = {

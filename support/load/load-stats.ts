@@ -171,12 +171,15 @@ export class LoadStats {
     return summarise(this.totals, durationS)
   }
 
-  /** Per phase (e.g. `baseline`, `flood`), each over its own span of seconds. */
+  /**
+   * Per phase (e.g. `baseline`, `flood`), each over its own span of seconds. A transaction belongs to the phase
+   * it ended in, so a phase's attempts are its successes plus failures.
+   */
   byPhase(): Record<string, Partial<Record<TransactionType, TypeTotals>>> {
     const out: Record<string, Partial<Record<TransactionType, TypeTotals>>> = {}
     for (const [phase, map] of this.phases) {
       const span = this.phaseSpan.get(phase)!
-      out[phase] = summarise(map, Math.max(1, span.to - span.from))
+      out[phase] = summarise(map, Math.max(1, span.to - span.from), true)
     }
     return out
   }
@@ -185,12 +188,13 @@ export class LoadStats {
 function summarise(
   map: Map<TransactionType, Counts>,
   durationS: number,
+  byEnd = false,
 ): Partial<Record<TransactionType, TypeTotals>> {
   const out: Partial<Record<TransactionType, TypeTotals>> = {}
   for (const [type, c] of map) {
     const ended = c.successes + c.failed
     out[type] = {
-      attempts: c.attempts,
+      attempts: byEnd ? ended : c.attempts,
       successes: c.successes,
       failures: Object.fromEntries(c.failures),
       throughput: Math.round((c.successes / Math.max(durationS, 1e-3)) * 10) / 10,

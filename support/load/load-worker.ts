@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { arrivalTime } from './arrival-schedule.ts'
 import { Flood } from './flood.ts'
-import type { CoordinatorMessage, WorkerConfig, WorkerMessage } from './load-config.ts'
+import { heapAfterGc, type CoordinatorMessage, type WorkerConfig, type WorkerMessage } from './load-config.ts'
 import { LoadWics } from './load-wics.ts'
 import { TickRecorder } from './tick-recorder.ts'
 
@@ -109,6 +109,7 @@ async function stop(): Promise<void> {
 
 port.on('message', (message: CoordinatorMessage) => {
   if (message.kind === 'start') start(message.startAt)
+  else if (message.kind === 'heap') post({ kind: 'heap', worker: config.index, heapUsed: heapAfterGc() })
   else void stop()
 })
 

@@ -3,9 +3,15 @@ import { Worker } from 'node:worker_threads'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import { rateAt, sharePlan, type ArrivalPlan } from './arrival-schedule.ts'
 import { DEFAULT_HELD, floodVerdict, type HeldCriteria } from './flood-verdict.ts'
-import type { LoadAuth, WorkerConfig, WorkerMessage, Workload } from './load-config.ts'
+import {
+  heapAfterGc,
+  type LoadAuth,
+  type WorkerConfig,
+  type WorkerMessage,
+  type Workload,
+} from './load-config.ts'
 import { LoadEnvironment } from './load-environment.ts'
-import type { LoadReport } from './load-report.ts'
+import type { HeapSample, LoadReport } from './load-report.ts'
 import { LoadStats, type SecondRow } from './load-stats.ts'
 import { threadCpu } from './tick-recorder.ts'
 
@@ -28,6 +34,8 @@ export interface LoadOptions {
   readonly command: string
   /** Called once a second with the second's row and the progress line. */
   readonly progress?: (line: string, row: SecondRow) => void
+  /** Measure the heaps (after a collection when run with --expose-gc) before the arrivals and before the stop. */
+  readonly heapProbe?: boolean
   /** Resolves when the run must stop early (Ctrl-C). */
   readonly interrupt?: Promise<void>
 }
@@ -66,6 +74,8 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
     }))
     const ready = new Set<number>()
     const done = new Set<number>()
+    const heaps = new Map<number, number>()
+    let onHeap: () => void = () => undefined
     let onReady: () => void = () => undefined
     let onDone: () => void = () => undefined
     let stats: LoadStats | undefined = undefined
@@ -81,6 +91,9 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
         if (m.kind === 'ready') {
           ready.add(m.worker)
           onReady()
+        } else if (m.kind === 'heap') {
+          heaps.set(m.worker, m.heapUsed)
+          onHeap()
         } else if (m.kind === 'tick') stats?.add(m, floodPhase(m.at))
         else {
           stats?.add(m.tick, floodPhase(m.tick.at))
@@ -98,6 +111,24 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
       waitMs * 3 + 10_000,
       () => `generator threads ready: ${ready.size} of ${workers.length}`,
     )
+    /** Heaps after a collection (with --expose-gc): generator threads summed, main thread, core thread. */
+    const probeHeaps = async (): Promise<HeapSample> => {
+      heaps.clear()
+      for (const worker of workers) worker.postMessage({ kind: 'heap' })
+      await until(
+        (resolve) => (onHeap = () => heaps.size === workers.length && resolve()),
+        10_000,
+        () => `heap reports: ${heaps.size} of ${workers.length}`,
+      )
+      return {
+        generators: [...heaps.values()].reduce((a, b) => a + b, 0),
+        main: heapAfterGc(),
+        core: (await env.core.heap()) ?? NaN,
+        registered: stats?.gaugeSum().registered ?? 0,
+        bindings: env.core.bindings,
+      }
+    }
+    const heapBefore = o.heapProbe ? await probeHeaps() : undefined
     const startAt = performance.timeOrigin + performance.now() + 200
     stats = new LoadStats(startAt)
     for (const worker of workers) worker.postMessage({ kind: 'start', startAt })
@@ -138,6 +169,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
       o.progress?.(progressLine(row, env.core.bindings), row)
       second += 1
     }
+    const heapEnd = o.heapProbe && !interrupted ? await probeHeaps() : undefined
     for (const worker of workers) worker.postMessage({ kind: 'stop' })
     await until(
       (resolve) => (onDone = () => done.size === workers.length && resolve()),
@@ -194,6 +226,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
           ? floodVerdict(phases.baseline?.register, phases.flood?.register, o.held ?? DEFAULT_HELD)
           : undefined,
       series: stats.series,
+      ...(heapBefore && heapEnd ? { heap: { before: heapBefore, end: heapEnd } } : {}),
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()))

@@ -15,7 +15,7 @@ export function lineChart(title: string, yLabel: string, lines: readonly Line[],
   const xs = lines.flatMap((l) => l.points.map(([x]) => x))
   const ys = lines.flatMap((l) => l.points.flatMap(([, y]) => (y === undefined ? [] : [y])))
   const xMax = Math.max(1, ...xs)
-  const yMax = niceCeil(Math.max(1e-9, ...ys))
+  const yMax = niceCeil(Math.max(0, ...ys) || 1)
   const pw = W - M.left - M.right
   const ph = H - M.top - M.bottom
   const sx = (x: number) => M.left + (x / xMax) * pw
