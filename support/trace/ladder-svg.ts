@@ -1,3 +1,4 @@
+import type { LadderFocus } from './ladder-focus.ts'
 import type { TraceEndpoint, TraceEvent } from './trace-event.ts'
 import { formatEndpoint } from './trace-text.ts'
 import { traceMessages, type TraceMessage } from './trace-messages.ts'
@@ -11,7 +12,13 @@ import { traceMessages, type TraceMessage } from './trace-messages.ts'
 
 export interface LadderSvgOptions {
   readonly title?: string | undefined
+  /** The verdict (in the title), the failure (drawn where it happened) and the blamed message (highlighted). */
+  readonly focus?: LadderFocus | undefined
 }
+
+/** Title colour per verdict: a pass green, a FAIL red, anything else grey. */
+const VERDICT_COLOUR: Record<string, string> = { PASS: '#1a7f37', WARN: '#9a6700', FAIL: '#cf222e' }
+const FAILURE_COLOUR = '#cf222e'
 
 const LEG_COLOUR: Record<TraceEvent['leg'], string> = {
   W1: '#2e7d32',
@@ -137,6 +144,16 @@ export function ladderSvg(events: readonly TraceEvent[], options: LadderSvgOptio
   const offset = (at: number) => `+${(at - start).toFixed(1)} ms`
   const body: string[] = []
   let y = FIRST_ROW
+  const failure = options.focus?.failure
+  /** The failure, across the diagram at the point in time it happened; returns the next row's y. */
+  const drawFailure = (top: number): number => {
+    const line = top + 10
+    body.push(
+      `<g class="failure"><line x1="${TIME_WIDTH - 4}" y1="${line}" x2="${width - 12}" y2="${line}" stroke="${FAILURE_COLOUR}" stroke-width="2"/>` +
+        `<text class="failure" x="${TIME_WIDTH}" y="${line + 14}">${escapeXml(cut(`✗ ${failure ?? ''}`, (width - TIME_WIDTH - 20) / CHAR_WIDTH))}</text></g>`,
+    )
+    return top + 30
+  }
 
   for (const e of events) {
     const arrow = arrowOf.get(e)
@@ -147,8 +164,13 @@ export function ladderSvg(events: readonly TraceEvent[], options: LadderSvgOptio
       const colour = LEG_COLOUR[e.leg] ?? LEG_COLOUR.harness
       const x1 = columnX(indexOf.get(arrow.from) ?? 0)
       const x2 = columnX(indexOf.get(arrow.to) ?? 0)
-      const tooltip = `[${e.leg}] ${arrow.from} → ${arrow.to}: ${e.summary}\n${formatEndpoint(e.from)} → ${formatEndpoint(e.to)}`
+      const accused = e === options.focus?.accused
+      const tooltip = `${accused ? `${options.focus?.accusedLabel ?? 'blamed'}: ` : ''}[${e.leg}] ${arrow.from} → ${arrow.to}: ${e.summary}\n${formatEndpoint(e.from)} → ${formatEndpoint(e.to)}`
       const parts = [`<title>${escapeXml(tooltip)}</title>`]
+      if (accused)
+        parts.push(
+          `<rect class="accused" x="${TIME_WIDTH - 4}" y="${top + 2}" width="${width - TIME_WIDTH - 8}" height="${MESSAGE_ROW - 4}" rx="3"/>`,
+        )
       parts.push(`<text class="time" x="8" y="${y + 4}">${escapeXml(offset(e.at))}</text>`)
       if (x1 === x2) {
         parts.push(
@@ -163,7 +185,7 @@ export function ladderSvg(events: readonly TraceEvent[], options: LadderSvgOptio
           `<text class="label" x="${(x1 + x2) / 2}" y="${y - 5}" text-anchor="middle" fill="${colour}">${escapeXml(label)}</text>`,
         )
       }
-      body.push(`<g class="message leg-${e.leg}">${parts.join('')}</g>`)
+      body.push(`<g class="message leg-${e.leg}${accused ? ' accused' : ''}">${parts.join('')}</g>`)
       y = top + MESSAGE_ROW
     } else if (e.direction === 'note') {
       y += 12
@@ -182,7 +204,9 @@ export function ladderSvg(events: readonly TraceEvent[], options: LadderSvgOptio
       }
       y += NOTE_ROW - 12
     }
+    if (failure !== undefined && e === options.focus?.failedAfter) y = drawFailure(y)
   }
+  if (failure !== undefined && options.focus?.failedAfter === undefined) y = drawFailure(y)
   if (events.length === 0) {
     body.push(`<text class="note" x="${TIME_WIDTH}" y="${y + 12}">no traffic recorded</text>`)
     y += NOTE_ROW
@@ -206,7 +230,9 @@ export function ladderSvg(events: readonly TraceEvent[], options: LadderSvgOptio
     (leg, i) =>
       `<text class="legend" x="${width - 150 + i * 48}" y="22" fill="${LEG_COLOUR[leg]}">■ ${leg}</text>`,
   )
-  const title = options.title ?? 'trace'
+  const verdict = options.focus?.verdict
+  const title = `${verdict !== undefined ? `${verdict}: ` : ''}${options.title ?? 'trace'}`
+  const titleColour = verdict === undefined ? '#000000' : (VERDICT_COLOUR[verdict] ?? '#57606a')
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
@@ -215,10 +241,11 @@ export function ladderSvg(events: readonly TraceEvent[], options: LadderSvgOptio
       `.time{fill:#616161;font-family:monospace;font-size:10px}.note-time{fill:#9e9e9e}` +
       `.note{fill:#757575;font-style:italic;font-size:10px}.head{fill:#eceff1;stroke:#546e7a}` +
       `text.head{fill:#263238;stroke:none;font-weight:bold}.lifeline{stroke:#b0bec5;stroke-dasharray:4 4}` +
-      `.legend{font-size:11px;font-weight:bold}</style>`,
+      `.legend{font-size:11px;font-weight:bold}rect.accused{fill:#ffebe9;stroke:${FAILURE_COLOUR};stroke-width:1.5}` +
+      `.accused text.label{font-weight:bold}text.failure{fill:${FAILURE_COLOUR};font-weight:bold}</style>`,
     `<defs>${markers.join('')}</defs>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text class="title" x="8" y="22">${escapeXml(cut(title, (width - 170) / 7.5))}</text>`,
+    `<text class="title" x="8" y="22" fill="${titleColour}">${escapeXml(cut(title, (width - 170) / 7.5))}</text>`,
     ...legend,
     ...heads,
     ...body,

@@ -10,8 +10,11 @@ import {
 } from '@cucumber/cucumber'
 import { closeFindings, openFindings } from '../checks/findings.ts'
 import { scenarioVerdict, verdictText } from '../checks/verdict.ts'
-import { traceFull, traceSummary } from '../trace/trace-text.ts'
+import { traceFull } from '../trace/trace-text.ts'
 import { ladderSvg } from '../trace/ladder-svg.ts'
+import { ladderFocus, ladderText } from '../trace/ladder-focus.ts'
+import type { TraceEvent } from '../trace/trace-event.ts'
+import { describeRequirement } from '../checks/requirement.ts'
 import { tracePcap } from '../trace/pcap.ts'
 import { cappedText, ladderEvents } from '../trace/trace-report.ts'
 import { currentEnvironment, startEnvironment, stopEnvironment } from './environment-holder.ts'
@@ -57,9 +60,15 @@ Before({ name: 'begin scenario' }, async function (this: HarnessWorld, { pickle 
   return undefined
 })
 
+/** The last trace event recorded when a scenario failed: its ladder draws the failure there (support/trace/ladder-focus.ts). */
+const failedAfter = new WeakMap<HarnessWorld, TraceEvent | undefined>()
+
 /** The first error of the scenario (cucumber's After hook sees only the last step's, undefined after a skip). */
 AfterStep(function (this: HarnessWorld, { error }) {
-  if (error !== undefined && error !== null && this.failure === undefined) this.failure = error
+  if (error !== undefined && error !== null && this.failure === undefined) {
+    this.failure = error
+    failedAfter.set(this, currentEnvironment().trace.since(this.traceMark).at(-1))
+  }
 })
 
 After(
@@ -86,8 +95,20 @@ After(
       ...(env.sut.deathNotice() ? [`[ENVIRONMENT] ${env.sut.deathNotice()}`] : []),
       ...problems.map((p) => `teardown problem: ${p}`),
     ].join('\n')
+    const focus = ladderFocus(
+      events,
+      {
+        verdict: verdict.verdict,
+        failure:
+          verdict.verdict === 'PASS' || verdict.verdict === 'WARN' || verdict.message === ''
+            ? undefined
+            : `${verdict.verdict}${verdict.requirement ? ` [${describeRequirement(verdict.requirement)}]` : ''}: ${verdict.message.split('\n')[0] ?? ''}`,
+        sutAtFault: verdict.side === 'sut',
+      },
+      failedAfter.get(this),
+    )
     // The trace once in full (bounded by the recorder, each attachment capped), and what is derived from it.
-    this.attach(cappedText(`${header}\n\n${traceSummary(events)}`, 'ladder'), {
+    this.attach(cappedText(`${header}\n\n${ladderText(events, focus)}`, 'ladder'), {
       mediaType: 'text/plain',
       fileName: 'ladder.txt',
     })
@@ -96,7 +117,7 @@ After(
       fileName: 'sip-trace.txt',
     })
     // As a Buffer: cucumber's HTML report shows only base64 images.
-    this.attach(Buffer.from(ladderSvg(ladderEvents(events), { title: pickle.name }), 'utf8'), {
+    this.attach(Buffer.from(ladderSvg(ladderEvents(events), { title: pickle.name, focus }), 'utf8'), {
       mediaType: 'image/svg+xml',
       fileName: 'ladder.svg',
     })
