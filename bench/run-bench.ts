@@ -9,6 +9,9 @@ import { dirname, resolve } from 'node:path'
 
 const node = process.execPath
 spawnSync(node, ['--import', 'tsx', 'bench/parser.bench.ts'], { stdio: 'inherit' })
+// Load (issue 12): SIPp vs the harness's UDP generator, WSS registrations/s, memory and CPU per WIC; --expose-gc
+// so that heaps are measured after a collection.
+spawnSync(node, ['--expose-gc', '--import', 'tsx', 'bench/load.bench.ts'], { stdio: 'inherit' })
 
 const cucumber = resolve(
   dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json')),
