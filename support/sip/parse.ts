@@ -181,6 +181,8 @@ interface Head {
   readonly kinds: number[]
   /** Where each header field's value starts in the text parsed. */
   readonly offsets: number[]
+  /** Whether each value stands in the text as it is (a one-line field), so it can be read there. */
+  readonly verbatim: boolean[]
 }
 
 /**
@@ -193,6 +195,7 @@ function readHead(text: string, start: number, headEnd: number): Head {
   const headers: HeaderField[] = []
   const kinds: number[] = []
   const offsets: number[] = []
+  const verbatim: boolean[] = []
   let pos = firstEnd + 2
   while (pos < limit) {
     const fieldStart = pos
@@ -215,6 +218,7 @@ function readHead(text: string, start: number, headEnd: number): Head {
     let field: HeaderField
     let valueAt: number
     let kind: number
+    let plain = false
     if (folded || nameEnd === fieldStart || colon === end || text.charCodeAt(colon) !== 0x3a) {
       let located: LocatedField
       try {
@@ -237,12 +241,14 @@ function readHead(text: string, start: number, headEnd: number): Head {
       }
       valueAt = a
       kind = headerKind(text, fieldStart, nameEnd)
+      plain = true
     }
     headers.push(field)
     kinds.push(kind)
     offsets.push(valueAt)
+    verbatim.push(plain || (!folded && text.startsWith(field.value, valueAt)))
   }
-  return { first: text.slice(start, firstEnd), headers, kinds, offsets }
+  return { first: text.slice(start, firstEnd), headers, kinds, offsets, verbatim }
 }
 
 type StartLine =
@@ -250,14 +256,19 @@ type StartLine =
   | { readonly status: number; readonly reason: string; readonly version: string }
 
 /** Parses the start line and validates the header fields against it; returns the start line and Content-Length. */
-function checkedHead(head: Head, start: number): { line: StartLine; contentLength: number | undefined } {
+function checkedHead(
+  text: string,
+  head: Head,
+  start: number,
+): { line: StartLine; contentLength: number | undefined } {
   const first = head.first
   const line: StartLine =
     first.startsWith('SIP/') || /^SIP\//i.test(first) ? statusLine(first, start) : requestLine(first, start)
   const method = 'method' in line ? line.method : undefined
   return {
     line,
-    contentLength: validateHeaders(head.headers, head.kinds, head.offsets, method).contentLength,
+    contentLength: validateHeaders(text, head.headers, head.kinds, head.offsets, head.verbatim, method)
+      .contentLength,
   }
 }
 
@@ -289,7 +300,7 @@ export function parseMessage(text: string): SipRequest | SipResponse {
   const start = skipLeadingCrlf(text)
   const headEnd = findHeadEnd(text, start)
   const head = readHead(text, start, headEnd)
-  const { line, contentLength: declared } = checkedHead(head, start)
+  const { line, contentLength: declared } = checkedHead(text, head, start)
   let body = text.slice(headEnd + 4)
   if (declared !== undefined) {
     const octets = Buffer.byteLength(body, 'utf8')
@@ -321,7 +332,7 @@ export function parseMessageBytes(data: Uint8Array): SipRequest | SipResponse {
   const headEnd = findHeadEnd(text, start)
   const head = readHead(text, start, headEnd)
   const bodyBytes = bytes.length - (end + 4)
-  const { line, contentLength } = checkedHead(head, start)
+  const { line, contentLength } = checkedHead(text, head, start)
   const declared = contentLength ?? bodyBytes
   if (bodyBytes < declared) throw contentLengthError(declared, bodyBytes, headEnd + 4)
   const body =

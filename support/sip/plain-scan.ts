@@ -105,8 +105,8 @@ function hostPortEnd(text: string, i: number, b: number): number {
 /** A sip: or sips: URI filling text[a, b) exactly: [user "@"] host [":" port] *(";" uri-parameter). */
 export function isPlainSipUri(text: string, a: number, b: number): boolean {
   let i: number
-  if (text.startsWith('sip:', a)) i = a + 4
-  else if (text.startsWith('sips:', a)) i = a + 5
+  if (b - a > 4 && text.startsWith('sip:', a)) i = a + 4
+  else if (b - a > 5 && text.startsWith('sips:', a)) i = a + 5
   else return false
   const at = text.indexOf('@', i)
   if (at >= 0 && at < b) {
@@ -133,46 +133,45 @@ export function isPlainSipUri(text: string, a: number, b: number): boolean {
 }
 
 /**
- * One name-addr filling the value: [ quoted-string / *(token LWS) ] "<" sip-URI ">" *(";" generic-param). The
+ * One name-addr filling text[a, b): [ quoted-string / *(token LWS) ] "<" sip-URI ">" *(";" generic-param). The
  * addr-spec form (no angle brackets) is left to the full parser.
  */
-export function isPlainNameAddr(value: string): boolean {
-  const b = value.length
-  let i = 0
-  const c0 = value.charCodeAt(0)
+export function isPlainNameAddr(text: string, a: number, b: number): boolean {
+  let i = a
+  const c0 = text.charCodeAt(a)
   if (c0 === 0x22) {
-    i = plainQuotedEnd(value, 0, b)
+    i = plainQuotedEnd(text, a, b)
     if (i < 0) return false
-    while (i < b && (value.charCodeAt(i) === 0x20 || value.charCodeAt(i) === 0x09)) i++
+    while (i < b && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++
   } else if (c0 !== 0x3c) {
     while (i < b) {
-      const c = value.charCodeAt(i)
+      const c = text.charCodeAt(i)
       if (!(inClass(TOKEN, c) || c === 0x20 || c === 0x09)) break
       i++
     }
   }
-  if (value.charCodeAt(i) !== 0x3c) return false
-  const close = value.indexOf('>', i)
-  if (close < 0 || !isPlainSipUri(value, i + 1, close)) return false
-  return plainParams(value, close + 1, b, false)
+  if (i >= b || text.charCodeAt(i) !== 0x3c) return false
+  const close = text.indexOf('>', i)
+  if (close < 0 || close >= b || !isPlainSipUri(text, i + 1, close)) return false
+  return plainParams(text, close + 1, b, false)
 }
 
-/** One via-parm filling the value: "SIP/2.0/" transport SP host [":" port] *(";" via-params). */
-export function isPlainVia(value: string): boolean {
-  if (!value.startsWith('SIP/2.0/')) return false
-  const b = value.length
-  const transportEnd = tokenEnd(value, 8, b)
-  if (transportEnd === 8 || value.charCodeAt(transportEnd) !== 0x20) return false
-  const i = hostPortEnd(value, transportEnd + 1, b)
-  return i >= 0 && plainParams(value, i, b, true)
+/** One via-parm filling text[a, b): "SIP/2.0/" transport SP host [":" port] *(";" via-params). */
+export function isPlainVia(text: string, a: number, b: number): boolean {
+  if (b - a < 10 || !text.startsWith('SIP/2.0/', a)) return false
+  const transportEnd = tokenEnd(text, a + 8, b)
+  if (transportEnd === a + 8 || transportEnd >= b || text.charCodeAt(transportEnd) !== 0x20) return false
+  const i = hostPortEnd(text, transportEnd + 1, b)
+  return i >= 0 && plainParams(text, i, b, true)
 }
 
 /** CSeq = 1*DIGIT LWS Method, the number below 2**31 and, for a request, the method the request's own. */
-export function isPlainCSeq(value: string, method: string | undefined): boolean {
-  let i = 0
-  while (i < value.length && isDigit(value.charCodeAt(i))) i++
-  if (i === 0 || i > 10 || Number(value.slice(0, i)) >= 2 ** 31 || value.charCodeAt(i) !== 0x20) return false
+export function isPlainCSeq(text: string, a: number, b: number, method: string | undefined): boolean {
+  let i = a
+  let seq = 0
+  while (i < b && isDigit(text.charCodeAt(i))) seq = seq * 10 + text.charCodeAt(i++) - 0x30
+  if (i === a || i - a > 10 || seq >= 2 ** 31 || i >= b || text.charCodeAt(i) !== 0x20) return false
   const m = i + 1
-  if (tokenEnd(value, m, value.length) !== value.length || m === value.length) return false
-  return method === undefined || (value.length - m === method.length && value.startsWith(method, m))
+  if (m === b || tokenEnd(text, m, b) !== b) return false
+  return method === undefined || (b - m === method.length && text.startsWith(method, m))
 }

@@ -16,10 +16,10 @@ import { parseViaList } from './via.ts'
  * callid = word [ "@" word ]; word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" / "(" /
  * ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}")
  */
-function isCallId(value: string): boolean {
-  const at = value.indexOf('@')
-  if (at < 0) return matchesClass(value, 0, value.length, WORD, false)
-  return matchesClass(value, 0, at, WORD, false) && matchesClass(value, at + 1, value.length, WORD, false)
+function isCallId(text: string, a: number, b: number): boolean {
+  const at = text.indexOf('@', a)
+  if (at < 0 || at >= b) return matchesClass(text, a, b, WORD, false)
+  return matchesClass(text, a, at, WORD, false) && matchesClass(text, at + 1, b, WORD, false)
 }
 /** rfc1123-date = wkday "," SP date1 SP time SP "GMT" (RFC 3261 §20.17: "the time zone MUST be GMT") */
 const DATE =
@@ -120,20 +120,32 @@ export interface Validated {
   readonly contentLength: number | undefined
 }
 
-function check(kind: number, value: string, method: string | undefined): void {
+/**
+ * Checks one header field value, which is text[a, b) (the message text itself, so that the scan runs over a flat
+ * string; for a folded field it is the unfolded value). The plain recognisers answer for the common spellings; the
+ * full parsers read the rest and throw the reason of a defect.
+ */
+function check(
+  kind: number,
+  value: string,
+  text: string,
+  a: number,
+  b: number,
+  method: string | undefined,
+): void {
   switch (kind) {
     case VIA:
-      if (!isPlainVia(value)) parseViaList(value)
+      if (!isPlainVia(text, a, b)) parseViaList(value)
       return
     case FROM:
     case TO:
-      if (!isPlainNameAddr(value)) parseNameAddr(value)
+      if (!isPlainNameAddr(text, a, b)) parseNameAddr(value)
       return
     case CALL_ID:
-      if (!isCallId(value)) throw new SipParseError('not a "word[@word]" Call-ID', 0, 'Call-ID')
+      if (!isCallId(text, a, b)) throw new SipParseError('not a "word[@word]" Call-ID', 0, 'Call-ID')
       return
     case CSEQ: {
-      if (isPlainCSeq(value, method)) return
+      if (isPlainCSeq(text, a, b, method)) return
       const cseq = parseCSeq(value)
       // RFC 3261 §8.1.1.5: "The method MUST match that of the request."
       if (method !== undefined && cseq.method !== method) {
@@ -146,22 +158,22 @@ function check(kind: number, value: string, method: string | undefined): void {
     }
     case MAX_FORWARDS:
       // RFC 3261 §20.22: "The Max-Forwards value is an integer in the range 0-255".
-      if (!isDigits(value, 0, value.length) || Number(value) > 255) {
+      if (!isDigits(text, a, b) || Number(value) > 255) {
         throw new SipParseError(`"${value.slice(0, 40)}" is not an integer 0-255`, 0)
       }
       return
     case CONTENT_LENGTH:
-      if (!isDigits(value, 0, value.length))
+      if (!isDigits(text, a, b))
         throw new SipParseError(`"${value.slice(0, 40)}" is not a non-negative integer`, 0)
       return
     case CONTACT:
       // Contact = ("Contact" / "m" ) HCOLON ( STAR / (contact-param *(COMMA contact-param)))
-      if (value !== '*' && !isPlainNameAddr(value)) parseNameAddrListDetailed(value)
+      if (value !== '*' && !isPlainNameAddr(text, a, b)) parseNameAddrListDetailed(value)
       return
     case ROUTE:
     case RECORD_ROUTE:
       // route-param = name-addr *( SEMI rr-param ): the URI is always in angle brackets.
-      if (isPlainNameAddr(value)) return
+      if (isPlainNameAddr(text, a, b)) return
       for (const p of parseNameAddrListDetailed(value)) {
         if (!p.bracketed) throw new SipParseError('URI must be enclosed in "<>" (name-addr form)', 0)
       }
@@ -175,13 +187,16 @@ function check(kind: number, value: string, method: string | undefined): void {
 }
 
 /**
- * Validates the header fields of a request (`method` given) or a response. `kinds` are their headerKind()s and
- * `offsets` where their values start in the text parsed (for error positions).
+ * Validates the header fields of a request (`method` given) or a response parsed from `text`. `kinds` are their
+ * headerKind()s, `offsets` where their values start in the text (for error positions) and `verbatim` whether the
+ * value stands there as it is (not folded).
  */
 export function validateHeaders(
+  text: string,
   headers: readonly HeaderField[],
   kinds: readonly number[],
   offsets: readonly number[],
+  verbatim: readonly boolean[],
   method: string | undefined,
 ): Validated {
   const first = new Array<HeaderField | undefined>(TRACKED).fill(undefined)
@@ -190,8 +205,10 @@ export function validateHeaders(
     const kind = kinds[n] as number
     if (kind === OTHER) continue
     const valueOffset = offsets[n] as number
+    const value = field.value
     try {
-      check(kind, field.value, method)
+      if (verbatim[n]) check(kind, value, text, valueOffset, valueOffset + value.length, method)
+      else check(kind, value, value, 0, value.length, method)
     } catch (error) {
       if (!(error instanceof SipParseError)) throw error
       throw new SipParseError(
