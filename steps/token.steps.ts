@@ -15,14 +15,16 @@ import {
   checkWicFlagReplacedOrRefused,
   type UntrustedSource,
 } from '../support/checks/token-checks.ts'
-import { ScenarioMisuse } from '../support/errors.ts'
+import { ProfileError, ScenarioMisuse } from '../support/errors.ts'
 import type { HostileToken } from '../support/wwsf/signing-keys.ts'
+import { DecoyKeyServer, type KeyUrlHeader } from '../support/wwsf/decoy-key-server.ts'
+import { checkKeyUrlNeverFetched } from '../support/checks/token-lifecycle-checks.ts'
 import { initialDigestAuthorization } from '../support/wic/digest-responder.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 import { okSent, relayed } from './registration.steps.ts'
 
 /** The defect of the scenario's bad token, for the clause that makes it invalid (R32). */
-const defects = new WeakMap<HarnessWorld, HostileToken>()
+const defects = new WeakMap<HarnessWorld, string>()
 
 /** Where the Mw logs stood when a step began, for checks about what came after it. */
 const marks = new WeakMap<HarnessWorld, { readonly requests: number; readonly answers: number }>()
@@ -42,7 +44,11 @@ const DEFECTS: Readonly<Record<string, HostileToken>> = {
   'whose aud array holds only another audience': 'aud-array-other',
   'typed secevent+jwt instead of at+jwt': 'wrong-typ',
   'whose signature is not base64url': 'malformed-base64url',
+  'without aud': 'no-aud',
 }
+
+/** The attacker's key server of the scenario (jku / x5u rows), stopped at teardown. */
+const decoys = new WeakMap<HarnessWorld, DecoyKeyServer>()
 
 Given(
   '{actor} has logged in at the WWSF and holds its token',
@@ -152,6 +158,22 @@ When(
 )
 
 When(
+  /^(Alice|Bob|Carol) registers with an attacker's token whose (jku|x5u) header names the attacker's key server$/,
+  async function (this: HarnessWorld, actor: ActorName, header: KeyUrlHeader) {
+    const decoy = await startDecoy(this)
+    defects.set(this, `${header}-decoy`)
+    const token = await decoy.sign(genuineClaims(this, actor), header)
+    await relayed(this, actor, this.registerWithToken(actor, token))
+  },
+)
+
+Then("the eP-CSCF never fetched the attacker's key server", function (this: HarnessWorld) {
+  const decoy = decoys.get(this)
+  if (decoy === undefined) throw new ScenarioMisuse('no attacker key server in this scenario')
+  checkKeyUrlNeverFetched(decoy.fetches)
+})
+
+When(
   "{actor} registers holding a token for her/his IMPI that binds only {actor}'s public identities",
   async function (this: HarnessWorld, actor: ActorName, other: ActorName) {
     const token = await this.hostileToken(actor, 'foreign-impu', other)
@@ -220,6 +242,28 @@ Then('nothing of the bad token registration reached the S-CSCF', function (this:
 Then("nothing of {actor}'s registration reached the S-CSCF", function (this: HarnessWorld, actor: ActorName) {
   checkNothingOnMw(mw(this), `${actor}'s registration with another user's token`, TOKEN.identityBound)
 })
+
+/** The claims of a genuine token of the WWSF for the actor (for a token the attacker signs). */
+function genuineClaims(world: HarnessWorld, actor: ActorName) {
+  const { server } = world.wwsf
+  const impi = world.subscriber(actor).impi
+  const impus = world.env.profile.subscribers.find((s) => s.impi === impi)?.impus ?? []
+  return server.keys.claims(server.tokenProfile, { impi, impus })
+}
+
+/** Starts the scenario's attacker key server with the harness's server certificate (trusted: the worst case). */
+async function startDecoy(world: HarnessWorld): Promise<DecoyKeyServer> {
+  const { serverCertPem, serverKeyPem } = world.env.pki
+  if (serverCertPem === undefined || serverKeyPem === undefined)
+    throw new ProfileError('epcscf.tls.ca: the attacker key server needs the minted test PKI (ca: mint)')
+  const decoy = await DecoyKeyServer.start({
+    tls: { cert: serverCertPem, key: serverKeyPem },
+    trace: world.env.trace,
+  })
+  decoys.set(world, decoy)
+  world.teardown.defer('stop the attacker key server', () => decoy.stop())
+  return decoy
+}
 
 /** Every request of the scenario on Mw (OPTIONS probes and reg-event subscriptions left out: mw-traffic.ts). */
 function mw(world: HarnessWorld) {

@@ -74,6 +74,22 @@ Feature: WIC registration based on web authentication (TR 23.701 X.2.1.3)
         | whose aud array holds only another audience       |
         | typed secevent+jwt instead of at+jwt              |
         | whose signature is not base64url                  |
+        | without aud                                       |
+
+    @R32 @RFC8725 @RFC7515-4.1.2 @RFC7515-4.1.5 @security
+    Scenario Outline: a token whose <header> header points at a key server of the attacker is refused, and that server is never fetched
+      The decoy is an HTTPS server of the harness apart from the WWSF, with the attacker's key behind the URL; it
+      counts every request. Fetching it is server-side request forgery (RFC 8725 §3.10: a SHOULD, so a WARN);
+      honouring its key is a FAIL.
+      When Alice registers with an attacker's token whose <header> header names the attacker's key server
+      Then Alice's registration is refused by the eP-CSCF
+      And nothing of the bad token registration reached the S-CSCF
+      And the eP-CSCF never fetched the attacker's key server
+
+      Examples:
+        | header |
+        | jku    |
+        | x5u    |
 
   Rule: the token binds the identities that may register (TS 24.371 A.3.2 step 1)
 

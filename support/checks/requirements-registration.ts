@@ -217,6 +217,12 @@ const TOKEN_DEFECT_CLAUSES: Readonly<Record<string, string>> = {
   'no-exp': 'RFC 9068 §2.2 (exp REQUIRED)',
   'aud-array-other': 'RFC 7519 §4.1.3 (aud, an array not holding the eP-CSCF), RFC 8725 §3.9',
   'wrong-typ': 'RFC 8725 §3.11 (explicit typing), RFC 9068 §2.1 and §4 (typ at+jwt)',
+  'no-aud': 'RFC 9068 §2.2 (aud REQUIRED) and §4 (the resource server MUST validate aud)',
+  oversized: 'RFC 7515 §5.2 (signature validation; the payload grew after signing)',
+  'jku-decoy': 'RFC 8725 §3.10, RFC 7515 §4.1.2 (a key the token points at by jku is not the WWSF key)',
+  'x5u-decoy': 'RFC 8725 §3.10, RFC 7515 §4.1.5 (a key the token points at by x5u is not the WWSF key)',
+  'removed-key': 'RFC 7515 §5.2 (a key the WWSF no longer publishes is not its key)',
+  replayed: 'RFC 7519 §4.1.7 (jti; profile epcscf.token.jtiReplay: refuse)',
   'malformed-base64url': 'RFC 7515 §5.2 step 1, §2 (Base64url Encoding without padding)',
 }
 

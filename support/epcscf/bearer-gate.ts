@@ -46,7 +46,17 @@ export async function gateRegister(
   connection: WicConnection,
   opts: BearerGateOptions,
 ): Promise<GateOutcome> {
-  const token = bearerToken(request, opts.faults)
+  if (opts.faults?.has('token-flow-trusted') === true && connection.tokenIdentity !== undefined) {
+    opts.note(`fault token-flow-trusted: REGISTER on a token-registered WebSocket taken as its owner's`)
+    removeBearer(request)
+    return { kind: 'token', impi: connection.tokenIdentity.impi }
+  }
+  let token = bearerToken(request, opts.faults)
+  if (token !== undefined && token.length > 8192 && opts.faults?.has('oversized-token-ignored') === true) {
+    opts.note(`fault oversized-token-ignored: Bearer credentials of ${token.length} characters dropped`)
+    removeBearer(request)
+    token = undefined
+  }
   if (opts.variants?.has('refuse-wic-integrity-protected') === true) {
     // The variant: credentials the eP-CSCF would otherwise clean (a WIC-chosen integrity-protected, or a Bearer
     // token beside Digest credentials) are refused instead; catalogue R39 allows "reject, or forward".
@@ -57,13 +67,17 @@ export async function gateRegister(
       return { kind: 'reject', status: 403, reason: 'Forbidden - integrity-protected is not the WIC to set' }
   }
   if (token === undefined) {
-    if (connection.origin === undefined && opts.missingOrigin === 'token-only') {
+    const tokenOnly =
+      opts.missingOrigin === 'token-only' && opts.faults?.has('token-only-digest-allowed') !== true
+    if (connection.origin === undefined && tokenOnly) {
       return { kind: 'reject', status: 403, reason: 'Forbidden - without Origin, register with a token' }
     }
     return { kind: 'digest' }
   }
   const verdict = await verify(token, opts)
   if (!verdict.ok) return verdict.outcome
+  const replay = replayed(verdict.jti, connection, opts)
+  if (replay !== undefined) return replay
   // TS 24.371 A.3.2 step 1 / TS 33.203 X.3: the IMS identities are those the WWSF bound to the token; a token of
   // one user cannot register another (the IMPU registered is the To URI).
   const impu = addressUri(request.get('To'))
@@ -121,7 +135,7 @@ export function applyTrustedNodeAuthorization(
 export async function gateRequest(request: SipRequest, opts: BearerGateOptions): Promise<GateOutcome> {
   const token = bearerToken(request, opts.faults)
   if (token === undefined) return { kind: 'digest' }
-  removeBearer(request)
+  if (opts.faults?.has('bearer-forwarded-on-requests') !== true) removeBearer(request)
   if (opts.verifier === undefined) return { kind: 'digest' }
   const verdict = await verify(token, opts)
   return verdict.ok ? { kind: 'token', impi: verdict.impi } : verdict.outcome
@@ -130,7 +144,9 @@ export async function gateRequest(request: SipRequest, opts: BearerGateOptions):
 async function verify(
   token: string,
   opts: BearerGateOptions,
-): Promise<{ ok: true; impi: string; impus: readonly string[] } | { ok: false; outcome: GateOutcome }> {
+): Promise<
+  { ok: true; impi: string; impus: readonly string[]; jti: unknown } | { ok: false; outcome: GateOutcome }
+> {
   if (opts.verifier === undefined) {
     return {
       ok: false,
@@ -138,7 +154,7 @@ async function verify(
     }
   }
   const verdict = await opts.verifier.verify(token)
-  if (verdict.ok) return { ok: true, impi: verdict.impi, impus: verdict.impus }
+  if (verdict.ok) return { ok: true, impi: verdict.impi, impus: verdict.impus, jti: verdict.payload.jti }
   opts.note(`token rejected: ${verdict.reason}`)
   if (opts.variants?.has('token-refusal-400') === true) {
     // RFC 6750 §3.1: invalid_request "The request is missing a required parameter, includes an unsupported
@@ -155,6 +171,29 @@ async function verify(
   // malformed, or invalid for other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status
   // code." The details stay in the trace, not in the challenge.
   return unauthorized(`Bearer realm="${opts.domain}", error="invalid_token"`)
+}
+
+/** The WebSocket (connection id) each token's jti was first used on, per eP-CSCF (the `token-jti-one-time` variant). */
+const jtiOwners = new WeakMap<BearerGateOptions, Map<string, string>>()
+
+/**
+ * The `token-jti-one-time` variant: a token whose jti was used on another WebSocket is refused as a replay. "The
+ * "jti" claim can be used to prevent the JWT from being replayed" and "Use of this claim is OPTIONAL" (RFC 7519
+ * §4.1.7, recalled): an eP-CSCF may, the profile says whether it does (epcscf.token.jtiReplay).
+ */
+function replayed(jti: unknown, connection: WicConnection, opts: BearerGateOptions): GateOutcome | undefined {
+  if (opts.variants?.has('token-jti-one-time') !== true || typeof jti !== 'string') return undefined
+  const owners = jtiOwners.get(opts) ?? new Map<string, string>()
+  jtiOwners.set(opts, owners)
+  const owner = owners.get(jti)
+  if (owner === undefined) owners.set(jti, String(connection.id))
+  if (owner === undefined || owner === String(connection.id)) return undefined
+  if (opts.faults?.has('token-jti-replay-accepted') === true) {
+    opts.note(`fault token-jti-replay-accepted: jti ${jti} of WebSocket ${owner} replayed`)
+    return undefined
+  }
+  opts.note(`token rejected: jti ${jti} already used on another WebSocket`)
+  return unauthorized(`Bearer realm="${opts.domain}", error="invalid_token"`).outcome
 }
 
 /** A 401 refusal of the token with this Bearer challenge. */

@@ -89,6 +89,16 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'token-identity-unbound': ['R36'],
   'forward-bearer-token': ['R35'],
   'no-auth-done': ['R34'],
+  // The rest of the token attack matrix (issue 9 §1, §2: token.feature, token-lifecycle.feature,
+  // token-without-origin.feature, token-rotation.feature; token-checks.ts, token-lifecycle-checks.ts)
+  'token-aud-optional': ['R32'],
+  'token-key-url-followed': ['R32'],
+  'token-keys-never-refreshed': ['R31', 'R32'],
+  'token-flow-trusted': ['R32', 'R36', 'R39', 'R42'],
+  'bearer-forwarded-on-requests': ['R35', 'R41'],
+  'token-only-digest-allowed': ['R13'],
+  'oversized-token-ignored': ['R32'],
+  'token-jti-replay-accepted': ['R32'],
 }
 
 /**
@@ -106,8 +116,6 @@ export const UNGUARDED_REQUIREMENTS: readonly string[] = [
   'R37',
   'R38',
   'R40',
-  'R41',
-  'R42',
   'R44',
   'R51',
   'R63',

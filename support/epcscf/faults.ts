@@ -85,6 +85,15 @@ export type FaultName =
   | 'token-identity-unbound'
   | 'forward-bearer-token'
   | 'no-auth-done'
+  // The rest of the token attack matrix (issue 9 §1, §2; token-verifier.ts, bearer-gate.ts)
+  | 'token-aud-optional'
+  | 'token-key-url-followed'
+  | 'token-keys-never-refreshed'
+  | 'token-flow-trusted'
+  | 'bearer-forwarded-on-requests'
+  | 'token-only-digest-allowed'
+  | 'oversized-token-ignored'
+  | 'token-jti-replay-accepted'
 
 /** One line per fault: the defect it injects (and the requirement a correct harness then reports broken). */
 export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
@@ -208,6 +217,22 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   'forward-bearer-token': "the WIC's Bearer token is forwarded to the IMS core on Mw",
   'no-auth-done':
     'a token REGISTER is forwarded without the TNA Authorization (integrity-protected="auth-done", TS 33.203 U.2)',
+  'token-aud-optional':
+    'a token without aud is accepted: the audience is checked only when present (RFC 9068 §4: aud MUST be validated)',
+  'token-key-url-followed':
+    'the verifier fetches the key a token names by its jku or x5u header and trusts it (RFC 8725 §3.10)',
+  'token-keys-never-refreshed':
+    "the WWSF's keys are read once: a key it adds later is unknown, a key it removes still honoured (key rotation)",
+  'token-flow-trusted':
+    'a REGISTER on a WebSocket once registered by token goes on as auth-done for that IMPI, whatever token and To it carries',
+  'bearer-forwarded-on-requests':
+    'the Bearer token a WIC repeats on requests other than REGISTER reaches Mw (TS 24.371 §7.2.1; R35)',
+  'token-only-digest-allowed':
+    'missingOrigin token-only (implied): a WebSocket without Origin may also register by digest',
+  'oversized-token-ignored':
+    'Bearer credentials over 8 KiB are dropped as if absent: the REGISTER goes on the digest way to Mw',
+  'token-jti-replay-accepted':
+    'epcscf.token.jtiReplay refuse (implied): a token already used on one WebSocket is accepted on another',
 }
 
 export const FAULT_NAMES: readonly FaultName[] = Object.keys(FAULT_DESCRIPTIONS) as FaultName[]

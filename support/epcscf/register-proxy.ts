@@ -93,9 +93,10 @@ export function prepareRegister(
  * is removed before the profile's value is set.
  */
 function setIntegrityProtected(request: SipRequest, opts: RegisterProxyOptions): void {
-  const key = canonicalHeaderName('Authorization')
+  // Proxy-Authorization too: a flag the WIC hides there is as much its own choice (issue 9 §1).
+  const keys = new Set(['Authorization', 'Proxy-Authorization'].map(canonicalHeaderName))
   request.headers.forEach((field, index) => {
-    if (canonicalHeaderName(field.name) !== key) return
+    if (!keys.has(canonicalHeaderName(field.name))) return
     let auth: AuthValue
     try {
       auth = parseAuthValue(field.value)
@@ -111,9 +112,10 @@ function setIntegrityProtected(request: SipRequest, opts: RegisterProxyOptions):
       : opts.integrityProtected === 'absent'
         ? undefined
         : opts.integrityProtected
-    if (!fromWic && value === undefined) return // untouched, raw text kept
+    const proxy = canonicalHeaderName(field.name) !== canonicalHeaderName('Authorization')
+    if (!fromWic && (value === undefined || proxy)) return // untouched, raw text kept
     const params = auth.params.filter((p) => !isFlag(p))
-    if (value !== undefined) params.push({ name: 'integrity-protected', value, quoted: true })
+    if (value !== undefined && !proxy) params.push({ name: 'integrity-protected', value, quoted: true })
     request.headers[index] = { name: field.name, value: formatAuthValue({ scheme: auth.scheme, params }) }
   })
 }

@@ -1,4 +1,5 @@
-import { createPublicKey, createSecretKey, KeyObject, type JsonWebKey } from 'node:crypto'
+import { createPublicKey, createSecretKey, KeyObject, X509Certificate, type JsonWebKey } from 'node:crypto'
+import { readFileSync, statSync } from 'node:fs'
 import type { Faults } from './faults.ts'
 import { get } from 'node:https'
 import {
@@ -28,6 +29,8 @@ export interface TokenVerifierOptions {
   readonly jwksUrl?: string
   readonly ca?: string
   readonly jwks?: JSONWebKeySet
+  /** A JWKS file, read again whenever it changes (the WWSF's key rotation, written by the harness). */
+  readonly jwksFile?: string
   readonly publicKeyPem?: string
   /** Expected `iss`, e.g. https://wwsf.harness.test:8443. */
   readonly issuer: string
@@ -76,7 +79,9 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
           : await faultyKey(token, key, fault)
         ;({ payload } = await jwtVerify(checked?.token ?? token, checked?.key ?? key, {
           issuer: opts.issuer,
-          ...(fault('token-audience-unchecked') ? {} : { audience: opts.audience }),
+          ...(fault('token-audience-unchecked') || (fault('token-aud-optional') && !hasAud(token))
+            ? {}
+            : { audience: opts.audience }),
           algorithms: checked?.algorithms ?? algorithms,
           // RFC 8725 §3.11 (explicit typing): a JWT of another kind is not an access token.
           ...(fault('token-typ-unchecked') ? {} : { typ: ACCESS_TOKEN_TYP }),
@@ -123,6 +128,16 @@ async function faultyKey(
   }
   if (fault('token-embedded-key-trusted') && header.jwk !== undefined)
     return { token, key: EmbeddedJWK, algorithms: ['ES256', 'RS256'] }
+  const keyUrl = header.jku ?? header.x5u
+  if (fault('token-key-url-followed') && typeof keyUrl === 'string') {
+    // The SSRF of RFC 8725 §3.10: the key comes from wherever the token says, the attacker's server included.
+    const body = await fetchText(keyUrl, undefined, false)
+    const key =
+      header.jku !== undefined
+        ? createLocalJWKSet(JSON.parse(body) as JSONWebKeySet)
+        : new X509Certificate(body).publicKey
+    return { token, key, algorithms: ['ES256', 'RS256'] }
+  }
   if (fault('token-alg-confusion') && header.alg === 'HS256') {
     const parts = token.split('.')
     const asEs256 = { ...header, alg: 'ES256' }
@@ -161,6 +176,8 @@ async function resignedUnchecked(
 }
 
 function keySource(opts: TokenVerifierOptions): JWTVerifyGetKey | KeyObject {
+  if (opts.jwksFile !== undefined)
+    return fileJwks(opts.jwksFile, opts.faults?.has('token-keys-never-refreshed') === true)
   if (opts.jwks !== undefined) return createLocalJWKSet(opts.jwks)
   // jose checks the key type against the token's alg (an EC key only verifies ES*, an RSA key RS*/PS*).
   if (opts.publicKeyPem !== undefined) return createPublicKey(opts.publicKeyPem)
@@ -191,25 +208,50 @@ function remoteJwks(url: string, ca: string | undefined): JWTVerifyGetKey {
   }
 }
 
-function fetchJson(url: string, ca: string | undefined): Promise<JSONWebKeySet> {
+/**
+ * A JWKS file provisioned by the operator, read again when its modification time changes: a key the WWSF added is
+ * honoured and a key it removed is refused from the next token on (OpenID Connect Core §10.1.1 rotation, recalled).
+ */
+function fileJwks(path: string, readOnce: boolean): JWTVerifyGetKey {
+  const read = () => {
+    const { mtimeMs, size } = statSync(path)
+    return { mtimeMs, size, keys: createLocalJWKSet(JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet) }
+  }
+  // Read at start, as provisioned; the token-keys-never-refreshed fault keeps these keys whatever the file says.
+  let loaded = read()
+  return async (header, token) => {
+    const { mtimeMs, size } = statSync(path)
+    if (!readOnce && (loaded.mtimeMs !== mtimeMs || loaded.size !== size)) loaded = read()
+    return loaded.keys(header, token)
+  }
+}
+
+/** Whether the token's payload has an `aud` claim (for the token-aud-optional fault). */
+function hasAud(token: string): boolean {
+  try {
+    return decodeJwt(token).aud !== undefined
+  } catch {
+    return true
+  }
+}
+
+async function fetchJson(url: string, ca: string | undefined): Promise<JSONWebKeySet> {
+  return JSON.parse(await fetchText(url, ca)) as JSONWebKeySet
+}
+
+function fetchText(url: string, ca: string | undefined, verifyPeer = true): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { ...(ca === undefined ? {} : { ca }), timeout: 5000 }, (res) => {
+    const tls = { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: verifyPeer }
+    const req = get(url, { ...tls, timeout: 5000 }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (body += chunk))
       res.on('end', () => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`JWKS ${url}: HTTP ${res.statusCode}`))
-          return
-        }
-        try {
-          resolve(JSON.parse(body) as JSONWebKeySet)
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)))
-        }
+        if (res.statusCode !== 200) reject(new Error(`${url}: HTTP ${res.statusCode}`))
+        else resolve(body)
       })
     })
-    req.on('timeout', () => req.destroy(new Error(`JWKS ${url}: no answer within 5 s`)))
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 5 s`)))
     req.on('error', reject)
   })
 }

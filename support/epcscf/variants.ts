@@ -17,6 +17,8 @@ export type VariantName =
   | 'refuse-wic-integrity-protected'
   | 'token-refusal-400'
   | 'token-refusal-no-error-attribute'
+  | 'token-jti-one-time'
+  | 'missing-origin-token-only'
   // Terminating requests (terminating-proxy.ts)
   | 'flow-failed-480'
   // What the eP-CSCF writes toward Mw (register-proxy.ts, flow-token.ts, forwarder.ts)
@@ -59,6 +61,13 @@ export const VARIANT_DESCRIPTIONS: Readonly<Record<VariantName, string>> = {
   'token-refusal-no-error-attribute':
     'a bad token is refused with 401 whose Bearer challenge has no error attribute (RFC 6750 §3: the error ' +
     'attribute is a SHOULD)',
+  'token-jti-one-time':
+    'a token whose jti was used on one WebSocket is refused on another (RFC 7519 §4.1.7: jti "can be used to ' +
+    'prevent the JWT from being replayed", its use OPTIONAL; profile epcscf.token.jtiReplay: refuse)',
+  'missing-origin-token-only':
+    'a WebSocket handshake without Origin is accepted, and such a WebSocket registers by token only (catalogue ' +
+    'R13, SA3 "use of a security token if the WWSF origin cannot be verified"; profile epcscf.origin.missingOrigin: ' +
+    'token-only)',
   'flow-failed-480': 'a request toward a closed flow gets 480, not 430 (RFC 5626 §5.3: 430 is a SHOULD)',
   'flow-token-per-refresh':
     'every REGISTER (refreshes too) carries a new flow token in its Path, still naming the same WebSocket ' +

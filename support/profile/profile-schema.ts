@@ -129,6 +129,24 @@ export const profileSchema = z.strictObject({
           refreshWithoutToken: z
             .enum(['refuse-or-no-auth-done', 'connection-bound'])
             .default('refuse-or-no-auth-done'),
+          /**
+           * A token replayed from another WebSocket (its owner de-registered): `allow`, bearer tokens are replayable
+           * until they expire (RFC 7519 §4.1.7: jti "can be used to prevent the JWT from being replayed", "Use of
+           * this claim is OPTIONAL"; the replay scenario reports N/A), or `refuse` (one-time tokens by jti).
+           */
+          jtiReplay: z.enum(['allow', 'refuse']).default('allow'),
+          /**
+           * How the eP-CSCF learns the WWSF's new signing keys: `follows`, it honours a key the WWSF adds and refuses
+           * one it removes (it re-reads `{{wwsf.jwks}}` / `{{wwsf.publicKeyPem}}`, which the harness rewrites, or
+           * fetches the JWKS URL again when a token names an unknown kid); `static`, keys are provisioned once (the
+           * rotation scenarios report N/A).
+           */
+          keyRotation: z.enum(['follows', 'static']).default('follows'),
+          /**
+           * Least seconds the eP-CSCF leaves between two fetches of the JWKS URL (a cache or rate limit): before it
+           * presents a token of a rotated key, the scenario waits until that long after the WWSF last served it.
+           */
+          jwksRefetchIntervalS: z.number().int().min(0).max(600).default(0),
         })
         .prefault({}),
       /**

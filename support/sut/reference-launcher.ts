@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
-import type { JSONWebKeySet } from 'jose'
+import { existsSync } from 'node:fs'
 import { ProfileError } from '../errors.ts'
 import { FAULT_DESCRIPTIONS } from '../epcscf/faults.ts'
 import { ReferenceEpcscf } from '../epcscf/reference-epcscf.ts'
@@ -82,7 +81,8 @@ function tokenOptions(profile: Profile, vars: Readonly<Record<string, string>>) 
     return {}
   return {
     token: {
-      jwks: JSON.parse(readFileSync(jwksFile, 'utf8')) as JSONWebKeySet,
+      // Read again when the harness rewrites it (the WWSF's key rotation, profile epcscf.token.keyRotation).
+      jwksFile,
       issuer,
       audience: profile.epcscf.identity,
       algorithms: [profile.wwsf.alg],

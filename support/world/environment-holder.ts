@@ -34,6 +34,15 @@ export async function startEnvironment(parameters: HarnessParameters): Promise<H
   // The anchored media profile: the `media-anchored` variant, and the faults that break it (they imply it).
   if (launcher.kind === 'reference' && [...launcher.variants, ...launcher.faults].some(isAnchoredSwitch))
     epcscf.media = 'anchored'
+  // Token policies the profile describes (issue 9 §2): the variants that show them, and the faults that break them.
+  const switches = launcher.kind === 'reference' ? [...launcher.variants, ...launcher.faults] : []
+  if (switches.some((s) => s === 'missing-origin-token-only' || s === 'token-only-digest-allowed'))
+    epcscf.origin.missingOrigin = 'token-only'
+  if (switches.some((s) => s === 'token-jti-one-time' || s === 'token-jti-replay-accepted')) {
+    epcscf.token.jtiReplay = 'refuse'
+    if (launcher.kind === 'reference' && !launcher.variants.includes('token-jti-one-time'))
+      launcher.variants.push('token-jti-one-time')
+  }
   environment = await HarnessEnvironment.start(loaded, Number(process.env.CUCUMBER_WORKER_ID ?? 0))
   return environment
 }

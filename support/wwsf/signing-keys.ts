@@ -64,6 +64,10 @@ export type HostileToken =
   | 'wrong-typ'
   /** The genuine token with its signature in a character set that is not base64url (RFC 7515 §7.1, §2). */
   | 'malformed-base64url'
+  /** Without `aud` (RFC 9068 §2.2: aud REQUIRED; §4: the resource server MUST validate it). */
+  | 'no-aud'
+  /** Over 64 KiB: the genuine claims with a padding claim added after signing (so also tampered). */
+  | 'oversized'
 
 export const HOSTILE_TOKENS: readonly HostileToken[] = [
   'expired',
@@ -80,7 +84,12 @@ export const HOSTILE_TOKENS: readonly HostileToken[] = [
   'aud-array-other',
   'wrong-typ',
   'malformed-base64url',
+  'no-aud',
+  'oversized',
 ]
+
+/** The size of the `oversized` token: 64 KiB and more (issue 9 §2). */
+export const OVERSIZED_TOKEN_BYTES = 64 * 1024
 
 export const TOKEN_TYP = 'at+jwt'
 
@@ -218,6 +227,16 @@ export class SigningKeys {
       case 'malformed-base64url': {
         const [header, payload, signature] = (await this.sign(good)).split('.')
         return `${header}.${payload}.${(signature ?? '').replace(/-/g, '+').replace(/_/g, '/')}!*==`
+      }
+      case 'no-aud': {
+        const rest = { ...good }
+        delete rest.aud
+        return this.sign(rest)
+      }
+      case 'oversized': {
+        const [header, , signature] = (await this.sign(good)).split('.')
+        const pad = 'A'.repeat(Math.ceil((OVERSIZED_TOKEN_BYTES * 3) / 4))
+        return `${header}.${b64({ ...good, pad })}.${signature}`
       }
       case 'wrong-typ':
         return new SignJWT(good)

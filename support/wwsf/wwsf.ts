@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
+import type { JSONWebKeySet } from 'jose'
 import { SigningKeys, type SigningAlgorithm, type TokenProfile } from './signing-keys.ts'
 
 /**
@@ -71,13 +72,21 @@ export class Wwsf implements AsyncDisposable {
   /** Static content served by GET (the browser WIC's pages and bundles, support/browser): path → body. */
   private readonly pages = new Map<string, { readonly contentType: string; readonly body: string }>()
 
+  /** The key the WWSF signs with now, and the keys its JWKS publishes (key rotation: `rotate`). */
+  private signing: SigningKeys
+  private published: readonly SigningKeys[]
+  /** When the WWSF last served its JWKS (ms since the epoch), 0 before. */
+  lastJwksServedAt = 0
+
   private constructor(
     private readonly server: Server,
     private readonly opts: WwsfOptions,
-    readonly keys: SigningKeys,
+    readonly initialKeys: SigningKeys,
     readonly tokenProfile: TokenProfile,
     private readonly observer: string,
   ) {
+    this.signing = initialKeys
+    this.published = [initialKeys]
     const allowed = opts.allowedOrigins ?? [opts.origin ?? 'https://wwsf.harness.test:8443']
     this.corsOrigins = new Set(allowed.map((o) => new URL(o).origin))
   }
@@ -126,6 +135,31 @@ export class Wwsf implements AsyncDisposable {
     return this.tokenProfile.issuer
   }
 
+  /** The key the WWSF signs its tokens with now. */
+  get keys(): SigningKeys {
+    return this.signing
+  }
+
+  /** The JWK Set the WWSF publishes now (RFC 7517 §5). */
+  get jwks(): JSONWebKeySet {
+    return { keys: this.published.map((k) => k.publicJwk) }
+  }
+
+  /**
+   * Key rotation: from now on the WWSF signs with `next` and publishes `published` (next first; default only
+   * next, the previous keys removed). "Keys can be rolled over by periodically adding new keys to the JWK Set ...
+   * The signer can begin using a new key at its discretion and signals the change to the verifier using the kid
+   * value" (OpenID Connect Core 1.0 §10.1.1, recalled).
+   */
+  rotate(next: SigningKeys, published: readonly SigningKeys[] = [next]): void {
+    this.signing = next
+    this.published = [next, ...published.filter((k) => k.kid !== next.kid)]
+    this.opts.trace.note(
+      this.observer,
+      `key rotation: signs with ${next.kid}, publishes ${this.published.map((k) => k.kid).join(', ')}`,
+    )
+  }
+
   /**
    * Serves `body` at `path` (GET) from the WWSF's own origin: the page of a browser WIC and its script, so that the
    * browser's Origin is the WWSF's (TR 23.701 X.2.1.2 step 1: the WIC is downloaded from the WWSF).
@@ -154,7 +188,10 @@ export class Wwsf implements AsyncDisposable {
       return this.answer(req, body, res, 413, { error: 'request too large' })
     }
     const path = (req.url ?? '/').split('?')[0]
-    if (req.method === 'GET' && path === JWKS_PATH) return this.answer(req, body, res, 200, this.keys.jwks)
+    if (req.method === 'GET' && path === JWKS_PATH) {
+      this.lastJwksServedAt = Date.now()
+      return this.answer(req, body, res, 200, this.jwks)
+    }
     const page = req.method === 'GET' ? this.pages.get(path ?? '') : undefined
     if (page !== undefined) return this.page(req, res, page)
     if (path === '/login') {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { ReferenceEpcscf, type ReferenceEpcscfOptions } from '../../support/epcscf/reference-epcscf.ts'
 import type { FaultName } from '../../support/epcscf/faults.ts'
@@ -50,6 +53,8 @@ export interface Bench {
   ): Promise<string>
   /** The key pair the bench's tokens are signed with (the reference knows its public half as kid "bench"). */
   readonly keys: Awaited<ReturnType<typeof generateKeyPair>>
+  /** The JWKS file the reference reads the keys from (rewritten by key-rotation probes). */
+  readonly jwksFile: string
   /** The requests of this method the S-CSCF received as scenario traffic. */
   atScscf(method: string): SipRequest[]
   stop(): Promise<void>
@@ -67,6 +72,9 @@ export async function startBench(opts: BenchOptions = {}): Promise<Bench> {
   })
   const keys = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'bench', alg: 'ES256' }
+  const jwksDir = mkdtempSync(join(tmpdir(), 'bench-jwks-'))
+  const jwksFile = join(jwksDir, 'jwks.json')
+  writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }))
   let epcscf: ReferenceEpcscf
   try {
     epcscf = await ReferenceEpcscf.start({
@@ -82,7 +90,7 @@ export async function startBench(opts: BenchOptions = {}): Promise<Bench> {
       ...(opts.tokens === true
         ? {
             token: {
-              jwks: { keys: [jwk] },
+              jwksFile,
               issuer: ISSUER,
               algorithms: ['ES256'],
               claims: { impi: 'impi', impu: 'impu' },
@@ -92,6 +100,7 @@ export async function startBench(opts: BenchOptions = {}): Promise<Bench> {
     })
   } catch (error) {
     await scscf.stop()
+    rmSync(jwksDir, { recursive: true, force: true })
     throw error
   }
   const wics: Wic[] = []
@@ -111,6 +120,7 @@ export async function startBench(opts: BenchOptions = {}): Promise<Bench> {
     scscf,
     trace,
     keys,
+    jwksFile,
     async wic(user = 'alice', over = {}) {
       const wic = await Wic.connect(options(user, over))
       wics.push(wic)
@@ -143,6 +153,7 @@ export async function startBench(opts: BenchOptions = {}): Promise<Bench> {
       for (const wic of wics) await wic.close().catch(() => undefined)
       await epcscf.stop()
       await scscf.stop()
+      rmSync(jwksDir, { recursive: true, force: true })
     },
   }
 }

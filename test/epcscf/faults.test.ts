@@ -15,10 +15,10 @@ import { cancelFor } from '../../support/dialog/cancel.ts'
 import { webrtcAnswer, webrtcOffer } from '../../support/sdp/webrtc-sdp.ts'
 import type { Wic } from '../../support/wic/wic.ts'
 import { WebSocket } from 'ws'
-import { ORIGIN, withBench, type Bench } from './bench.ts'
+import { ORIGIN, withBench, type Bench, type BenchOptions } from './bench.ts'
 import { SECURITY_DEFECT_PROBES } from './security-probes.ts'
 import { IDENTITY_DEFECT_PROBES } from './identity-probes.ts'
-import { TOKEN_DEFECT_PROBES } from './token-probes.ts'
+import { TOKEN_DEFECT_PROBES, TOKEN_LIFECYCLE_PROBES } from './token-probes.ts'
 
 /** What a probe saw: a description of the defect, or undefined when the eP-CSCF behaved. */
 type Probe = (bench: Bench) => Promise<string | undefined>
@@ -105,6 +105,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
   ...IDENTITY_DEFECT_PROBES,
   // The JWS pitfalls of the WWSF token (issue 9 §2, H11).
   ...TOKEN_DEFECT_PROBES,
+  ...TOKEN_LIFECYCLE_PROBES,
   'legacy-tls-allowed': async (bench) => {
     const outcome = await bench.tryWic({
       minVersion: 'TLSv1',
@@ -347,6 +348,15 @@ const PROBES: Readonly<Record<string, Probe>> = {
   },
 }
 
+/**
+ * Faults that break a policy the profile states (support/world/environment-holder.ts implies it from the fault):
+ * both runs of their probe are under that policy, so that only the fault differs.
+ */
+const POLICIES: Readonly<Record<string, BenchOptions>> = {
+  'token-only-digest-allowed': { epcscf: { missingOrigin: 'token-only' } },
+  'token-jti-replay-accepted': { variants: ['token-jti-one-time'] },
+}
+
 void describe('reference eP-CSCF fault switches inject their defect (issue 6 §4)', () => {
   for (const fault of FAULT_NAMES) {
     const probe = PROBES[fault]
@@ -355,9 +365,10 @@ void describe('reference eP-CSCF fault switches inject their defect (issue 6 §4
       `${fault}: the defect is seen with the fault, and not without it`,
       { timeout: 20_000 },
       async () => {
-        const without = await withBench({ tokens: true }, probe)
+        const policy = POLICIES[fault] ?? {}
+        const without = await withBench({ tokens: true, ...policy }, probe)
         assert.equal(without, undefined, `without ${fault} the probe already sees a defect: ${without ?? ''}`)
-        const seen = await withBench({ tokens: true, faults: [fault] }, probe)
+        const seen = await withBench({ tokens: true, ...policy, faults: [fault] }, probe)
         assert.ok(seen !== undefined, `${fault} injected no defect this probe sees`)
       },
     )

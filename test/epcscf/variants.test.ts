@@ -411,6 +411,38 @@ void describe('reference eP-CSCF variant switches (catalogue Appendix B.1)', () 
       }),
   )
 
+  variant(
+    'token-jti-one-time',
+    'a token registers on its first WebSocket, and is refused with 401 invalid_token on another one',
+    () =>
+      withBench({ tokens: true, variants: ['token-jti-one-time'] }, async (bench) => {
+        const token = await bench.token('alice', { jti: 'variant-jti' })
+        const first = await bench.wic('alice')
+        const bearer = { authorization: { bearer: token, carriage: 'rfc8898' as const } }
+        assert.equal((await first.register(bearer)).final.status, 200, 'the first WebSocket registers')
+        const replay = await (await bench.wic('alice', { name: 'alice-replay' })).register(bearer)
+        assert.equal(replay.final.status, 401, 'the replay on another WebSocket is refused')
+        assert.match(replay.final.get('WWW-Authenticate') ?? '', /error="invalid_token"/)
+      }),
+  )
+
+  variant(
+    'missing-origin-token-only',
+    'a WebSocket without Origin registers by token (auth-done on Mw), its digest REGISTER gets 403 and never reaches Mw',
+    () =>
+      withBench({ tokens: true, epcscf: { missingOrigin: 'token-only' } }, async (bench) => {
+        const noOrigin = await bench.wic('alice', { origin: undefined })
+        assert.equal((await noOrigin.register()).final.status, 403, 'digest refused')
+        assert.equal(bench.atScscf('REGISTER').length, 0, 'nothing of it on Mw')
+        const bearer = { authorization: { bearer: await bench.token('alice'), carriage: 'rfc8898' as const } }
+        assert.equal((await noOrigin.register(bearer)).final.status, 200, 'the token registers')
+        assert.match(
+          bench.atScscf('REGISTER')[0]?.get('Authorization') ?? '',
+          /integrity-protected="auth-done"/,
+        )
+      }),
+  )
+
   void it('every variant has a test here', () => {
     assert.deepEqual(
       VARIANT_NAMES.filter((name) => !tested.has(name)),
