@@ -6,7 +6,8 @@ import { mintServerCert } from './test-pki.ts'
 /**
  * Certificate lifecycle of the kept test PKI (`.harness/pki`): the CA lives ten years, so an eP-CSCF is configured
  * to trust it once; the server certificate (30 days) is re-minted from the same CA when fewer than `renewBeforeDays`
- * remain, so that a harness kept in a CI pipeline for months never fails on an expired test certificate (and the
+ * remain (or when it lacks one of `hosts`), so that a harness kept in a CI pipeline for months never fails on an
+ * expired test certificate (and the
  * SUT, which reads server.crt/server.key at start, picks up the new one at its next start).
  * Returns what happened: `kept`, `renewed` (same CA), or `stale-ca` (no CA key, or the CA itself is near its end:
  * the caller mints a new PKI, and the SUT must be given the new CA).
@@ -22,7 +23,9 @@ export async function renewServerCertificate(
   const now = opts.now ?? Date.now()
   const margin = (opts.renewBeforeDays ?? 7) * DAY_MS
   const server = new X509Certificate(readFileSync(join(dir, 'server.crt')))
-  if (Date.parse(server.validTo) - now > margin && Date.parse(server.validFrom) <= now) return 'kept'
+  // A certificate minted before a name was added (wwsf.harness.test, for a browser WIC's page) is re-minted too.
+  const named = opts.hosts.every((host) => server.checkHost(host) !== undefined)
+  if (named && Date.parse(server.validTo) - now > margin && Date.parse(server.validFrom) <= now) return 'kept'
   const caCert = readFileSync(join(dir, 'ca.crt'), 'utf8')
   const caKeyFile = join(dir, 'ca.key')
   if (!existsSync(caKeyFile)) return 'stale-ca'

@@ -45,15 +45,26 @@ export function withPortBase(profile: Profile, base: string | number): Profile {
       `--port-base (HARNESS_PORT_BASE): expected a whole number from 1 to ${65535 - PORT_BASE_OFFSETS.wwsf} ` +
         `(ports N+${PORT_BASE_OFFSETS.mw} .. N+${PORT_BASE_OFFSETS.wwsf}), got ${JSON.stringify(String(base))}`,
     )
+  const wwsfPort = profile.wwsf.port === 0 ? 0 : n + PORT_BASE_OFFSETS.wwsf
+  // The WWSF serves the WIC's page: an allowed origin on the WWSF's port moves with it (and the default issuer, the
+  // first allowed origin, with it), so that its page keeps an authorized origin.
+  const allowed = profile.epcscf.origin.allowed.map((origin) => {
+    const url = new URL(origin)
+    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port)
+    if (wwsfPort === 0 || port !== profile.wwsf.port) return origin
+    url.port = String(wwsfPort)
+    return url.origin
+  })
   return {
     ...profile,
     epcscf: {
       ...profile.epcscf,
+      origin: { ...profile.epcscf.origin, allowed },
       wss: { ...profile.epcscf.wss, port: n + PORT_BASE_OFFSETS.wss },
       mw: { ...profile.epcscf.mw, port: n + PORT_BASE_OFFSETS.mw },
     },
     scscf: { ...profile.scscf, port: n + PORT_BASE_OFFSETS.scscf },
-    wwsf: { ...profile.wwsf, port: profile.wwsf.port === 0 ? 0 : n + PORT_BASE_OFFSETS.wwsf },
+    wwsf: { ...profile.wwsf, port: wwsfPort },
   }
 }
 
@@ -77,9 +88,26 @@ function readProfile(file: string | undefined, cwd: string): LoadedProfile {
 
 export function validateProfile(data: unknown, source: string): Profile {
   const result = profileSchema.safeParse(data)
-  if (result.success) return result.data
+  if (result.success) return withWwsfOrigin(result.data, data)
   const lines = result.error.issues.map((issue) => describeIssue(issue, data))
   throw new ProfileError(`${source} is not a valid SUT profile:\n  ${lines.join('\n  ')}`)
+}
+
+/** The WWSF's own origin on `port`: the authorized origin by default (the WIC's page is served from it). */
+export function wwsfOrigin(port: number): string {
+  return `https://wwsf.harness.test:${port}`
+}
+
+/**
+ * A profile that does not list `epcscf.origin.allowed` authorizes the WWSF's own origin on the WWSF's port
+ * (`wwsf.port`; 8443, the interop contract's, when the WWSF takes a free port), so that the page the mock WWSF serves
+ * has the authorized origin wherever the WWSF listens.
+ */
+function withWwsfOrigin(profile: Profile, data: unknown): Profile {
+  const given = valueAt(data, ['epcscf', 'origin', 'allowed']) !== undefined
+  if (given || profile.wwsf.port === 0) return profile
+  const allowed = [wwsfOrigin(profile.wwsf.port)]
+  return { ...profile, epcscf: { ...profile.epcscf, origin: { ...profile.epcscf.origin, allowed } } }
 }
 
 /** One line per problem: the field, the value found and what was expected. */

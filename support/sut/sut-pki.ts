@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { ProfileError } from '../errors.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import { renewServerCertificate } from '../pki/renewal.ts'
-import { mintTestPki } from '../pki/test-pki.ts'
+import { DEFAULT_SERVER_HOSTS, DEFAULT_SERVER_IPS, mintTestPki } from '../pki/test-pki.ts'
 
 /** The PKI a run uses: the CA the WIC trusts and, when the harness minted it, the SUT's server certificate. */
 export interface PkiFiles {
@@ -18,8 +18,9 @@ export interface PkiFiles {
   readonly notice?: string
 }
 
-const SERVER_HOSTS = ['epcscf.harness.test', 'localhost']
-const SERVER_IPS = ['127.0.0.1']
+/** The contract's eP-CSCF and WWSF names (the mock WWSF serves with this certificate), and loopback. */
+const SERVER_HOSTS = DEFAULT_SERVER_HOSTS
+const SERVER_IPS = DEFAULT_SERVER_IPS
 
 /** Where the harness keeps what it generates for systems under test. */
 export const HARNESS_DIR = resolve(process.env.HARNESS_DIR ?? '.harness')
@@ -49,7 +50,7 @@ export async function ensurePki(loaded: LoadedProfile, workerIndex = 0): Promise
   if (existsSync(join(dir, 'server.key'))) {
     const outcome = await renewServerCertificate(dir, { hosts: SERVER_HOSTS, ips: SERVER_IPS })
     if (outcome === 'renewed')
-      notice = `the test server certificate in ${dir} was near its end and was re-minted from the same CA`
+      notice = `the test server certificate in ${dir} was near its end (or lacked one of the names ${SERVER_HOSTS.join(', ')}) and was re-minted from the same CA`
     if (outcome === 'stale-ca') {
       const old = `${dir}.replaced-${Date.now()}`
       renameSync(dir, old)

@@ -40,3 +40,17 @@ void test('a PKI without its CA key cannot renew: the caller is told to mint a n
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+void test('a kept server certificate that lacks a name the harness now wants is re-minted from the same CA', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pki-renewal-'))
+  try {
+    await mintTestPki({ dir, ...names })
+    const wanted = { ...names, hosts: [...names.hosts, 'wwsf.harness.test'] }
+    assert.equal(await renewServerCertificate(dir, wanted), 'renewed')
+    const cert = new X509Certificate(readFileSync(join(dir, 'server.crt')))
+    assert.equal(cert.checkHost('wwsf.harness.test'), 'wwsf.harness.test')
+    assert.equal(await renewServerCertificate(dir, wanted), 'kept')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
