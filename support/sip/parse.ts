@@ -5,6 +5,7 @@
  * so an untouched message serialises back to the same bytes. Strict: anything the grammar forbids throws a
  * SipParseError naming the defect and its offset, because the harness judges conformance with this parser.
  */
+import { matchesClass, TOKEN } from './chars.ts'
 import { isToken, isTokenChar, isWsp } from './lex.ts'
 import { SipRequest, SipResponse, type HeaderField } from './message.ts'
 import { SipParseError } from './parse-error.ts'
@@ -118,6 +119,18 @@ function requestLine(line: string, at: number): { method: string; uri: string; v
     )
   }
   return { method, uri, version }
+}
+
+/**
+ * The common Request-Line, text[a, b): a token method, a sip: or sips: Request-URI of the plain form (see
+ * plain-scan.ts) and SIP/2.0, single SPs; undefined for anything else, which requestLine() reads or refuses.
+ */
+function plainRequestLine(text: string, a: number, b: number): StartLine | undefined {
+  const sp1 = text.indexOf(' ', a)
+  const sp2 = sp1 < 0 || sp1 >= b ? -1 : text.indexOf(' ', sp1 + 1)
+  if (sp2 < 0 || b - sp2 !== 8 || !text.startsWith('SIP/2.0', sp2 + 1)) return undefined
+  if (!matchesClass(text, a, sp1, TOKEN, false) || !isPlainSipUri(text, sp1 + 1, sp2)) return undefined
+  return { method: text.slice(a, sp1), uri: text.slice(sp1 + 1, sp2), version: 'SIP/2.0' }
 }
 
 /**
@@ -263,7 +276,8 @@ function checkedHead(
 ): { line: StartLine; contentLength: number | undefined } {
   const first = head.first
   const line: StartLine =
-    first.startsWith('SIP/') || /^SIP\//i.test(first) ? statusLine(first, start) : requestLine(first, start)
+    plainRequestLine(text, start, start + first.length) ??
+    (first.startsWith('SIP/') || /^SIP\//i.test(first) ? statusLine(first, start) : requestLine(first, start))
   const method = 'method' in line ? line.method : undefined
   return {
     line,
