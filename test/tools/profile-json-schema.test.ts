@@ -22,3 +22,25 @@ void test('the schema describes the profile fields a vendor edits, with their de
     assert.ok(schema.properties[field], field)
   assert.ok(schema.properties.epcscf?.properties?.wss, 'epcscf.wss')
 })
+
+/** Every property of every object in the schema (the variants of the launcher included), with its path. */
+function properties(node: unknown, path: string): { path: string; schema: Record<string, unknown> }[] {
+  if (node === null || typeof node !== 'object') return []
+  const n = node as Record<string, unknown>
+  const own = Object.entries((n.properties ?? {}) as Record<string, Record<string, unknown>>).flatMap(
+    ([key, s]) => [{ path: `${path}${key}`, schema: s }, ...properties(s, `${path}${key}.`)],
+  )
+  const nested = [n.items, ...((n.anyOf ?? n.oneOf ?? []) as unknown[])].flatMap((s) => properties(s, path))
+  return [...own, ...nested]
+}
+
+void test('every profile field has a description in the JSON Schema (`.describe()` in the zod schema)', () => {
+  const all = properties(JSON.parse(profileJsonSchemaText()), '')
+  assert.ok(all.length > 60, `${all.length} fields found`)
+  const bare = all.filter(({ schema }) => typeof schema.description !== 'string' || schema.description === '')
+  assert.deepEqual(
+    bare.map((b) => b.path),
+    [],
+    'fields without a description: add .describe() in support/profile/profile-schema.ts',
+  )
+})
