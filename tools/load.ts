@@ -10,7 +10,8 @@ import { DEFAULT_HELD } from '../support/load/flood-verdict.ts'
 import { WORKLOADS, type LoadAuth, type Workload } from '../support/load/load-config.ts'
 import { totalsText, writeLoadReport } from '../support/load/load-report.ts'
 import { DEFAULT_THREADS, runLoad, type LoadOptions } from '../support/load/run-load.ts'
-import { loadProfile } from '../support/profile/load-profile.ts'
+import { LoadEnvironment } from '../support/load/load-environment.ts'
+import { loadProfile, type LoadedProfile } from '../support/profile/load-profile.ts'
 
 const USAGE = `usage: npm run load -- [options]
   --profile FILE       SUT profile (default: HARNESS_PROFILE, else the embedded reference eP-CSCF)
@@ -34,10 +35,15 @@ const USAGE = `usage: npm run load -- [options]
   --held-drop P        'flood': largest drop of the success ratio, percentage points (default ${DEFAULT_HELD.maxSuccessDropPct})
   --held-p99-factor F  'flood': largest p99 as a multiple of the baseline's (default ${DEFAULT_HELD.maxP99Factor}; or +${DEFAULT_HELD.p99SlackMs} ms)
   --max-failure-pct P  exit 1 when more than P % of the transactions failed (default: not checked)
-  --reports DIR        where load-report.json and load-report.html go (default reports/load)`
+  --reports DIR        where load-report.json and load-report.html go (default reports/load)
+  --serve              start only the SUT and the mock core (with --users N load users, default 10000) until Ctrl-C,
+                       for another generator (Artillery: load/artillery/register.yml)
+  --users N            load users in the mock HSS for --serve`
 
 interface Cli {
   profile: string | undefined
+  /** --serve: the number of load users to serve, else undefined. */
+  serve: number | undefined
   reports: string
   maxFailurePct: number | undefined
   options: Omit<LoadOptions, 'progress' | 'interrupt'>
@@ -48,6 +54,10 @@ function parse(argv: string[]): Cli | undefined {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!
     if (arg === '--help' || arg === '-h') return undefined
+    if (arg === '--serve') {
+      values.set('serve', 'yes')
+      continue
+    }
     if (!arg.startsWith('--')) throw new ProfileError(`unexpected argument ${arg}\n${USAGE}`)
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined]
     const value = inline ?? argv[++i]
@@ -75,6 +85,7 @@ function parse(argv: string[]): Cli | undefined {
   const maxFailure = values.get('max-failure-pct')
   return {
     profile: values.get('profile') ?? (process.env.HARNESS_PROFILE || undefined),
+    serve: values.has('serve') ? Math.round(num('users', 10_000, 1)) : undefined,
     reports: values.get('reports') ?? 'reports/load',
     maxFailurePct: maxFailure === undefined ? undefined : num('max-failure-pct', 0),
     options: {
@@ -114,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const loaded = loadProfile(cli.profile)
   const out = (text: string) => process.stdout.write(`${text}\n`)
+  if (cli.serve !== undefined) return serve(loaded, cli.serve, out)
   let interrupt: () => void = () => undefined
   const interrupted = new Promise<void>((resolve) => (interrupt = resolve))
   const onSignal = (): void => {
@@ -149,6 +161,23 @@ async function main(argv: string[]): Promise<number> {
       return 1
     }
   }
+  return 0
+}
+
+/** `--serve`: the SUT and the mock core with `users` load users, until Ctrl-C or SIGTERM. */
+async function serve(loaded: LoadedProfile, users: number, out: (text: string) => void): Promise<number> {
+  const env = await LoadEnvironment.start(loaded, users)
+  const target = env.target('digest')
+  out(`serving "${env.sut.name}" at ${target.url} (Origin ${target.origin}, CA ${env.pki.dir}/ca.crt)`)
+  out(
+    `mock core at ${loaded.profile.scscf.address}:${env.core.port} with load users load-0 … load-${users - 1}@${target.domain} (password load-<n>-secret)`,
+  )
+  out('Ctrl-C to stop')
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await env.stop()
   return 0
 }
 
