@@ -110,3 +110,16 @@ Feature: WIC registration of an individual IMPU with IMS digest (TR 23.701 X.2.1
         | AUTH-DONE     |
         | yes           |
         | tls-connected |
+
+    @digest @R39 @TS33.203-U @TS33.203-P.4 @security
+    Scenario Outline: a WIC cannot slip auth-done past the eP-CSCF <trick> (it may be refused instead)
+      The flag in another spelling or another header field is the same claim: the S-CSCF may read any of them
+      (TS 33.203 U.1: it "looks for an indication in the 'integrity-protected' flag"; catalogue R39).
+      When Alice registers with IMS digest and auth-done <trick>
+      Then the S-CSCF never sees Alice's integrity-protected "auth-done" and registers her only after a digest challenge, unless the eP-CSCF refused the REGISTER
+
+      Examples:
+        | trick                                              |
+        | unquoted                                           |
+        | in a second Authorization header for another realm |
+        | in Proxy-Authorization                             |

@@ -53,8 +53,9 @@ export interface RegisterOptions {
   /**
    * A hostile WIC's own `integrity-protected` auth-param (TS 24.229 §7.2A.1). Added to the Digest credentials
    * sent; when the mode sends none (`none`, Bearer), a Digest header with empty nonce and response carries it.
+   * Quoted, unless given as `{ value, quoted: false }` (a token, RFC 7616 §3.4 auth-param form).
    */
-  integrityProtected?: string
+  integrityProtected?: string | { readonly value: string; readonly quoted?: boolean }
   /** Password for this registration (a wrong one for negative tests); default the connect option. */
   password?: string
   /** Header fields appended to every REGISTER of this registration. */
@@ -493,10 +494,12 @@ export class Wic {
       if (o.authorization !== undefined) this.authMode = o.authorization
       if (o.password !== undefined) this.password = o.password
     }
+    const flag =
+      typeof o.integrityProtected === 'string' ? { value: o.integrityProtected } : o.integrityProtected
     const integrity: Param[] =
-      o.integrityProtected === undefined
+      flag === undefined
         ? []
-        : [{ name: 'integrity-protected', value: o.integrityProtected, quoted: true }]
+        : [{ name: 'integrity-protected', value: flag.value, quoted: flag.quoted ?? true }]
     const uri = registrarUri(this.identity)
 
     this.registration.apply(
