@@ -59,7 +59,7 @@ interface LocatedField {
  * One header field: "field-name HCOLON field-value", HCOLON = *( SP / HTAB ) ":" SWS. RFC 3261 §7.3.1: "Header fields
  * can be extended over multiple lines by preceding each extra line with at least one SP or horizontal tab (HT). The
  * line break and the whitespace at the beginning of the next line are treated as a single SP character."
- * This is the general reader (folded lines, and every defect with its reason); parseHead reads the common one-line
+ * This is the general reader (folded lines, and every defect with its reason); readHead reads the common one-line
  * field itself.
  */
 function headerField(raw: string, offset: number): LocatedField {
