@@ -5,9 +5,8 @@
  * support/load/artillery-scenario.ts, the same LoadWics as `npm run load`, loaded with tsx; what it measured is
  * emitted as Artillery counters and histograms (`wic.register.ok`, `wic.register`, ...).
  */
-const path = require('node:path')
-
-const SCENARIO = path.resolve(__dirname, '../../../support/load/artillery-scenario.ts')
+/** The TypeScript side, relative to this file (tsImport resolves it against __filename). */
+const SCENARIO = '../../../support/load/artillery-scenario.ts'
 
 class WicEngine {
   constructor(script, ee, helpers) {
@@ -26,13 +25,11 @@ class WicEngine {
   }
 
   createScenario(spec, ee) {
-    const self = this
-    return function scenario(context, callback) {
+    return (context, callback) => {
       ee.emit('started')
       const emit = (kind, name, value) => ee.emit(kind, name, value)
-      self
-        .load()
-        .then((m) => m.runArtilleryScenario(self.config, spec.flow ?? [], emit))
+      this.load()
+        .then((m) => m.runArtilleryScenario(this.config, spec.flow ?? [], emit))
         .then(
           () => callback(null, context),
           (error) => {
