@@ -8,6 +8,12 @@ import {
 import { registersFor, responsesTo, scenarioRequests } from '../support/checks/mw-traffic.ts'
 import { checkOwnViaOnTop, checkPathToEpcscf, checkRequireOption } from '../support/checks/register-checks.ts'
 import { checkBinding, checkRegistered } from '../support/checks/registration-outcome-checks.ts'
+import {
+  checkNoBearerOnMw,
+  checkRegisteredWithoutChallenge,
+  checkTrustedNodeAuthorization,
+} from '../support/checks/token-checks.ts'
+import { TOKEN } from '../support/checks/requirements-registration.ts'
 import { must } from '../support/checks/requirement.ts'
 import { REGISTRATION } from '../support/checks/requirements-registration.ts'
 import { checkOfferReachedCore, checkWebRtcAnswer, checkWebRtcOffer } from '../support/checks/sdp-checks.ts'
@@ -70,10 +76,11 @@ Then(
   function (this: HarnessWorld, actor: ActorName) {
     const { final, okAtMw } = registrationOf(this, actor)
     checkRegistered(final, actor, okAtMw)
+    const req = this.tokens.has(actor) ? TOKEN.accepted : REGISTRATION.digestForwarded
     checkBinding(
       this.env.scscf.bindings(this.subscriber(actor).impu).length,
       this.subscriber(actor).impu,
-      REGISTRATION.digestForwarded,
+      req,
     )
   },
 )
@@ -102,6 +109,26 @@ Then(
       must('TS 33.203 X.2.2.3 step 2', { id: 'R12' }),
       () => `expected nothing on Mw from a refused page, got ${onMw.map((r) => r.summary()).join(', ')}`,
     )
+  },
+)
+
+When(
+  '{actor} logs in on the WWSF form of her/his page, and her/his browser WIC registers with the token',
+  async function (this: HarnessWorld, actor: ActorName) {
+    if (this.env.profile.wwsf.impi === 'digest-username')
+      return this.notApplicable('wwsf.impi is digest-username: the page libraries send the token alone')
+    return registerWithPageToken(this, actor)
+  },
+)
+
+Then(
+  "the S-CSCF registered {actor}'s page without a digest challenge, with auth-done for her/his IMPI, and never saw the token",
+  function (this: HarnessWorld, actor: ActorName) {
+    const { impi, impu } = this.subscriber(actor)
+    const forwarded = registersFor(scenarioRequests(this.env.scscf.allReceived), impu)
+    checkRegisteredWithoutChallenge(responsesTo(forwarded, this.env.scscf.sentResponses), actor, impi)
+    checkTrustedNodeAuthorization(forwarded.slice(0, 1), impi)
+    checkNoBearerOnMw(scenarioRequests(this.env.scscf.allReceived), pageToken(this, actor))
   },
 )
 
@@ -320,4 +347,25 @@ async function byeAtPage(world: HarnessWorld, actor: ActorName): Promise<void> {
   const wic = browserWic(world, actor)
   await wic.waitFor('call', ['terminated'], "the network's BYE to end the call").catch(() => undefined)
   single(wic.requestsReceived('BYE'), `the BYE at ${actor}'s page`, TRAVERSES_R55)
+}
+
+/** The page's form logs in at the WWSF (a harness mock: its refusal is a precondition), then registers with the token. */
+async function registerWithPageToken(world: HarnessWorld, actor: ActorName): Promise<undefined> {
+  const wic = browserWic(world, actor)
+  const { impi, password } = world.subscriber(actor)
+  const login = await world.precondition(`${actor} logs in at the WWSF`, () => wic.logIn(impi, password))
+  if (login.token === undefined)
+    throw new PreconditionFailed(`the WWSF refused ${actor}'s login (HTTP ${login.loginStatus ?? 'none'})`)
+  world.tokens.set(actor, login.token)
+  const { carriage } = world.env.profile.wwsf
+  await wic.registerWithToken(
+    carriage === 'rfc8898' ? `Bearer ${login.token}` : `Bearer access_token="${login.token}"`,
+  )
+  await world.guard(
+    wic.waitFor('registration', ['registered', 'failed'], 'the outcome of its token REGISTER'),
+  )
+}
+
+function pageToken(world: HarnessWorld, actor: ActorName): string {
+  return world.token(actor)
 }

@@ -20,6 +20,20 @@ Feature: Real WICs in a real browser: JsSIP and SIP.js in headless Chromium (iss
       | JsSIP   |
       | SIP.js  |
 
+  Scenario Outline: a <library> page logs in on the WWSF's form and registers with the token
+    TR 23.701 X.2.1.3: the web login at the WWSF gives the page a token, which the library presents as Bearer
+    credentials on REGISTER; the eP-CSCF validates it and registers the user at the S-CSCF by TNA (auth-done).
+    Given Alice's browser WIC runs <library> on a page from the authorized WWSF origin
+    When Alice logs in on the WWSF form of her page, and her browser WIC registers with the token
+    Then Alice's browser registration succeeds and the S-CSCF holds the binding
+    And the S-CSCF registered Alice's page without a digest challenge, with auth-done for her IMPI, and never saw the token
+
+    @X.2.1.3 @token @R34 @R35
+    Examples:
+      | library |
+      | JsSIP   |
+      | SIP.js  |
+
   Scenario Outline: a <library> page served from an unauthorized origin cannot open the SIP WebSocket
     The Origin is the browser's: the page comes from https://evil.harness.test:8443 (resolved to the WWSF), and the
     browser only reports the refusal as close code 1006, so the verdict is read from the server's HTTP answer as the

@@ -91,6 +91,19 @@ export class BrowserWic {
     return this.invoke('register')
   }
 
+  /** The user logs in on the page's WWSF form (typed into the form and submitted, as a person would). */
+  async logIn(user: string, password: string): Promise<PageWicState> {
+    await this.page.fill('#login [name=user]', user)
+    await this.page.fill('#login [name=password]', password)
+    await this.page.click('#login button')
+    return this.waitFor('login', ['ok', 'failed'], 'the WWSF login of its form')
+  }
+
+  /** REGISTER with `authorization` (the token as the profile carries it). */
+  registerWithToken(authorization: string): Promise<void> {
+    return this.page.evaluate((a) => window.harnessWic?.registerWithToken(a), authorization)
+  }
+
   unregister(): Promise<void> {
     return this.invoke('unregister')
   }
@@ -117,7 +130,7 @@ export class BrowserWic {
    * Waits (deadline waitMs, or `ms`) until the page's `key` is one of `values`; the failure says what was awaited,
    * from whom, and what the page showed instead.
    */
-  async waitFor<K extends 'socket' | 'registration' | 'call'>(
+  async waitFor<K extends 'socket' | 'registration' | 'call' | 'login'>(
     key: K,
     values: readonly PageWicState[K][],
     what: string,

@@ -27,6 +27,7 @@ export async function pageBundle(library: LibraryId, dir: string): Promise<{ fil
   const hash = createHash('sha256')
     .update(readFileSync(entry))
     .update(readFileSync(join(PAGES_DIR, 'page-api.ts')))
+    .update(readFileSync(join(PAGES_DIR, 'login-form.ts')))
     .update(`${pkg}@${packageVersion(pkg)} esbuild@${esbuildVersion}`)
     .digest('hex')
     .slice(0, 16)
@@ -57,7 +58,7 @@ export async function pageBundle(library: LibraryId, dir: string): Promise<{ fil
 /** The HTML page that loads `script` and nothing else (the library exposes `window.harnessWic`). */
 export function pageHtml(library: LibraryId, script: string): string {
   const { name } = LIBRARIES[library]
-  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>WIC (${name})</title><link rel="icon" href="data:,"></head>\n<body><script src="${script}"></script></body></html>\n`
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>WIC (${name})</title><link rel="icon" href="data:,"></head>\n<body>\n<form id="login"><input name="user" autocomplete="username"><input name="password" type="password" autocomplete="current-password"><button type="submit">Log in</button></form>\n<script src="${script}"></script></body></html>\n`
 }
 
 function packageVersion(pkg: string): string {

@@ -5,6 +5,7 @@
  * Browser code: no Node modules here.
  */
 import * as JsSIP from 'jssip'
+import { wireLoginForm } from './login-form.ts'
 import type { PageWic, PageWicConfig, PageWicState } from './page-api.ts'
 
 JsSIP.debug.enable('JsSIP:*')
@@ -19,6 +20,9 @@ let state: PageWicState = {
   registrationStatus: undefined,
   call: 'idle',
   callStatus: undefined,
+  login: 'none',
+  loginStatus: undefined,
+  token: undefined,
   errors: [],
 }
 let ua: JsSIP.UA | undefined
@@ -94,6 +98,11 @@ const api: PageWic = {
     update({ registration: 'registering' })
     userAgent().register()
   },
+  registerWithToken(authorization) {
+    // JsSIP puts authorization_jwt, verbatim, as the Authorization of its requests.
+    userAgent().set('authorization_jwt', authorization)
+    api.register()
+  },
   unregister() {
     userAgent().unregister()
   },
@@ -129,3 +138,4 @@ const api: PageWic = {
 
 void config
 window.harnessWic = api
+wireLoginForm((outcome) => update(outcome))

@@ -33,6 +33,10 @@ export interface PageWicState {
   readonly call: CallState
   /** The status of the final response to the call's INVITE (originating), when the library tells it. */
   readonly callStatus: number | undefined
+  /** The WWSF login of the page's form (W1): its outcome, the HTTP status and the token it returned. */
+  readonly login: 'none' | 'pending' | 'ok' | 'failed'
+  readonly loginStatus: number | undefined
+  readonly token: string | undefined
   /** Errors the page caught (a library exception, getUserMedia refused), newest last. */
   readonly errors: readonly string[]
 }
@@ -42,6 +46,8 @@ export interface PageWic {
   start(config: PageWicConfig): void
   /** REGISTER with digest credentials (the library answers the 401 itself). */
   register(): void
+  /** REGISTER presenting `authorization` (`Bearer <token>` as the profile carries it) instead of answering digest. */
+  registerWithToken(authorization: string): void
   unregister(): void
   /** An INVITE to `target` with audio from the (fake) microphone: a genuine RTCPeerConnection offer. */
   call(target: string): void

@@ -14,6 +14,7 @@ import {
   version,
   type Session,
 } from 'sip.js'
+import { wireLoginForm } from './login-form.ts'
 import type { PageWic, PageWicState } from './page-api.ts'
 
 let state: PageWicState = {
@@ -24,6 +25,9 @@ let state: PageWicState = {
   registrationStatus: undefined,
   call: 'idle',
   callStatus: undefined,
+  login: 'none',
+  loginStatus: undefined,
+  token: undefined,
   errors: [],
 }
 let ua: UserAgent | undefined
@@ -56,7 +60,7 @@ function parts(): { ua: UserAgent; registerer: Registerer } {
   return { ua, registerer }
 }
 
-const api: PageWic = {
+const api: PageWic & { register(authorization?: string): void } = {
   start(c) {
     const uri = UserAgent.makeURI(c.impu)
     const registrar = UserAgent.makeURI(`sip:${c.domain}`)
@@ -100,7 +104,7 @@ const api: PageWic = {
       fail(error)
     })
   },
-  register() {
+  register(authorization?: string) {
     update({ registration: 'registering' })
     const outcome = (response: IncomingResponse, ok: boolean): void =>
       update({
@@ -109,6 +113,9 @@ const api: PageWic = {
       })
     parts()
       .registerer.register({
+        ...(authorization === undefined
+          ? {}
+          : { requestOptions: { extraHeaders: [`Authorization: ${authorization}`] } }),
         requestDelegate: {
           onAccept: (response) => outcome(response, true),
           onReject: (response) => outcome(response, false),
@@ -118,6 +125,9 @@ const api: PageWic = {
         update({ registration: 'failed' })
         fail(error)
       })
+  },
+  registerWithToken(authorization) {
+    api.register(authorization)
   },
   unregister() {
     parts().registerer.unregister().catch(fail)
@@ -164,3 +174,4 @@ const api: PageWic = {
 }
 
 window.harnessWic = api
+wireLoginForm((outcome) => update(outcome))
