@@ -29,8 +29,6 @@ export const SCHEMECHAR = table(`${ALNUM}+-.`)
 /** word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" / "(" / ")" / "<" / ">" / ":" /
  * "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}") (Call-ID) */
 export const WORD = table(`${ALNUM}-.!%*_+\`'~()<>:\\"/[]?{}`)
-const ALNUM_T = table(ALNUM)
-const ALPHA_T = table(ALPHA)
 const HEX = table('0123456789abcdefABCDEF')
 
 export function inClass(t: Uint8Array, code: number): boolean {
@@ -96,34 +94,49 @@ function isIPv4(text: string, a: number, b: number): boolean {
   return groups === 4
 }
 
+/** Host characters by kind: 1 letter, 2 digit, 3 "-", 4 "."; 0 for every other character. */
+const HOST = new Uint8Array(128)
+for (const c of ALPHA) HOST[c.charCodeAt(0)] = 1
+for (const c of '0123456789') HOST[c.charCodeAt(0)] = 2
+HOST[0x2d] = 3
+HOST[0x2e] = 4
+
 /**
- * host = hostname / IPv4address (IPv6 references are checked by the caller):
- * "hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum;
- * toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum".
+ * Reads a host = hostname / IPv4address (IPv6 references are left to the caller) from text[i], stopping at the
+ * first character that cannot be part of one or at b; returns where it stopped, or -1 when what was read is not a
+ * valid host: "hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum / alphanum *( alphanum /
+ * "-" ) alphanum; toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum" (RFC 3261 §25.1).
  */
-export function isHostnameOrIPv4(text: string, a: number, b: number): boolean {
-  if (a >= b) return false
-  const end = text.charCodeAt(b - 1) === 0x2e ? b - 1 : b
-  if (end <= a) return false
-  let label = a
+export function hostEnd(text: string, i: number, b: number): number {
+  let j = i
+  let label = i
+  let previous = i
   let letters = false
-  for (let i = a; i < end; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x2e) {
-      if (i === label || text.charCodeAt(i - 1) === 0x2d) return false
-      label = i + 1
-    } else if (c === 0x2d) {
-      if (i === label) return false
+  for (; j < b; j++) {
+    const c = text.charCodeAt(j)
+    const kind = c < 128 ? (HOST[c] as number) : 0
+    if (kind === 0) break
+    if (kind === 4) {
+      if (j === label || text.charCodeAt(j - 1) === 0x2d) return -1
+      previous = label
+      label = j + 1
+    } else if (kind !== 2) {
+      if (kind === 3 && j === label) return -1
       letters = true
-    } else if (c < 128 && ALNUM_T[c] === 1) {
-      if (c > 0x39) letters = true
-    } else {
-      return false
     }
   }
+  if (j === i) return -1
   // A toplabel starts with ALPHA, so a name of digits and dots can only be an IPv4address.
-  if (!letters) return isIPv4(text, a, b)
-  if (label === end || text.charCodeAt(end - 1) === 0x2d) return false
-  const first = text.charCodeAt(label)
-  return first < 128 && ALPHA_T[first] === 1
+  if (!letters) return isIPv4(text, i, j) ? j : -1
+  const trailingDot = label === j
+  const top = trailingDot ? previous : label
+  const end = trailingDot ? j - 1 : j
+  if (top >= end || text.charCodeAt(end - 1) === 0x2d) return -1
+  const first = text.charCodeAt(top)
+  return first < 128 && HOST[first] === 1 ? j : -1
+}
+
+/** Whether text[a, b) is a hostname or an IPv4address (see hostEnd). */
+export function isHostnameOrIPv4(text: string, a: number, b: number): boolean {
+  return a < b && hostEnd(text, a, b) === b
 }

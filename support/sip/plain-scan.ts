@@ -6,16 +6,7 @@
  * false and the caller runs the full parser, which accepts the value or rejects it with a reason. So these change
  * how fast a message is validated, never whether it is accepted or why it is refused (test/sip/plain-scan.test.ts).
  */
-import {
-  inClass,
-  isDigit,
-  isDigits,
-  isHostnameOrIPv4,
-  matchesClass,
-  PARAMCHAR,
-  TOKEN,
-  USER,
-} from './chars.ts'
+import { inClass, isDigit, isDigits, hostEnd, matchesClass, PARAMCHAR, TOKEN, USER } from './chars.ts'
 
 /** Whether text[a, b) equals the lower-case ASCII `lower`, ignoring case. */
 function equalsIgnoreCase(text: string, a: number, b: number, lower: string): boolean {
@@ -84,16 +75,10 @@ function isPort(text: string, a: number, b: number): boolean {
   return v <= 65535
 }
 
-/** Index where host [":" port] starting at i ends (at one of `;`, `>`, b), or -1. */
+/** Index where host [":" port] starting at i ends (at a character that cannot continue it, or b), or -1. */
 function hostPortEnd(text: string, i: number, b: number): number {
-  let j = i
-  while (j < b) {
-    const c = text.charCodeAt(j)
-    if (c === 0x3a || c === 0x3b || c === 0x3e || c === 0x2c || c === 0x20 || c === 0x09) break
-    j++
-  }
-  if (!isHostnameOrIPv4(text, i, j)) return -1
-  if (j < b && text.charCodeAt(j) === 0x3a) {
+  let j = hostEnd(text, i, b)
+  if (j >= 0 && j < b && text.charCodeAt(j) === 0x3a) {
     const port = j + 1
     j = port
     while (j < b && isDigit(text.charCodeAt(j))) j++
