@@ -1,13 +1,15 @@
 /**
- * Every scenario's evidence on disk, not only inside the HTML: `reports/scenarios/NN-slug/` holds the attachments
- * the After hook wrote (verdict.txt, verdict.json, ladder.txt, sip-trace.txt, ladder.svg, sip-trace.pcap, sut-log.txt,
- * …), from cucumber's message stream (each attachment is capped by the hooks, so memory stays bounded).
+ * Every scenario's evidence on disk, not only inside the HTML: `reports/scenarios/<feature>/<scenario>/` (e.g.
+ * `scenarios/registration-digest/registration-answering-an-md5-challenge/`) holds the attachments the After hook
+ * wrote (verdict.txt, verdict.json, ladder.txt, sip-trace.txt, ladder.svg, sip-trace.pcap, sut-log.txt, …), from
+ * cucumber's message stream (each attachment is capped by the hooks, so memory stays bounded). Two scenarios of one
+ * feature with the same slug get `-2`, `-3`…; a retried scenario writes into the folder of its first attempt.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 interface Envelope {
-  pickle?: { id: string; name: string }
+  pickle?: { id: string; name: string; uri: string }
   testCase?: { id: string; pickleId: string }
   testCaseStarted?: { id: string; testCaseId: string }
   attachment?: { testCaseStartedId?: string; fileName?: string; body: string; contentEncoding?: string }
@@ -19,8 +21,8 @@ export function slug(name: string): string {
     name
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 60) || 'scenario'
+      .slice(0, 60)
+      .replace(/^-+|-+$/g, '') || 'scenario'
   )
 }
 
@@ -30,9 +32,11 @@ export function slug(name: string): string {
  */
 export class EvidenceWriter {
   readonly folders = new Map<string, string>()
-  private readonly pickleNames = new Map<string, string>()
+  private readonly pickles = new Map<string, { name: string; uri: string }>()
   private readonly pickleOfCase = new Map<string, string>()
+  private readonly folderOfPickle = new Map<string, string>()
   private readonly folderOfStart = new Map<string, string>()
+  private readonly taken = new Set<string>()
 
   constructor(private readonly reportsDir: string) {
     rmSync(join(reportsDir, 'scenarios'), { recursive: true, force: true })
@@ -40,18 +44,12 @@ export class EvidenceWriter {
 
   add(envelope: object): void {
     const e = envelope as Envelope
-    if (e.pickle) this.pickleNames.set(e.pickle.id, e.pickle.name)
+    if (e.pickle) this.pickles.set(e.pickle.id, { name: e.pickle.name, uri: e.pickle.uri })
     if (e.testCase) this.pickleOfCase.set(e.testCase.id, e.testCase.pickleId)
     if (e.testCaseStarted) {
-      const name =
-        this.pickleNames.get(this.pickleOfCase.get(e.testCaseStarted.testCaseId) ?? '') ?? 'scenario'
-      const folder = join(
-        'scenarios',
-        `${String(this.folderOfStart.size + 1).padStart(2, '0')}-${slug(name)}`,
-      )
-      mkdirSync(join(this.reportsDir, folder), { recursive: true })
+      const pickleId = this.pickleOfCase.get(e.testCaseStarted.testCaseId) ?? ''
+      const folder = this.folderOfPickle.get(pickleId) ?? this.newFolder(pickleId)
       this.folderOfStart.set(e.testCaseStarted.id, folder)
-      this.folders.set(name, folder)
     }
     const attached = e.attachment
     const folder = attached?.testCaseStartedId
@@ -64,5 +62,19 @@ export class EvidenceWriter {
           : Buffer.from(attached.body)
       writeFileSync(join(this.reportsDir, folder, attached.fileName.replace(/[/\\]/g, '_')), body)
     }
+  }
+
+  /** `scenarios/<feature>/<scenario>`, made unique within the run. */
+  private newFolder(pickleId: string): string {
+    const pickle = this.pickles.get(pickleId) ?? { name: 'scenario', uri: 'feature' }
+    const feature = slug(pickle.uri.replace(/^features\//, '').replace(/\.feature$/, ''))
+    const base = join('scenarios', feature, slug(pickle.name))
+    let folder = base
+    for (let n = 2; this.taken.has(folder); n += 1) folder = `${base}-${n}`
+    this.taken.add(folder)
+    mkdirSync(join(this.reportsDir, folder), { recursive: true })
+    this.folderOfPickle.set(pickleId, folder)
+    this.folders.set(pickle.name, folder)
+    return folder
   }
 }

@@ -1,13 +1,14 @@
 /**
  * `reports/index.html`: the page a vendor or an SA3 reviewer opens first. It names the system under test, the
  * profile, its launcher and any fault or variant switches, counts the verdicts, and lists every scenario with its
- * verdict, the requirement that decided it, why, and a link to its evidence folder (ladder, trace, pcap, verdict).
+ * verdict, the requirement that decided it, why, and a link to its evidence folder (ladder, trace, pcap, verdict);
+ * a scenario that failed shows its ladder in the page.
  */
 import { writeFileSync } from 'node:fs'
 import { describeRequirement } from '../support/checks/requirement.ts'
 import { describeFinding, type VerdictKind } from '../support/checks/verdict.ts'
 import { escapeXml as html } from '../support/trace/ladder-svg.ts'
-import type { RunError, ScenarioResult } from './scenario-results.ts'
+import { isFailure, type RunError, type ScenarioResult } from './scenario-results.ts'
 
 export interface RunHeader {
   readonly sut: string
@@ -30,6 +31,12 @@ export const COLOURS: Record<VerdictKind, string> = {
   DEVIATION: '#6e7781',
 }
 
+/** A failed scenario's ladder, shown in the page (no click needed), linked to the full-size SVG. */
+function ladderImage(folder: string, name: string): string {
+  const src = html(`${folder}/ladder.svg`)
+  return `<a href="${src}"><img src="${src}" alt="${html(`ladder of ${name}`)}" style="max-width:60em;width:100%"></a>`
+}
+
 export function indexPage(
   header: RunHeader,
   results: readonly ScenarioResult[],
@@ -50,7 +57,7 @@ export function indexPage(
       `<tr><td style="color:${COLOURS[v.verdict]};font-weight:bold">${v.verdict}</td>` +
       `<td>${html(r.name)}<br><small>${html(r.feature)}${r.line ? `:${r.line}` : ''} ${html(r.tags.join(' '))}</small></td>` +
       `<td>${v.requirement ? html(describeRequirement(v.requirement)) : ''}</td>` +
-      `<td><pre>${html(why)}</pre></td>` +
+      `<td><pre>${html(why)}</pre>${folder && isFailure(v.verdict) ? ladderImage(folder, r.name) : ''}</td>` +
       `<td>${folder ? `<a href="${html(folder)}/">evidence</a> · <a href="${html(folder)}/ladder.svg">ladder</a>` : ''}</td></tr>`
     )
   })
