@@ -169,6 +169,57 @@ void describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       }
     })
 
+    void it('origin-host-suffix-match and -prefix-match let a host extended before or after it in', async () => {
+      for (const [fault, origin] of [
+        ['origin-host-suffix-match', 'https://evilwwsf.harness.test:8443'],
+        ['origin-host-prefix-match', 'https://wwsf.harness.test.evil.test:8443'],
+      ] as const) {
+        const { edge } = await startEdge(pki, [fault])
+        try {
+          assert.equal((await handshake(edge.url, pki.ca.cert, { origin })).status, 101, fault)
+          assert.equal(
+            (await handshake(edge.url, pki.ca.cert, { origin: 'http://wwsf.harness.test:8443' })).status,
+            403,
+          )
+        } finally {
+          await edge.close()
+        }
+      }
+    })
+
+    void it('origin-case-sensitive refuses the allowed origin in capitals', async () => {
+      const { edge } = await startEdge(pki, ['origin-case-sensitive'])
+      try {
+        assert.equal(
+          (await handshake(edge.url, pki.ca.cert, { origin: 'https://WWSF.HARNESS.TEST:8443' })).status,
+          403,
+        )
+        assert.equal((await handshake(edge.url, pki.ca.cert, { origin: ALLOWED })).status, 101)
+      } finally {
+        await edge.close()
+      }
+    })
+
+    void it('websocket-version-8-accepted upgrades a version 8 handshake', async () => {
+      const { edge } = await startEdge(pki, ['websocket-version-8-accepted'])
+      try {
+        const opened = await new Promise<boolean>((resolve) => {
+          // ws sends Sec-WebSocket-Origin for version 8 (the hybi draft's name), so Origin is set by hand.
+          const headers = { Origin: ALLOWED }
+          const ws = new WebSocket(edge.url, ['sip'], { ca: pki.ca.cert, headers, protocolVersion: 8 })
+          ws.on('open', () => {
+            resolve(true)
+            ws.close()
+          })
+          ws.on('unexpected-response', () => resolve(false))
+          ws.on('error', () => resolve(false))
+        })
+        assert.equal(opened, true)
+      } finally {
+        await edge.close()
+      }
+    })
+
     void it('no-origin-check lets any origin in', async () => {
       const { edge } = await startEdge(pki, ['no-origin-check'])
       try {
