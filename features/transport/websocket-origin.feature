@@ -55,7 +55,7 @@ Feature: the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 step 2)
     When a client opens a WebSocket to the eP-CSCF with two Origin header fields, the authorized one first
     Then the eP-CSCF refuses the handshake with two Origins with an HTTP 4xx
 
-  @R05 @RFC6455-4.4 @security
+  @cors @R05 @RFC6455-4.4 @security
   Scenario: a handshake for WebSocket version 8 is refused naming version 13
     RFC 6455 §4.2.2 /version/: an HTTP error "such as 426 Upgrade Required" and a Sec-WebSocket-Version header field
     with the versions the server speaks (a MUST; §4.4's example answers 400, so any 4xx passes).
