@@ -1,5 +1,5 @@
 import { createPublicKey, createSecretKey, KeyObject, X509Certificate, type JsonWebKey } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { Faults } from './faults.ts'
 import { get } from 'node:https'
 import {
@@ -209,19 +209,19 @@ function remoteJwks(url: string, ca: string | undefined): JWTVerifyGetKey {
 }
 
 /**
- * A JWKS file provisioned by the operator, read again when its modification time changes: a key the WWSF added is
+ * A JWKS file provisioned by the operator, read again when its content changes: a key the WWSF added is
  * honoured and a key it removed is refused from the next token on (OpenID Connect Core §10.1.1 rotation, recalled).
  */
 function fileJwks(path: string, readOnce: boolean): JWTVerifyGetKey {
+  // Compared by content, not by modification time (a rewrite within the file system's time resolution).
   const read = () => {
-    const { mtimeMs, size } = statSync(path)
-    return { mtimeMs, size, keys: createLocalJWKSet(JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet) }
+    const text = readFileSync(path, 'utf8')
+    return { text, keys: createLocalJWKSet(JSON.parse(text) as JSONWebKeySet) }
   }
   // Read at start, as provisioned; the token-keys-never-refreshed fault keeps these keys whatever the file says.
   let loaded = read()
   return async (header, token) => {
-    const { mtimeMs, size } = statSync(path)
-    if (!readOnce && (loaded.mtimeMs !== mtimeMs || loaded.size !== size)) loaded = read()
+    if (!readOnce && readFileSync(path, 'utf8') !== loaded.text) loaded = read()
     return loaded.keys(header, token)
   }
 }
