@@ -1,6 +1,7 @@
 import { Then, When } from '@cucumber/cucumber'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
 import {
   checkEdgeSurvived,
   checkFragmentedProcessed,
@@ -103,6 +104,8 @@ async function sendTwoInOne(world: HarnessWorld, first: ActorName, second: Actor
     if (message === undefined) break
     if (message.includes(two.callId)) answers.push(message.split('\r\n')[0] ?? '')
   }
+  // A connection the eP-CSCF closed ends the answers, not the watch on Mw: the rest of the window is waited out.
+  await delay(Math.max(0, until - Date.now()))
   const atMw = world.env.scscf.allReceived
     .map((entry) => entry.request.toString())
     .filter((text) => text.includes(two.callId))
