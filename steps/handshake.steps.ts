@@ -26,9 +26,10 @@ When(
 )
 
 When(
-  'a client opens a WebSocket to the eP-CSCF with two Origin header fields, the authorized one first',
-  async function (this: HarnessWorld) {
-    await handshake(this, [authorized(this), 'https://evil.harness.test:8443'])
+  /^a client opens a WebSocket to the eP-CSCF with two Origin header fields, the authorized one (first|last)$/,
+  async function (this: HarnessWorld, place: string) {
+    const both = [authorized(this), 'https://evil.harness.test:8443']
+    await handshake(this, place === 'first' ? both : both.reverse())
   },
 )
 
