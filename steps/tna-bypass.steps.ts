@@ -22,9 +22,7 @@ const TRICKS: Readonly<Record<string, (world: HarnessWorld, actor: ActorName) =>
 When(
   /^(Alice|Bob|Carol) registers with IMS digest and auth-done (.+)$/,
   async function (this: HarnessWorld, actor: ActorName, trick: string) {
-    const options = TRICKS[trick]?.(this, actor)
-    if (options === undefined)
-      throw new ScenarioMisuse(`unknown trick "${trick}"; known: ${Object.keys(TRICKS).join('; ')}`)
+    const options = trickOptions(this, actor, trick)
     await relayed(
       this,
       actor,
@@ -32,6 +30,13 @@ When(
     )
   },
 )
+
+function trickOptions(world: HarnessWorld, actor: ActorName, trick: string): RegisterOptions {
+  const options = TRICKS[trick]?.(world, actor)
+  if (options === undefined)
+    throw new ScenarioMisuse(`unknown trick "${trick}"; known: ${Object.keys(TRICKS).join('; ')}`)
+  return options
+}
 
 /** Initial Digest credentials for the actor in `realm`, claiming auth-done. */
 function forged(world: HarnessWorld, actor: ActorName, realm: string): string {

@@ -15,7 +15,7 @@ import {
   type RegisterOrClose,
 } from '../support/checks/token-lifecycle-checks.ts'
 import { HarnessError, ScenarioMisuse, SutDied, TransportClosed } from '../support/errors.ts'
-import type { RegisterOptions } from '../support/wic/wic.ts'
+import type { RegisterOptions, Wic } from '../support/wic/wic.ts'
 import type { SipResponse } from '../support/sip/message.ts'
 import { initialDigestAuthorization } from '../support/wic/digest-responder.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
@@ -40,6 +40,19 @@ export function withToken(world: HarnessWorld, actor: ActorName, token: string):
   return { authorization: { bearer: token, carriage }, extraHeaders: extra }
 }
 
+/** The actor's WIC refreshes or ends its registration with `token`, the Mw log marked where it began. */
+export function registerAgain(
+  world: HarnessWorld,
+  actor: ActorName,
+  kind: 'refresh' | 'de-register',
+  token: string,
+): Promise<unknown> {
+  mark(world)
+  const options = withToken(world, actor, token)
+  const action = (wic: Wic) => (kind === 'refresh' ? wic.reRegister(options) : wic.deregister(options))
+  return relayed(world, actor, world.register(actor, action))
+}
+
 export function mark(world: HarnessWorld): void {
   marks.set(world, world.env.scscf.allReceived.length)
 }
@@ -53,24 +66,12 @@ When(
   '{actor} logs in at the WWSF again and refreshes her/his registration with the new token',
   async function (this: HarnessWorld, actor: ActorName) {
     await loginAgain(this, actor)
-    mark(this)
-    const options = withToken(this, actor, this.token(actor))
-    await relayed(
-      this,
-      actor,
-      this.register(actor, (wic) => wic.reRegister(options)),
-    )
+    await registerAgain(this, actor, 'refresh', this.token(actor))
   },
 )
 
 When('{actor} de-registers with her/his token', async function (this: HarnessWorld, actor: ActorName) {
-  mark(this)
-  const options = withToken(this, actor, this.token(actor))
-  await relayed(
-    this,
-    actor,
-    this.register(actor, (wic) => wic.deregister(options)),
-  )
+  await registerAgain(this, actor, 'de-register', this.token(actor))
 })
 
 Given('{actor} has de-registered with her/his token', async function (this: HarnessWorld, actor: ActorName) {
@@ -97,14 +98,7 @@ Then("neither of {actor}'s tokens reaches the S-CSCF", function (this: HarnessWo
 When(
   '{actor} refreshes her/his registration with a token that has expired',
   async function (this: HarnessWorld, actor: ActorName) {
-    const expired = await this.hostileToken(actor, 'expired')
-    mark(this)
-    const options = withToken(this, actor, expired)
-    await relayed(
-      this,
-      actor,
-      this.register(actor, (wic) => wic.reRegister(options)),
-    )
+    await registerAgain(this, actor, 'refresh', await this.hostileToken(actor, 'expired'))
   },
 )
 

@@ -5,7 +5,7 @@ import { ScenarioMisuse } from '../support/errors.ts'
 import { awaitJwksRefetchWindow, rotateWwsfKey, type KeyRotation } from '../support/wwsf/key-rotation.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 import { relayed } from './registration.steps.ts'
-import { mark, sinceMark, withToken } from './token-lifecycle.steps.ts'
+import { registerAgain, sinceMark } from './token-lifecycle.steps.ts'
 
 /** The WWSF's key rotation of the scenario, and the token each actor held before it (signed by the old key). */
 const rotations = new WeakMap<HarnessWorld, { rotation: KeyRotation; before: Map<ActorName, string> }>()
@@ -49,25 +49,16 @@ When(
   '{actor} refreshes her/his registration with her/his token of the removed key',
   async function (this: HarnessWorld, actor: ActorName) {
     const old = rotationOf(this).before.get(actor) ?? this.token(actor)
-    mark(this)
-    await relayed(
-      this,
-      actor,
-      this.register(actor, (wic) => wic.reRegister(withToken(this, actor, old))),
-    )
+    await registerAgain(this, actor, 'refresh', old)
   },
 )
 
 Then(
   "the eP-CSCF refuses {actor}'s refresh with the removed key with a 4xx and nothing of it reaches the S-CSCF",
   function (this: HarnessWorld, actor: ActorName) {
+    const { final } = this.lastRegistration(actor)
     const what = `${actor}'s refresh with a token of the key the WWSF removed`
-    checkRefreshRefused(
-      this.lastRegistration(actor).final,
-      sinceMark(this),
-      what,
-      tokenValidated('removed-key'),
-    )
+    checkRefreshRefused(final, sinceMark(this), what, tokenValidated('removed-key'))
   },
 )
 

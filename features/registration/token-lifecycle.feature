@@ -42,7 +42,7 @@ Feature: the WWSF's token after the first registration (TS 24.371 §7.2.1, A.3.2
 
   Rule: the token the WIC repeats on its other requests never reaches the IMS core (TS 24.371 §7.2.1, R41, R35)
 
-    @R41 @R35 @TS24.371-7.2.1 @security
+    @R41 @R35 @TS24.371-7.2.1 @TS33.203-U @security
     Scenario Outline: a <method> carrying Alice's Bearer token reaches the S-CSCF without it
       Given Alice is registered with her token
       When Alice sends a <method> to Bob carrying her Bearer token
