@@ -91,7 +91,11 @@ export interface Segment {
  */
 export function splitTopLevel(text: string, separator: string, context: string, angle = true): Segment[] {
   const sep = separator.charCodeAt(0)
-  if (text.indexOf(separator) < 0 && text.indexOf('"') < 0) return [{ text, offset: 0 }]
+  if (text.indexOf(separator) < 0) {
+    // One segment; its quoted-strings are still checked, as the loop below would.
+    for (let q = text.indexOf('"'); q >= 0; q = text.indexOf('"', quotedStringEnd(text, q, context)));
+    return [{ text, offset: 0 }]
+  }
   const out: Segment[] = []
   let from = 0
   let inAngle = false

@@ -26,10 +26,17 @@ export interface ParsedNameAddr {
 
 const CONTEXT = 'name-addr'
 
+/** Whether text[i] may be whitespace that String.prototype.trim() removes (any control, SP or non-ASCII). */
+function isSpaceAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i)
+  return c <= 0x20 || c >= 0x7f
+}
+
 /** Parses a name-addr or addr-spec with its header parameters, reporting whether `<...>` was used. */
 export function parseNameAddrDetailed(value: string): ParsedNameAddr {
-  const raw = value.trim()
-  const lead = value.length - value.trimStart().length
+  const trimmed = !isSpaceAt(value, 0) && !isSpaceAt(value, value.length - 1)
+  const raw = trimmed ? value : value.trim()
+  const lead = trimmed ? 0 : value.length - value.trimStart().length
   try {
     return parseTrimmed(raw)
   } catch (error) {
@@ -71,7 +78,7 @@ function parseTrimmed(raw: string): ParsedNameAddr {
   const close = raw.indexOf('>', i)
   if (close < 0) throw new SipParseError('"<" without a closing ">"', i, CONTEXT)
   const inner = raw.slice(i + 1, close)
-  if (inner.length !== inner.trim().length) {
+  if ((isSpaceAt(inner, 0) || isSpaceAt(inner, inner.length - 1)) && inner.length !== inner.trim().length) {
     throw new SipParseError(
       'whitespace inside "<...>" around the addr-spec (RFC 3261 §25.1 LAQUOT/RAQUOT)',
       i + 1,

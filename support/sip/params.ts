@@ -121,7 +121,8 @@ export function parseParams(text: string, context = 'parameters'): Param[] {
 /** The value of the first parameter with this name (case-insensitive, RFC 3261 §7.3.1); undefined for a flag. */
 export function getParam(params: readonly Param[], name: string): string | undefined {
   const key = name.toLowerCase()
-  return params.find((p) => p.name.toLowerCase() === key)?.value
+  for (const p of params) if (p.name.length === key.length && p.name.toLowerCase() === key) return p.value
+  return undefined
 }
 
 export function hasParam(params: readonly Param[], name: string): boolean {

@@ -9,7 +9,8 @@ import type { SipMessage } from './message.ts'
 import { formatParams, getParam, parseParams, type Param } from './params.ts'
 import { SipParseError } from './parse-error.ts'
 import { isValidHost, parsePort } from './uri.ts'
-import { isDigits } from './chars.ts'
+import { hostEnd, isDigits } from './chars.ts'
+import { isPlainVia } from './plain-scan.ts'
 
 export interface Via {
   /** protocol-name "/" protocol-version, normally `SIP/2.0`. */
@@ -42,7 +43,31 @@ function upperTransport(transport: string): string {
   return transport
 }
 
+/** A via-parm of the plain form (see plain-scan.ts), read by position: the same result as the general reading. */
+function plainVia(raw: string): Via {
+  const sp = raw.indexOf(' ', 8)
+  const hostStop = hostEnd(raw, sp + 1, raw.length)
+  const via: Via = {
+    protocol: 'SIP/2.0',
+    transport: upperTransport(raw.slice(8, sp)),
+    host: raw.slice(sp + 1, hostStop),
+    params: [],
+    raw,
+  }
+  let rest = hostStop
+  if (raw.charCodeAt(rest) === 0x3a) {
+    rest = raw.indexOf(';', hostStop)
+    if (rest < 0) rest = raw.length
+    via.port = Number(raw.slice(hostStop + 1, rest))
+  }
+  if (rest < raw.length) via.params = parseParams(raw.slice(rest + 1), CONTEXT)
+  const branch = getParam(via.params, 'branch')
+  if (branch !== undefined) via.branch = branch
+  return via
+}
+
 function parseVia(raw: string): Via {
+  if (isPlainVia(raw, 0, raw.length)) return plainVia(raw)
   const m = HEAD.exec(raw)
   if (!m) throw new SipParseError('via-parm is not "SIP/2.0/<transport> <host>[:port]"', 0, CONTEXT)
   const [, name = '', version = '', transport = '', host = '', port] = m
@@ -87,6 +112,9 @@ function parseVia(raw: string): Via {
  */
 function checkParams(params: readonly Param[], at: number): void {
   for (const p of params) {
+    const n = p.name.length
+    // Only ttl, rport, branch and received have a grammar of their own.
+    if (n !== 3 && n !== 5 && n !== 6 && n !== 8) continue
     const why = paramDefect(p.name.toLowerCase(), p)
     if (why !== undefined) throw new SipParseError(`${p.name} parameter ${why}`, at, CONTEXT)
   }

@@ -128,3 +128,18 @@ void test('the plain CSeq recogniser MUST only accept a CSeq whose method is the
   assert.equal(isPlainCSeq('2147483648 INVITE', 0, 17, undefined), false)
   assert.equal(isPlainCSeq('1 INVITE', 0, 8, 'OPTIONS'), false)
 })
+
+void test('a Via of the plain form MUST read as it does through the general reader', () => {
+  for (const seed of VIAS) {
+    for (const value of mutations(seed)) {
+      if (!isPlainVia(value, 0, value.length)) continue
+      // Two SPs before sent-by are valid LWS but not the plain form, so this one takes the general path.
+      const general = value.replace(' ', '  ')
+      assert.equal(isPlainVia(general, 0, general.length), false)
+      const [plain] = parseViaList(value)
+      const [read] = parseViaList(general)
+      assert.deepEqual({ ...plain, raw: '' }, { ...read, raw: '' }, JSON.stringify(value))
+      assert.equal(plain?.raw, value)
+    }
+  }
+})
