@@ -25,8 +25,8 @@ Feature: Real WICs in a real browser: JsSIP and SIP.js in headless Chromium (iss
     credentials on REGISTER; the eP-CSCF validates it and registers the user at the S-CSCF by TNA (auth-done).
     Given Alice's browser WIC runs <library> on a page from the authorized WWSF origin
     When Alice logs in on the WWSF form of her page, and her browser WIC registers with the token
-    Then Alice's browser registration succeeds and the S-CSCF holds the binding
-    And the S-CSCF registered Alice's page without a digest challenge, with auth-done for her IMPI, and never saw the token
+    Then the S-CSCF registered Alice's page without a digest challenge, with auth-done for her IMPI, and never saw the token
+    And Alice's browser registration succeeds and the S-CSCF holds the binding
 
     @X.2.1.3 @token @R34 @R35
     Examples:
