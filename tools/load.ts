@@ -11,6 +11,7 @@ import { WORKLOADS, type LoadAuth, type Workload } from '../support/load/load-co
 import { totalsText, writeLoadReport } from '../support/load/load-report.ts'
 import { DEFAULT_THREADS, runLoad, type LoadOptions } from '../support/load/run-load.ts'
 import { LoadEnvironment } from '../support/load/load-environment.ts'
+import { openFilesWarning } from '../support/load/open-files.ts'
 import { loadProfile, type LoadedProfile } from '../support/profile/load-profile.ts'
 
 const USAGE = `usage: npm run load -- [options]
@@ -138,6 +139,12 @@ async function main(argv: string[]): Promise<number> {
   out(
     `load: ${workload} against "${loaded.profile.name}" (${loaded.profile.launcher.kind}), ${plan.rate}/s after a ${plan.rampS} s ramp for ${plan.durationS} s, ${cli.options.threads} generator thread(s)`,
   )
+  const concurrent = Math.min(
+    plan.limit,
+    Math.ceil(plan.rate * (Number.isFinite(cli.options.holdS) ? cli.options.holdS : plan.durationS)),
+  )
+  const fds = openFilesWarning(concurrent + cli.options.pool, loaded.profile.launcher.kind === 'reference')
+  if (fds !== undefined) out(`WARNING ${fds}`)
   const report = await runLoad(loaded, {
     ...cli.options,
     progress: (line) => out(line),
@@ -146,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
   const files = writeLoadReport(cli.reports, report)
   out(`\n${totalsText(report.totals)}`)
   out(
-    `peak ${report.peak.registered} registered WICs; CPU (% of one core) mock core ${report.cpu.core}, generators ${report.cpu.generators}, main ${report.cpu.main}, machine ${report.cpu.machine}; mock core share of the harness CPU ${(report.cpu.coreShare * 100).toFixed(1)} %`,
+    `peak ${report.peak.registered} registered WICs; generators at most ${report.peak.lagMs} ms late; CPU (% of one core) mock core ${report.cpu.core}, generators ${report.cpu.generators}, main ${report.cpu.main}, machine ${report.cpu.machine}; mock core share of the harness CPU ${(report.cpu.coreShare * 100).toFixed(1)} %`,
   )
   if (report.flood) out(`flood: ${report.flood.text}`)
   out(`reports: ${files.html}, ${files.json}`)

@@ -107,6 +107,7 @@ export async function runArtilleryScenario(
       registered: 0,
       halfOpen: 0,
       halfOpenClosedEarly: 0,
+      lagMs: 0,
       arrivals: 0,
       heapUsed: 0,
     })

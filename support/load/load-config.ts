@@ -105,6 +105,8 @@ export interface WorkerGauges {
   readonly halfOpenClosedEarly: number
   /** Arrivals so far. */
   readonly arrivals: number
+  /** How late the thread fired an arrival, at most, in the interval (ms): it cannot keep the rate when large. */
+  readonly lagMs: number
   readonly heapUsed: number
 }
 

@@ -22,7 +22,13 @@ export interface LoadReport {
   readonly settings: Readonly<Record<string, unknown>>
   readonly totals: Partial<Record<TransactionType, TypeTotals>>
   readonly phases: Record<string, Partial<Record<TransactionType, TypeTotals>>>
-  readonly peak: { readonly registered: number; readonly open: number; readonly halfOpen: number }
+  /** Peaks; `lagMs`: how late the generators fired an arrival at worst (they could not keep the rate). */
+  readonly peak: {
+    readonly registered: number
+    readonly open: number
+    readonly halfOpen: number
+    readonly lagMs: number
+  }
   /** CPU over the run in % of one core, and the mock core's share of the harness process's CPU. */
   readonly cpu: {
     readonly core: number
@@ -167,7 +173,7 @@ function loadPage(r: LoadReport): string {
 <h1>Load: ${esc(r.workload)} against ${esc(r.sut)}</h1>
 <p>${esc(r.command)}<br>started ${esc(r.startedAt)}, ${r.durationS} s${r.interrupted ? ' (interrupted)' : ''}; machine ${r.machine.cpus} cores (${esc(r.machine.model)}), ${r.machine.memoryGiB} GiB, Node ${esc(r.machine.node)}</p>
 ${r.flood ? `<p class="${r.flood.held ? 'held' : 'not'}">Flood: ${esc(r.flood.text)}</p>` : ''}
-<p>Peak: ${r.peak.registered} registered WICs, ${r.peak.open} open WebSockets, ${r.peak.halfOpen} half-open TLS connections.
+<p>Peak: ${r.peak.registered} registered WICs, ${r.peak.open} open WebSockets, ${r.peak.halfOpen} half-open TLS connections; the generators fired arrivals at most ${r.peak.lagMs} ms late.
 CPU over the run (% of one core): mock core ${r.cpu.core}, generators ${r.cpu.generators}, main thread ${r.cpu.main}, machine ${r.cpu.machine} (of ${r.machine.cpus * 100});
 the mock core used ${(r.cpu.coreShare * 100).toFixed(1)} % of the harness process's CPU.</p>
 <h2>Totals</h2>${table(r.totals)}${phases}

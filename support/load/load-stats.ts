@@ -38,6 +38,8 @@ export interface SecondRow {
   readonly registered: number
   readonly open: number
   readonly halfOpen: number
+  /** How late the generators fired arrivals, at most (ms). */
+  readonly lagMs: number
   /** CPU in % of one core: the mock core's thread, the generator threads, the main thread, the whole machine. */
   readonly cpu: {
     readonly core: number
@@ -113,6 +115,7 @@ export class LoadStats {
       registered = 0,
       halfOpen = 0,
       halfOpenClosedEarly = 0,
+      lagMs = 0,
       arrivals = 0,
       heapUsed = 0
     for (const g of this.gauges.values()) {
@@ -122,8 +125,9 @@ export class LoadStats {
       halfOpenClosedEarly += g.halfOpenClosedEarly
       arrivals += g.arrivals
       heapUsed += g.heapUsed
+      lagMs = Math.max(lagMs, g.lagMs)
     }
-    return { open, registered, halfOpen, halfOpenClosedEarly, arrivals, heapUsed }
+    return { open, registered, halfOpen, halfOpenClosedEarly, arrivals, lagMs, heapUsed }
   }
 
   /** Closes second `t` (its counts are complete enough) with its CPU and target rate; returns its row. */
@@ -152,6 +156,7 @@ export class LoadStats {
       registered: g.registered,
       open: g.open,
       halfOpen: g.halfOpen,
+      lagMs: g.lagMs,
       cpu: {
         core: pct(cpu.coreUs),
         generators: pct(this.generatorCpu.get(t) ?? 0),

@@ -24,8 +24,11 @@ const recorder = new TickRecorder(config.index)
 const wics = new LoadWics(config, recorder, trace)
 const flood = new Flood(config.target, config.halfOpenS, recorder, trace)
 let arrivals = 0
-const timers: NodeJS.Timeout[] = []
+/** Clears the schedules' timers and the tick. */
+const stoppers: (() => void)[] = []
 let stopped = false
+/** How late the generator fired an arrival, at most, since the last tick (ms). */
+let lagMs = 0
 
 function post(message: WorkerMessage): void {
   port.postMessage(message)
@@ -38,11 +41,19 @@ function gauges() {
     halfOpen: flood.halfOpen,
     halfOpenClosedEarly: flood.closedEarly,
     arrivals,
+    lagMs: Math.round(lagMs),
     heapUsed: process.memoryUsage().heapUsed,
   }
 }
 
-/** Fires `run` at each arrival of the plan after `startAt` (+ `offsetS`), catching up when the thread was late. */
+/** Most arrivals fired in one turn of the event loop: a late thread catches up without starving its own I/O. */
+const BURST = 20
+
+/**
+ * Fires `run` at each arrival of the plan after `startAt` (+ `offsetS`). A thread that falls behind fires the
+ * arrivals that are due, BURST per turn, and reports how late it was (`lagMs`, the largest lag of the interval):
+ * an open-loop generator that cannot keep its schedule says so rather than quietly lowering the rate.
+ */
 function schedule(
   startAt: number,
   offsetS: number,
@@ -50,21 +61,24 @@ function schedule(
   run: () => void,
 ): void {
   let k = 0
+  let timer: NodeJS.Timeout | undefined
   const next = (): void => {
     if (stopped) return
     const now = performance.timeOrigin + performance.now()
-    for (;;) {
+    for (let fired = 0; ; fired += 1) {
       const due = at(k)
       if (due === undefined) return
       const dueAt = startAt + (offsetS + due) * 1000
-      if (dueAt > now) {
-        timers.push(setTimeout(next, Math.max(0, dueAt - now)))
+      if (dueAt > now || fired === BURST) {
+        timer = setTimeout(next, Math.max(0, dueAt - now))
         return
       }
+      lagMs = Math.max(lagMs, now - dueAt)
       k += 1
       run()
     }
   }
+  stoppers.push(() => clearTimeout(timer))
   next()
 }
 
@@ -93,14 +107,17 @@ function start(startAt: number): void {
       () => void flood.attack(),
     )
   }
-  const tick = setInterval(() => post(recorder.flush(gauges())), 1000)
-  timers.push(tick)
+  const tick = setInterval(() => {
+    post(recorder.flush(gauges()))
+    lagMs = 0
+  }, 1000)
+  stoppers.push(() => clearInterval(tick))
 }
 
 async function stop(): Promise<void> {
   if (stopped) return
   stopped = true
-  for (const timer of timers) clearTimeout(timer)
+  for (const stopper of stoppers) stopper()
   flood.stop()
   await wics.closeAll(Math.max(2000, config.target.waitMs))
   post({ kind: 'done', worker: config.index, tick: recorder.flush(gauges()) })

@@ -137,7 +137,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
     void o.interrupt?.then(() => (interrupted = true))
     let lastMain = threadCpu()
     let lastMachine = machineTimes()
-    const peak = { registered: 0, open: 0, halfOpen: 0 }
+    const peak = { registered: 0, open: 0, halfOpen: 0, lagMs: 0 }
     let coreUs = 0
     let mainUs = 0
     let machineBusy = 0
@@ -166,6 +166,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
       peak.registered = Math.max(peak.registered, row.registered)
       peak.open = Math.max(peak.open, row.open)
       peak.halfOpen = Math.max(peak.halfOpen, row.halfOpen)
+      peak.lagMs = Math.max(peak.lagMs, row.lagMs)
       o.progress?.(progressLine(row, env.core.bindings), row)
       second += 1
     }
@@ -248,6 +249,7 @@ function progressLine(row: SecondRow, bindings: number): string {
   return (
     `[${String(row.t + 1).padStart(4)}s] target ${Math.round(row.target)}/s | ${parts.join(' | ') || 'idle'} | ` +
     `registered ${row.registered} (core bindings ${bindings}) open ${row.open}${row.halfOpen ? ` half-open ${row.halfOpen}` : ''} | ` +
+    `${row.lagMs > 100 ? `generators late ${(row.lagMs / 1000).toFixed(1)} s | ` : ''}` +
     `CPU% core ${row.cpu.core} gen ${row.cpu.generators} main ${row.cpu.main} machine ${row.cpu.machine}`
   )
 }

@@ -1,4 +1,4 @@
-import { newBranch, newCallId, newTag } from '../sip/ids.ts'
+import { randomBytes } from 'node:crypto'
 import { SipRequest } from '../sip/message.ts'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { TransactionLayer } from '../transaction/transaction-layer.ts'
@@ -34,7 +34,8 @@ export interface UdpRegistrationResult {
 
 /**
  * The harness's generator over UDP, for the side-by-side with SIPp (`npm run bench`): the same digest
- * REGISTER workload as `bench/sipp/register.xml`: REGISTER with initial credentials (TS 24.229 §5.1.1.2), 401,
+ * REGISTER workload as `bench/sipp/register.xml` (the Request-URI is the registrar's address, as SIPp's digest
+ * uri is): REGISTER with initial credentials (TS 24.229 §5.1.1.2), 401,
  * REGISTER with the answer (RFC 3261 §22.2, the WIC's own DigestResponder), 200; through the harness's UDP
  * transport and RFC 3261 client transactions (retransmissions included), `concurrency` at once.
  */
@@ -64,14 +65,19 @@ export async function runUdpRegistrations(run: UdpRegistrationRun): Promise<UdpR
   const cpu0 = threadCpu()
   const t0 = performance.now()
 
+  // Identifiers unique within the run (RFC 3261 §8.1.1.7 asks a branch unique in space and time: a random run
+  // prefix and a counter), without a call to the random source per message.
+  const prefix = randomBytes(6).toString('hex')
+  let counter = 0
+  const unique = (): string => `${prefix}${(counter++).toString(36)}`
+  const uri = `sip:${run.registrar.address}:${run.registrar.port}`
   const one = async (n: number): Promise<void> => {
     const user = loadUser(n % run.users, run.domain)
-    const uri = `sip:${run.domain}`
-    const callId = newCallId('127.0.0.1')
-    const fromTag = newTag()
+    const callId = `${unique()}@127.0.0.1`
+    const fromTag = unique()
     const register = (cseq: number, authorization: string): SipRequest =>
       new SipRequest({ method: 'REGISTER', uri })
-        .append('Via', `SIP/2.0/UDP ${own};branch=${newBranch()};rport`)
+        .append('Via', `SIP/2.0/UDP ${own};branch=z9hG4bK${unique()};rport`)
         .append('Max-Forwards', '70')
         .append('From', `<${user.impu}>;tag=${fromTag}`)
         .append('To', `<${user.impu}>`)
