@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the parser's throughput against npm `sip` (bench/parser.bench.ts) and the suite's wall time and median scenario
- * time against the embedded reference eP-CSCF. Speed is measured here, never asserted in tests.
+ * `npm run bench`: the parser's throughput against npm `sip` (bench/parser.bench.ts) and the suite's wall time and
+ * median scenario time against the embedded reference eP-CSCF. Speed is measured here, never asserted in tests.
  */
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
