@@ -6,7 +6,7 @@
  * 2. WSS registrations per second and their p99 at the highest rate with under 0.1 % failures, through the
  *    reference eP-CSCF and through Kamailio (profiles/kamailio-process.yaml) when it is installed;
  * 3. memory and CPU per registered WIC (heap after a collection, hence --expose-gc).
- * Knobs: BENCH_LOAD_UDP_REGS (4000 per round), BENCH_LOAD_WICS (2000), BENCH_LOAD_RATES (100,200,400,800,1600),
+ * Knobs: BENCH_LOAD_UDP_REGS (4000 per round), BENCH_LOAD_WICS (2000), BENCH_LOAD_RATES (25,50,100,200,400,800,1600),
  * HARNESS_PORT_BASE (the ports of the SUT and the mock core, as for npm start).
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -25,7 +25,7 @@ const out = (text: string) => process.stdout.write(`${text}\n`)
 const DOMAIN = 'ims.harness.test'
 const UDP_REGS = Number(process.env.BENCH_LOAD_UDP_REGS ?? 4000)
 const WICS = Number(process.env.BENCH_LOAD_WICS ?? 2000)
-const RATES = (process.env.BENCH_LOAD_RATES ?? '100,200,400,800,1600').split(',').map(Number)
+const RATES = (process.env.BENCH_LOAD_RATES ?? '25,50,100,200,400,800,1600').split(',').map(Number)
 const CONCURRENCY = 100
 
 async function udpSideBySide(): Promise<void> {
