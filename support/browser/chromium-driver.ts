@@ -106,8 +106,8 @@ export class ChromiumDriver {
 function missingText(path: string, detail: string): string {
   return (
     `Chromium could not be started from ${path} (${detail}): the browser WIC scenarios need it. Install the ` +
-    'Debian package with `apt-get install chromium` (.ci/install-debian-packages.sh does), or give its path in ' +
-    'the HARNESS_CHROMIUM environment variable'
+    'Debian package with `apt-get install chromium` (.ci/install-debian-packages.sh does), or give its path as ' +
+    'browser.executablePath in the profile (or HARNESS_CHROMIUM)'
   )
 }
 

@@ -370,6 +370,18 @@ export const profileSchema = z.strictObject({
     .describe(
       'The mock WWSF of token registration (TR 23.701 X.2.1.3): HTTPS login issuing a JWT, and its JWKS. Its public key is also written as `{{wwsf.jwks}}` and `{{wwsf.publicKeyPem}}` for an eP-CSCF provisioned statically.',
     ),
+  browser: z
+    .strictObject({
+      executablePath: z
+        .string()
+        .min(1)
+        .default('/usr/bin/chromium')
+        .describe(
+          "Chromium for the browser WICs (features/browser/, JsSIP and SIP.js driven by playwright-core): the Debian package's by default; the HARNESS_CHROMIUM environment variable overrides it. None there: the browser scenarios are an ENVIRONMENT ERROR.",
+        ),
+    })
+    .prefault({})
+    .describe('The real WICs in headless Chromium (issue 11).'),
   subscribers: z
     .array(subscriber)
     .min(1)

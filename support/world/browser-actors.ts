@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { BrowserWic } from '../browser/browser-wic.ts'
 import {
-  DEFAULT_CHROMIUM,
   sharedChromium,
   spkiPin,
   verifiedServerCertificate,
@@ -126,7 +125,7 @@ async function workerChromium(world: HarnessWorld): Promise<ChromiumDriver> {
     throw error
   })
   return sharedChromium({
-    executablePath: process.env.HARNESS_CHROMIUM || DEFAULT_CHROMIUM,
+    executablePath: process.env.HARNESS_CHROMIUM || env.profile.browser.executablePath,
     hostRules: [
       ...origin.allowed.map((o) => [new URL(o).host, wwsfAt] as const),
       [wss.serverName, wss.host],
