@@ -7,7 +7,9 @@ import { isSipMessage, traceMessages } from './trace-messages.ts'
  * "exported PDU"): each record is a list of TLVs naming the dissector ("sip") and the addresses and ports,
  * followed by the SIP message itself, so no IP/TCP/WebSocket framing has to be invented (the W2 leg is TLS +
  * WebSocket on the wire; here it is the SIP text the WIC and the eP-CSCF exchanged). Each message once: the
- * `sent` event, or the `received` event when no component recorded sending it. HTTP and handshakes are left out.
+ * `sent` event, or the `received` event when no component recorded sending it. HTTP messages (the WebSocket upgrade
+ * with its Origin header and the eP-CSCF's answer, the WWSF login on W1) are records for the "http" dissector, so
+ * the capture shows the Origin an eP-CSCF accepted or refused. W2 and Mw are told apart by their ports.
  */
 
 export const LINKTYPE_WIRESHARK_UPPER_PDU = 252
@@ -81,10 +83,16 @@ function portType(event: TraceEvent): number {
   return transport === 'UDP' ? EXP_PDU_PT.UDP : EXP_PDU_PT.TCP
 }
 
+/** An HTTP/1.x request line (`GET / HTTP/1.1`) or status line (`HTTP/1.1 101 …`) at the start of the text. */
+export function isHttpMessage(raw: string): boolean {
+  return /^(?:[A-Z]+ \S+ HTTP\/1\.[01]\r?\n|HTTP\/1\.[01] \d{3}[ \r\n])/.test(raw)
+}
+
 function record(event: TraceEvent): Buffer {
   const payload = Buffer.from(event.raw, 'utf8')
+  const dissector = isSipMessage(event.raw) ? 'sip' : 'http'
   const header = Buffer.concat([
-    tlv(EXP_PDU_TAG.DISSECTOR_NAME, Buffer.from('sip', 'ascii')),
+    tlv(EXP_PDU_TAG.DISSECTOR_NAME, Buffer.from(dissector, 'ascii')),
     addressTlv(event.from, EXP_PDU_TAG.IPV4_SRC, EXP_PDU_TAG.IPV6_SRC),
     addressTlv(event.to, EXP_PDU_TAG.IPV4_DST, EXP_PDU_TAG.IPV6_DST),
     tlv(EXP_PDU_TAG.PORT_TYPE, uint32(portType(event))),
@@ -109,7 +117,7 @@ function record(event: TraceEvent): Buffer {
   return Buffer.concat([recordHeader, included])
 }
 
-/** A classic (microsecond, little-endian) pcap file with one exported-PDU record per SIP message of the trace. */
+/** A classic (microsecond, little-endian) pcap file with one exported-PDU record per SIP or HTTP message of the trace. */
 export function tracePcap(events: readonly TraceEvent[]): Buffer {
   const global = Buffer.alloc(24)
   global.writeUInt32LE(0xa1b2c3d4, 0)
@@ -121,7 +129,7 @@ export function tracePcap(events: readonly TraceEvent[]): Buffer {
   global.writeUInt32LE(LINKTYPE_WIRESHARK_UPPER_PDU, 20)
   const records = traceMessages(events)
     .map((m) => m.event)
-    .filter((e) => isSipMessage(e.raw))
+    .filter((e) => isSipMessage(e.raw) || isHttpMessage(e.raw))
     .map(record)
   return Buffer.concat([global, ...records])
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { tracePcap } from '../../support/trace/pcap.ts'
-import { REGISTER_W2, T0, externalTrace, referenceTrace } from './trace-fixture.ts'
+import { REGISTER_W2, T0, UPGRADE, externalTrace, referenceTrace } from './trace-fixture.ts'
 
 /** The records of a pcap file: each record header's fields and its data. */
 function records(pcap: Buffer) {
@@ -43,9 +43,9 @@ void test('it writes a classic little-endian pcap header with link type 252 (exp
 
 void test('it writes one record per SIP message: TLVs for dissector, addresses, ports, then the SIP bytes', () => {
   const all = records(tracePcap(referenceTrace()))
-  // REGISTER W2, REGISTER Mw, 200 Mw, 200 W2: the WebSocket upgrade and the received copies are left out.
-  assert.equal(all.length, 4)
-  const first = all[0]
+  // The upgrade (HTTP), REGISTER W2, REGISTER Mw, 200 Mw, 200 W2: the received copies are left out.
+  assert.equal(all.length, 5)
+  const first = all[1]
   assert.ok(first)
   const at = T0 + 3
   assert.equal(first.seconds, Math.floor(at / 1000))
@@ -64,7 +64,14 @@ void test('it writes one record per SIP message: TLVs for dissector, addresses, 
   assert.deepEqual(first.data.subarray(0, tlvs.length), tlvs)
   assert.equal(first.data.subarray(tlvs.length).toString('utf8'), REGISTER_W2)
   // The Mw leg is UDP.
-  assert.deepEqual([...(all[1]?.data.subarray(24, 32) ?? [])], [0, 24, 0, 4, 0, 0, 0, 3])
+  assert.deepEqual([...(all[2]?.data.subarray(24, 32) ?? [])], [0, 24, 0, 4, 0, 0, 0, 3])
+})
+
+void test('the WebSocket upgrade is in the capture for the http dissector, with its Origin header', () => {
+  const upgrade = records(tracePcap(referenceTrace()))[0]
+  assert.deepEqual([...(upgrade?.data.subarray(0, 8) ?? [])], [0, 12, 0, 4, 0x68, 0x74, 0x74, 0x70]) // "http"
+  assert.equal(upgrade?.data.subarray(52).toString('utf8'), UPGRADE)
+  assert.match(UPGRADE, /\r\nOrigin: https:\/\/wwsf\.harness\.test:8443\r\n/)
 })
 
 void test('with an external eP-CSCF the received-only messages are in the capture too', () => {
@@ -72,6 +79,7 @@ void test('with an external eP-CSCF the received-only messages are in the captur
   assert.deepEqual(
     all.map((r) => r.data.subarray(52).toString('utf8').split('\r\n')[0]),
     [
+      'GET / HTTP/1.1',
       'REGISTER sip:ims.harness.test SIP/2.0',
       'REGISTER sip:ims.harness.test SIP/2.0',
       'SIP/2.0 200 OK',
@@ -87,7 +95,7 @@ void test('an empty trace is a header-only capture', () => {
 const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' })
 const noTshark = tshark.error !== undefined || tshark.status !== 0
 void test(
-  'tshark decodes the records as SIP',
+  'tshark decodes the records as SIP, and the upgrade as HTTP with its Origin',
   { skip: noTshark ? 'tshark is not installed (apt-get install tshark) — byte layout checked above' : false },
   () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcap-test-'))
@@ -109,15 +117,18 @@ void test(
           'sip.Status-Code',
           '-e',
           'exported_pdu.dst_port',
+          '-e',
+          'http.request.line',
         ],
         { encoding: 'utf8', env: { ...process.env, HOME: dir } },
       )
       assert.equal(run.status, 0, run.stderr)
       assert.deepEqual(run.stdout.trim().split('\n'), [
-        'REGISTER,,7443',
-        'REGISTER,,5070',
-        ',200,5060',
-        ',200,50766',
+        String.raw`,,7443,Upgrade: websocket\r\n,Sec-WebSocket-Protocol: sip\r\n,Origin: https://wwsf.harness.test:8443\r\n`,
+        'REGISTER,,7443,',
+        'REGISTER,,5070,',
+        ',200,5060,',
+        ',200,50766,',
       ])
     } finally {
       rmSync(dir, { recursive: true, force: true })

@@ -16,7 +16,8 @@ export const OK_MW =
   'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK2\r\nVia: SIP/2.0/WSS abc.invalid;branch=z9hG4bK1\r\nCall-ID: a1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n'
 export const OK_W2 =
   'SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS abc.invalid;branch=z9hG4bK1\r\nCall-ID: a1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n'
-const UPGRADE = 'GET / HTTP/1.1\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: sip\r\n\r\n'
+export const UPGRADE =
+  'GET / HTTP/1.1\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: sip\r\nOrigin: https://wwsf.harness.test:8443\r\n\r\n'
 
 function ev(
   ms: number,
