@@ -17,9 +17,9 @@ import type { RunError, ScenarioResult } from './scenario-results.ts'
 const SA3_ASPECTS: readonly { readonly aspect: string; readonly tags: readonly string[] }[] = [
   {
     aspect: 'the use of TLS, WSS and CORS at the relevant reference points',
-    // TLS versions and certificate (tls.feature), Origin checks (@cors), WebSocket framing on W2 (R08, R09); not the
-    // subprotocol scenarios.
-    tags: ['@tls', '@cors', '@R08', '@R09'],
+    // TLS versions and certificate (tls.feature), Origin checks (@cors), the WebSocket version of the handshake (R05)
+    // and WebSocket framing on W2 (R08, R09); not the subprotocol scenarios.
+    tags: ['@tls', '@cors', '@R05', '@R08', '@R09'],
   },
   {
     aspect: 'the use of IMS digest, TNA, and/or other IMS authentication mechanisms',
