@@ -29,7 +29,10 @@ export interface RunError {
 export interface RunResults {
   readonly scenarios: ScenarioResult[]
   readonly runErrors: RunError[]
-  /** Scenarios cucumber selected to run that did not finish (an interrupted run, a failed BeforeAll). */
+  /**
+   * Scenarios cucumber selected to run that did not finish (an interrupted run); after a failed BeforeAll, before any
+   * was selected, every scenario it loaded.
+   */
   readonly unfinished: readonly { readonly name: string; readonly tags: readonly string[] }[]
 }
 
@@ -113,7 +116,13 @@ export class ResultCollector {
   }
 
   results(): RunResults {
-    const unfinished = [...new Set(this.pickleOfCase.values())]
+    // A run that failed before cucumber chose its test cases (a BeforeAll hook) selected nothing: every scenario it
+    // loaded counts as not finished (a --tags or --name filter is then not applied).
+    const selected =
+      this.pickleOfCase.size === 0 && this.runErrors.length > 0
+        ? this.pickles.keys()
+        : this.pickleOfCase.values()
+    const unfinished = [...new Set(selected)]
       .filter((id) => !this.scenarios.has(id))
       .map((id) => this.pickles.get(id))
       .filter((p) => p !== undefined)

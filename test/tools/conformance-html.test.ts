@@ -4,7 +4,7 @@ import type { ScenarioVerdict } from '../../support/checks/verdict.ts'
 import { conformancePage, harnessVersion } from '../../tools/conformance-html.ts'
 import { conformanceModel, readCatalogue, requirementTitles } from '../../tools/conformance-matrix.ts'
 import { featureTags, runFilter } from '../../tools/feature-paths.ts'
-import type { ScenarioResult } from '../../tools/scenario-results.ts'
+import { ResultCollector, type ScenarioResult } from '../../tools/scenario-results.ts'
 
 const verdict = (v: Partial<ScenarioVerdict> & Pick<ScenarioVerdict, 'verdict'>): ScenarioVerdict => ({
   message: '',
@@ -121,4 +121,27 @@ void test('runFilter reads --tags, --name and paths, inline forms included', () 
       paths: ['features/y.feature'],
     },
   )
+})
+
+void test('a run that failed before any scenario was selected (a BeforeAll) leaves every loaded scenario unfinished', () => {
+  const collector = new ResultCollector()
+  collector.add({
+    pickle: { id: 'p1', name: 'TLS 1.2', uri: 'features/transport/tls.feature', tags: [{ name: '@R07' }] },
+  })
+  collector.add({
+    testRunHookFinished: {
+      result: {
+        status: 'FAILED',
+        exception: { type: 'SutUnreachable', message: 'SUT_UNREACHABLE: no answer' },
+      },
+    },
+  })
+  const { scenarios, runErrors, unfinished } = collector.results()
+  assert.deepEqual(unfinished, [{ name: 'TLS 1.2', tags: ['@R07'] }])
+  const model = conformanceModel(scenarios, 'sut', CATALOGUE.concat('**R07 — TLS versions.**\n'), {
+    runErrors,
+    available: new Set(['@R07', '@R12']),
+    unfinished: new Set(unfinished.flatMap((u) => u.tags)),
+  })
+  assert.equal(model.requirements.find((r) => r.key === 'R07')?.status, 'aborted')
 })
