@@ -174,11 +174,13 @@ export function checkNoSipProcessed(probe: UnnegotiatedProbe): void {
 /**
  * CRLF keep-alive on the WebSocket, where the profile says the eP-CSCF supports it (`epcscf.keepalive.crlf`):
  * RFC 5626 §5.4 for the server's answer (§4.4.1 is the client's side: "ping" a double CRLF, "pong" a single CRLF);
- * SIP.js sends the double CRLF on its WebSocket and expects the single CRLF. No catalogue id covers it yet. The
+ * SIP.js sends the double CRLF on its WebSocket and expects the single CRLF. No catalogue id covers it yet, so the
+ * clause tag of keepalive.feature (`@RFC5626-5.4`) is its id, for the fault matrix (crlf-keepalive-unanswered). The
  * sentence was read as quoted in an implementation's source (IBM WebSphere SIP container), not in the RFC itself.
  */
 export function checkKeepAlivePong(pong: KeepAliveView): void {
   const requirement = must('RFC 5626 §5.4 (client side §4.4.1), applied to the WebSocket by the profile', {
+    id: 'RFC5626-5.4',
     quote:
       'When a server receives a double CRLF sequence between SIP messages on a connection-oriented transport ' +
       'such as TCP or SCTP, it MUST immediately respond with a single CRLF over the same connection.',

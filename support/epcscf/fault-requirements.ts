@@ -20,6 +20,8 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'fragmented-messages-dropped': ['R08'],
   'ws-message-split': ['R08'],
   'w2-connection-cap': ['R73'],
+  // CRLF keep-alive (keepalive.feature, websocket-checks.ts): no catalogue id; the clause tag is the id
+  'crlf-keepalive-unanswered': ['RFC5626-5.4'],
   // W2: Origin and subprotocol at the upgrade (websocket-origin.feature)
   'no-origin-check': ['R12', 'R13'],
   'origin-substring-match': ['R12'],

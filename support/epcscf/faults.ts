@@ -18,6 +18,7 @@ export type FaultName =
   | 'fragmented-messages-dropped'
   | 'ws-message-split'
   | 'w2-connection-cap'
+  | 'crlf-keepalive-unanswered'
   // W2 handshake (websocket-edge.ts, origin-policy.ts)
   | 'no-origin-check'
   | 'origin-substring-match'
@@ -117,6 +118,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'a WebSocket message is read as a stream and each SIP message in it processed: a second one reaches Mw (RFC 7118 §5.1)',
   'w2-connection-cap':
     'the W2 listener takes 500 connections at once and keeps half-open TLS connections: 1,000 of them lock WICs out (R73)',
+  'crlf-keepalive-unanswered':
+    'a double-CRLF keep-alive on a WebSocket flow gets no CRLF back (RFC 5626 §5.4; SIP.js relies on the pong)',
   'no-origin-check': 'any Origin (or none) may upgrade to a WebSocket (RFC 6455 §10.2 broken)',
   'origin-substring-match':
     'an Origin that merely contains an allowed origin is accepted, e.g. https://wwsf.harness.test:8443.evil.test',

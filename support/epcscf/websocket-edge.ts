@@ -235,7 +235,7 @@ export class WebSocketEdge {
     }
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.answerKeepAlives(ws, req)
+      if (!this.opts.faults.has('crlf-keepalive-unanswered')) this.answerKeepAlives(ws, req)
       // The hostile-frames-stop-edge fault: a frame-level protocol error (unmasked frame, invalid UTF-8, a message
       // over maxPayload) takes the whole W2 listener down, as a crash would (RFC 6455 §10.4 broken).
       if (this.opts.faults.has('hostile-frames-stop-edge')) ws.once('error', () => void this.close())

@@ -18,14 +18,19 @@ function files(dir: string, ext: string): string[] {
     .map((f) => readFileSync(join(ROOT, dir, f), 'utf8'))
 }
 
-/** Ids written as a quoted literal ('R15') in the checks and steps: the ids some check carries. */
+/**
+ * Ids written as a quoted literal ('R15', or a clause id such as 'RFC5626-5.4' where the catalogue has none) in the
+ * checks and steps: the ids some check carries.
+ */
 const carried = new Set(
   [...files('support/checks', '.ts'), ...files('steps', '.ts')].flatMap((text) =>
-    [...text.matchAll(/'(R\d{2})'/g)].map((m) => m[1]),
+    [...text.matchAll(/'(R\d{2}|RFC\d+-[\d.]+)'/g)].map((m) => m[1]),
   ),
 )
 const tagged = new Set(
-  files('features', '.feature').flatMap((text) => [...text.matchAll(/@(R\d{2})\b/g)].map((m) => m[1])),
+  files('features', '.feature').flatMap((text) =>
+    [...text.matchAll(/@(R\d{2}|RFC\d+-[\d.]+)(?=\s|$)/gm)].map((m) => m[1]),
+  ),
 )
 
 void test('every fault declares at least one requirement, carried by a check and tagged on a scenario', () => {

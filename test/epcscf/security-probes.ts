@@ -21,7 +21,8 @@ import {
   checkVersionRefused,
 } from '../../support/checks/handshake-checks.ts'
 import { checkSecondMessageNotProcessed } from '../../support/checks/robustness-checks.ts'
-import { checkOriginRefused } from '../../support/checks/websocket-checks.ts'
+import { checkKeepAlivePong, checkOriginRefused } from '../../support/checks/websocket-checks.ts'
+import { describeKeepAlive, pingForPong } from '../../support/wic/keep-alive.ts'
 import { ConformanceFailure } from '../../support/errors.ts'
 import { HalfOpenConnections } from '../../support/probe/half-open.ts'
 import { rawHandshake } from '../../support/probe/handshake.ts'
@@ -265,7 +266,14 @@ const halfOpen: Probe = async (bench) => {
   }
 }
 
+/** Bob's WIC sends a double CRLF on its WebSocket and awaits the single CRLF (keepalive.feature). */
+const keepAlive: Probe = async (bench) => {
+  const outcome = await pingForPong((await bench.wic('bob')).flow, 1000)
+  checkKeepAlivePong({ answered: outcome.answered, description: describeKeepAlive(outcome) })
+}
+
 export const SECURITY_PROBES: readonly [FaultName, string, Probe][] = [
+  ['crlf-keepalive-unanswered', 'double-CRLF keep-alive', keepAlive],
   ['origin-host-suffix-match', 'prefixed host', originRefused('https://evilwwsf.harness.test:8443')],
   [
     'origin-host-prefix-match',
