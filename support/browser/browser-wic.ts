@@ -8,6 +8,9 @@ import type { ChromiumDriver } from './chromium-driver.ts'
 import { LIBRARIES, type LibraryId } from './page-bundle.ts'
 import type { PageWicConfig, PageWicState } from './pages/page-api.ts'
 
+/** The page's deadlines are the profile's waitMs times this (see BrowserWicOptions.waitMs). */
+const BROWSER_ALLOWANCE = 3
+
 /** What the browser showed of the page's WebSocket opening handshake (W2), from its DevTools events. */
 export interface BrowserHandshake {
   /** The Origin header the browser sent (the page's origin: a page cannot set it). */
@@ -28,6 +31,10 @@ export interface BrowserWicOptions {
   readonly trace: TraceRecorder
   /** Where the eP-CSCF's WSS port really is (the trace's endpoint). */
   readonly wss: { readonly host: string; readonly port: number }
+  /**
+   * The profile's deadline for an answer from the network. The page's waits are three times as long: they include
+   * the browser's own work (loading the page, getUserMedia, ICE gathering), slow on a loaded two-core machine.
+   */
   readonly waitMs: number
 }
 
@@ -66,12 +73,14 @@ export class BrowserWic {
     const wic = new BrowserWic(context, page, opts)
     try {
       await wic.watch(await context.newCDPSession(page))
-      const response = await page.goto(opts.pageUrl, { timeout: opts.waitMs * 2 })
+      const response = await page.goto(opts.pageUrl, { timeout: opts.waitMs * BROWSER_ALLOWANCE })
       if (response === null || !response.ok())
         throw new TransportFailed(
           `the WWSF answered ${response?.status() ?? 'nothing'} for the WIC page ${opts.pageUrl}`,
         )
-      await page.waitForFunction(() => window.harnessWic !== undefined, undefined, { timeout: opts.waitMs })
+      await page.waitForFunction(() => window.harnessWic !== undefined, undefined, {
+        timeout: opts.waitMs * BROWSER_ALLOWANCE,
+      })
       await page.evaluate((config) => window.harnessWic?.start(config), opts.config)
       return wic
     } catch (error) {
@@ -127,14 +136,14 @@ export class BrowserWic {
   }
 
   /**
-   * Waits (deadline waitMs, or `ms`) until the page's `key` is one of `values`; the failure says what was awaited,
-   * from whom, and what the page showed instead.
+   * Waits (deadline waitMs × BROWSER_ALLOWANCE, or `ms`) until the page's `key` is one of `values`; the failure
+   * says what was awaited, from whom, and what the page showed instead.
    */
   async waitFor<K extends 'socket' | 'registration' | 'call' | 'login'>(
     key: K,
     values: readonly PageWicState[K][],
     what: string,
-    ms = this.opts.waitMs,
+    ms = this.opts.waitMs * BROWSER_ALLOWANCE,
   ): Promise<PageWicState> {
     try {
       await this.page.waitForFunction(
