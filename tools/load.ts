@@ -35,6 +35,7 @@ const USAGE = `usage: npm run load -- [options]
   --half-open-s S      'flood': seconds each half-open connection is held (default 10)
   --held-drop P        'flood': largest drop of the success ratio, percentage points (default ${DEFAULT_HELD.maxSuccessDropPct})
   --held-p99-factor F  'flood': largest p99 as a multiple of the baseline's (default ${DEFAULT_HELD.maxP99Factor}; or +${DEFAULT_HELD.p99SlackMs} ms)
+  --wait-ms MS         deadline of each transaction and handshake (default the profile's waitMs)
   --max-failure-pct P  exit 1 when more than P % of the transactions failed (default: not checked)
   --reports DIR        where load-report.json and load-report.html go (default reports/load)
   --serve              start only the SUT and the mock core (with --users N load users, default 10000) until Ctrl-C,
@@ -43,6 +44,7 @@ const USAGE = `usage: npm run load -- [options]
 
 interface Cli {
   profile: string | undefined
+  waitMs: number | undefined
   /** --serve: the number of load users to serve, else undefined. */
   serve: number | undefined
   reports: string
@@ -86,6 +88,7 @@ function parse(argv: string[]): Cli | undefined {
   const maxFailure = values.get('max-failure-pct')
   return {
     profile: values.get('profile') ?? (process.env.HARNESS_PROFILE || undefined),
+    waitMs: values.has('wait-ms') ? num('wait-ms', 4000, 1) : undefined,
     serve: values.has('serve') ? Math.round(num('users', 10_000, 1)) : undefined,
     reports: values.get('reports') ?? 'reports/load',
     maxFailurePct: maxFailure === undefined ? undefined : num('max-failure-pct', 0),
@@ -124,7 +127,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`)
     return 0
   }
-  const loaded = loadProfile(cli.profile)
+  const profileLoaded = loadProfile(cli.profile)
+  const loaded =
+    cli.waitMs === undefined
+      ? profileLoaded
+      : { ...profileLoaded, profile: { ...profileLoaded.profile, waitMs: cli.waitMs } }
   const out = (text: string) => process.stdout.write(`${text}\n`)
   if (cli.serve !== undefined) return serve(loaded, cli.serve, out)
   let interrupt: () => void = () => undefined
