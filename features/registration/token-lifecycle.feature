@@ -43,7 +43,7 @@ Feature: the WWSF's token after the first registration (TS 24.371 §7.2.1, A.3.2
   Rule: the token the WIC repeats on its other requests never reaches the IMS core (TS 24.371 §7.2.1, R41, R35)
 
     @R41 @R35 @TS24.371-7.2.1 @TS33.203-U @security
-    Scenario Outline: a <method> carrying Alice's Bearer token reaches the S-CSCF without it
+    Scenario Outline: Alice's <method> carrying her Bearer token reaches the S-CSCF without it
       Given Alice is registered with her token
       When Alice sends a <method> to Bob carrying her Bearer token
       Then the <method> reached the S-CSCF without Alice's token
@@ -52,6 +52,7 @@ Feature: the WWSF's token after the first registration (TS 24.371 §7.2.1, A.3.2
         | method  |
         | MESSAGE |
         | OPTIONS |
+        | INVITE  |
 
   Rule: a token is no key to the WIC-facing edge (RFC 8725 §3, RFC 6455 §10.4)
 
