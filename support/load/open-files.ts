@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs'
 
-/** The soft limit of open files of this process (Linux /proc/self/limits), undefined where it cannot be read. */
-export function openFilesLimit(): number | undefined {
+/** The soft and hard limits of open files of this process (Linux /proc/self/limits); undefined where unreadable. */
+export function openFilesLimit(): { soft: number; hard: number } | undefined {
   try {
-    const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
-    return line?.[1] === undefined ? undefined : line[1] === 'unlimited' ? Infinity : Number(line[1])
+    const line = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(
+      readFileSync('/proc/self/limits', 'utf8'),
+    )
+    const value = (text: string | undefined) => (text === 'unlimited' ? Infinity : Number(text))
+    return line === null ? undefined : { soft: value(line[1]), hard: value(line[2]) }
   } catch {
     return undefined
   }
@@ -17,9 +20,13 @@ export function openFilesLimit(): number | undefined {
 export function openFilesWarning(wics: number, embeddedSut: boolean): string | undefined {
   const limit = openFilesLimit()
   const needed = wics * (embeddedSut ? 2 : 1) + 256
-  if (limit === undefined || needed <= limit) return undefined
+  if (limit === undefined || needed <= limit.soft) return undefined
+  const raise =
+    needed <= limit.hard
+      ? `raise it first (ulimit -n ${needed})`
+      : `the hard limit is ${limit.hard}, so only a privileged shell can raise it`
   return (
     `open files: ${wics} WICs need about ${needed} descriptors${embeddedSut ? ' (both ends in this process)' : ''}, ` +
-    `the limit is ${limit}: raise it first (ulimit -n ${Math.max(65_536, needed)}) or expect EMFILE failures`
+    `the limit is ${limit.soft}: ${raise}; otherwise expect EMFILE failures`
   )
 }
