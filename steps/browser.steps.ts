@@ -244,7 +244,11 @@ async function handshakeView(
 ) {
   const wic = browserWic(world, actor)
   const state = await world.guard(wic.waitFor('socket', states, 'its WebSocket to open or be refused'))
-  const { status } = wic.handshake
+  const { status, origin } = wic.handshake
+  if (origin !== wic.pageOrigin)
+    throw new PreconditionFailed(
+      `the browser sent Origin ${origin ?? '(none)'}, not its page's ${wic.pageOrigin}`,
+    )
   return { ok: state.socket === 'open' && status === 101, status, protocol: state.protocol }
 }
 

@@ -61,6 +61,11 @@ export class BrowserWic {
     return LIBRARIES[this.opts.library].name
   }
 
+  /** The origin of the page (scheme, host, port): the Origin the browser must send. */
+  get pageOrigin(): string {
+    return new URL(this.opts.pageUrl).origin
+  }
+
   get handshake(): BrowserHandshake {
     const { origin, status, error } = this.handshakeSeen
     return { origin, status, error }
