@@ -1,0 +1,44 @@
+/**
+ * Every one-character mutation of a typical REGISTER either parses losslessly (it serialises back to the same text)
+ * or is refused with a SipParseError: no other error escapes the parser's fast paths, whatever the input.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { SipParseError } from '../../support/sip/parse-error.ts'
+import { parseMessage, parseMessageBytes } from '../../support/sip/parse.ts'
+
+const REGISTER = [
+  'REGISTER sip:ims.example.com SIP/2.0',
+  'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKnashds7;rport',
+  'Max-Forwards: 70',
+  'To: <sip:alice@ims.example.com>',
+  'From: "Alice" <sip:alice@ims.example.com>;tag=a73kszlfl',
+  'Call-ID: 1j9FpLxk3uxtm8tn@example.invalid',
+  'CSeq: 1 REGISTER',
+  'Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws>;+sip.instance="<urn:uuid:f81d4fae>";expires=600',
+  'Content-Length: 0',
+  '',
+  '',
+].join('\r\n')
+
+const CHARACTERS = [' ', '\t', '\r', '\n', ':', ';', ',', '"', '<', '>', '@', '=', '\\', '%', 'é', '0', 'x']
+
+void test('every one-character mutation of a REGISTER MUST parse losslessly or be refused with a reason', () => {
+  let parsed = 0
+  let refused = 0
+  for (let i = 0; i < REGISTER.length; i++) {
+    for (const c of ['', ...CHARACTERS]) {
+      const text = REGISTER.slice(0, i) + c + REGISTER.slice(i + 1)
+      try {
+        assert.equal(parseMessage(text).toString(), text)
+        assert.equal(parseMessageBytes(Buffer.from(text)).toString(), text)
+        parsed++
+      } catch (error) {
+        if (!(error instanceof SipParseError)) throw error
+        assert.ok(error.reason.length > 0 && Number.isInteger(error.offset), JSON.stringify(text))
+        refused++
+      }
+    }
+  }
+  assert.ok(parsed > 0 && refused > 0)
+})
