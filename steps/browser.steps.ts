@@ -35,9 +35,8 @@ Given(
     const wic = await this.precondition(`${actor}'s ${library} page is open`, () =>
       openBrowserWic(this, actor, libraryNamed(library)),
     )
-    await this.precondition(`${actor}'s ${library} page opened its WebSocket`, () =>
-      wic.waitFor('socket', ['open'], 'its WebSocket to open'),
-    )
+    // Opened or refused: whether the eP-CSCF accepts the authorized origin is a Then of its own (R01).
+    await this.guard(wic.waitFor('socket', ['open', 'closed'], 'its WebSocket to open or be refused'))
   },
 )
 

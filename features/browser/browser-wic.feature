@@ -9,9 +9,9 @@ Feature: Real WICs in a real browser: JsSIP and SIP.js in headless Chromium (iss
 
   Scenario Outline: <library> in Chromium registers with IMS digest through the eP-CSCF
     Given Alice's browser WIC runs <library> on a page from the authorized WWSF origin
-    When Alice's browser WIC registers with IMS digest
     Then the eP-CSCF opened the WebSocket of Alice's page with subprotocol "sip"
-    And Alice's browser registration succeeds and the S-CSCF holds the binding
+    When Alice's browser WIC registers with IMS digest
+    Then Alice's browser registration succeeds and the S-CSCF holds the binding
     And the REGISTER of Alice's browser WIC reached the S-CSCF with the eP-CSCF's Via on top, a Path to it and Require: path
 
     @R01 @R03 @R19 @R20 @R24
