@@ -65,7 +65,12 @@ Then(
 /** Rotates the WWSF's key (undone at teardown), keeping the tokens the actors held before. */
 async function rotate(world: HarnessWorld, mode: 'beside-old' | 'replace-old'): Promise<void> {
   const rotation = await rotateWwsfKey(world.wwsf.server, world.env.pki.filesDir, mode)
-  world.teardown.defer("undo the WWSF's key rotation", () => rotation.undo())
+  // Undone, and (profile jwksRefetchIntervalS) time left for the eP-CSCF to fetch the restored JWKS again.
+  const interval = world.env.profile.epcscf.token.jwksRefetchIntervalS
+  world.teardown.defer("undo the WWSF's key rotation", async () => {
+    rotation.undo()
+    await awaitJwksRefetchWindow(world.wwsf.server, interval)
+  })
   rotations.set(world, { rotation, before: new Map(world.tokens) })
 }
 
