@@ -370,6 +370,17 @@ export const profileSchema = z.strictObject({
     .describe(
       'The mock WWSF of token registration (TR 23.701 X.2.1.3): HTTPS login issuing a JWT, and its JWKS. Its public key is also written as `{{wwsf.jwks}}` and `{{wwsf.publicKeyPem}}` for an eP-CSCF provisioned statically.',
     ),
+  wic: z
+    .strictObject({
+      style: z
+        .enum(['ue', 'browser-library'])
+        .default('ue')
+        .describe(
+          'How the scripted WIC builds initial requests: `ue` preloads the Service-Route of its last registration as Route, as a 3GPP UE shall (TS 24.229 §5.1.2A.1.1, RFC 3608 §6.1); `browser-library` preloads none, as JsSIP and SIP.js do, so that the eP-CSCF has to route by the Service-Route itself (TS 24.229 §5.2.6.3.2 lets a P-CSCF replace the Route or refuse with 400).',
+        ),
+    })
+    .prefault({})
+    .describe('The scripted WIC (issue 8).'),
   browser: z
     .strictObject({
       executablePath: z

@@ -1,4 +1,4 @@
-import { ScenarioMisuse } from '../errors.ts'
+import { NoAnswer, PreconditionFailed, ScenarioMisuse } from '../errors.ts'
 import { cancelFor } from '../dialog/cancel.ts'
 import { Dialog } from '../dialog/dialog.ts'
 import { newBranch } from '../sip/ids.ts'
@@ -6,6 +6,8 @@ import type { SipRequest, SipResponse } from '../sip/message.ts'
 import { webrtcAnswer, webrtcOffer, type OfferOptions } from '../sdp/webrtc-sdp.ts'
 import { wicVia } from './register-request.ts'
 import type { Wic } from './wic.ts'
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Calls of the scripted WIC (RFC 3261 §13–§15 over the dialog layer): it places an INVITE with a WebRTC offer and
@@ -86,19 +88,32 @@ export class WicCall {
     return final
   }
 
-  /** Waits for the first provisional response above 100 (the callee is alerting). */
+  /**
+   * Waits for the first provisional response above 100 (the callee is alerting). A final response first, or none
+   * within `withinMs`, is inconclusive for what the caller wanted to do in the ringing phase (a CANCEL): the message
+   * names what arrived instead.
+   */
   async ringing(withinMs: number): Promise<SipResponse> {
     const deadline = Date.now() + withinMs
+    const settled = this.pending?.then(
+      (final) => final,
+      () => undefined,
+    )
     for (;;) {
       const ring = this.provisionals.find((r) => r.status > 100)
       if (ring !== undefined) return ring
-      if (this.final !== undefined || Date.now() > deadline) {
-        const seen = this.provisionals.map((r) => r.summary()).join(', ') || 'nothing'
-        throw new ScenarioMisuse(
-          `${this.wic.observer} expected a 180/183 to its INVITE within ${withinMs} ms; received ${seen}`,
+      const seen = this.provisionals.map((r) => r.summary()).join(', ') || 'no provisional response'
+      const final = this.final ?? (await Promise.race([settled, sleep(10).then(() => undefined)]))
+      if (final !== undefined)
+        throw new PreconditionFailed(
+          `${this.wic.observer} expected a 180/183 to its INVITE before the final response, but ${seen} ` +
+            `arrived and then the final ${final.summary()}`,
         )
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10))
+      if (Date.now() > deadline)
+        throw new NoAnswer(
+          `${this.wic.observer} expected a 180/183 to its INVITE from the eP-CSCF at ${this.wic.url} within ${withinMs} ms; ` +
+            `received ${seen}`,
+        )
     }
   }
 

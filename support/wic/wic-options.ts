@@ -50,6 +50,12 @@ export interface WicOptions {
   digestAlgorithms?: DigestAlgorithm[]
   /** TS 24.371 §7.2.1: repeat the Bearer token of the registration in every request built; default true. */
   repeatBearer?: boolean
+  /**
+   * Preload the Service-Route of the last registration as the Route of initial requests, as a 3GPP UE does
+   * (TS 24.229 §5.1.2A.1.1, RFC 3608 §6.1); default true. False behaves as JsSIP and SIP.js do: no preloaded Route
+   * (profile `wic.style: browser-library`).
+   */
+  preloadServiceRoute?: boolean
   userAgent?: string
 }
 
@@ -77,6 +83,7 @@ export interface ResolvedWicOptions {
   readonly expires: number
   readonly digestAlgorithms: DigestAlgorithm[]
   readonly repeatBearer: boolean
+  readonly preloadServiceRoute: boolean
   readonly userAgent: string
 }
 
@@ -112,6 +119,7 @@ export function resolveWicOptions(opts: WicOptions): ResolvedWicOptions {
     expires: opts.expires ?? 600,
     digestAlgorithms: [...(opts.digestAlgorithms ?? DEFAULT_DIGEST_ALGORITHMS)],
     repeatBearer: opts.repeatBearer ?? true,
+    preloadServiceRoute: opts.preloadServiceRoute ?? true,
     userAgent: opts.userAgent ?? 'epcscf-harness-wic/0.1',
   }
 }

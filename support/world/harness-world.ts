@@ -107,6 +107,7 @@ export class HarnessWorld extends World<HarnessParameters> {
         timers: env.profile.timers,
         waitMs: env.profile.waitMs,
         trace: env.trace,
+        preloadServiceRoute: env.profile.wic.style === 'ue',
       }),
     )
     this.wics.set(actor, wic)

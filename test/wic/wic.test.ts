@@ -167,6 +167,23 @@ void describe('Wic end to end over WSS', { timeout: 30_000 }, () => {
     await stub.stop()
   })
 
+  void it('preloads the Service-Route as a UE does, and none in the browser-library style (wic.style)', async () => {
+    stub.behaviour = { algorithms: ['SHA-256'], silent: false }
+    for (const [preloadServiceRoute, expected] of [
+      [true, ['<sip:orig@127.0.0.1:5070;lr>']],
+      [false, []],
+    ] as const) {
+      const wic = await Wic.connect(options({ preloadServiceRoute }))
+      try {
+        await wic.register()
+        const invite = wic.createRequest('INVITE', 'sip:bob@ims.harness.test')
+        assert.deepEqual(invite.getAll('Route'), expected, `preloadServiceRoute ${preloadServiceRoute}`)
+      } finally {
+        await wic.close()
+      }
+    }
+  })
+
   void it(
     'registers: 401 challenge answered with SHA-256, then 200; refreshes and de-registers',
     { timeout: 10_000 },
