@@ -319,7 +319,12 @@ export class Wic {
     const m = method.toUpperCase()
     const request = new SipRequest({ method: m, uri: requestUri })
     request.append('Via', wicVia(this.identity, newBranch())).append('Max-Forwards', '70')
-    for (const route of initialRoute(m, options.route, this.opts.preloadServiceRoute ? this.routeSet : [], options.to))
+    for (const route of initialRoute(
+      m,
+      options.route,
+      this.opts.preloadServiceRoute ? this.routeSet : [],
+      options.to,
+    ))
       request.append('Route', route)
     request
       .append('From', `${options.from ?? `<${this.identity.impu}>`};tag=${options.fromTag ?? newTag()}`)
