@@ -6,8 +6,8 @@
  * 2. WSS registrations per second and their p99 at the highest rate with under 0.1 % failures, through the
  *    reference eP-CSCF and through Kamailio (profiles/kamailio-process.yaml) when it is installed;
  * 3. memory and CPU per registered WIC (heap after a collection, hence --expose-gc).
- * Knobs: BENCH_LOAD_UDP_REGS (4000 per round), BENCH_LOAD_WICS (2000), BENCH_LOAD_RATES (25,50,100,200,400,800,1600),
- * HARNESS_PORT_BASE (the ports of the SUT and the mock core, as for npm start).
+ * Knobs: BENCH_LOAD_UDP_REGS (4000 per round), BENCH_LOAD_UDP_THREADS (1, as SIPp), BENCH_LOAD_WICS (2000), BENCH_LOAD_RATES (25,50,100,200,400,800,1600),
+ * BENCH_LOAD_ONLY (udp, wss or wic: one part), HARNESS_PORT_BASE (the ports of the SUT and the mock core, as for npm start).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
@@ -18,7 +18,7 @@ import { CoreThread } from '../support/load/core-thread.ts'
 import { DEFAULT_HELD } from '../support/load/flood-verdict.ts'
 import type { LoadReport } from '../support/load/load-report.ts'
 import { runLoad, type LoadOptions } from '../support/load/run-load.ts'
-import { runUdpRegistrations } from '../support/load/udp-registrations.ts'
+import { runUdpRegistrationsInThreads } from '../support/load/udp-registrations.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
@@ -27,6 +27,8 @@ const UDP_REGS = Number(process.env.BENCH_LOAD_UDP_REGS ?? 4000)
 const WICS = Number(process.env.BENCH_LOAD_WICS ?? 2000)
 const RATES = (process.env.BENCH_LOAD_RATES ?? '25,50,100,200,400,800,1600').split(',').map(Number)
 const CONCURRENCY = 100
+/** Generator threads over UDP (SIPp has one); the mock core has a thread of its own. */
+const UDP_THREADS = Number(process.env.BENCH_LOAD_UDP_THREADS ?? 1)
 
 async function udpSideBySide(): Promise<void> {
   if (spawnSync('sipp', ['-v']).error !== undefined) {
@@ -56,15 +58,18 @@ async function udpSideBySide(): Promise<void> {
       totals.sipp.ms += s.ms
       totals.sipp.cpuUs += s.cpuUs
       totals.sipp.coreUs += core.takeCpu()
-      const h = await runUdpRegistrations({
-        registrar: { address: '127.0.0.1', port: core.port },
-        domain: DOMAIN,
-        users: 1,
-        total: UDP_REGS,
-        concurrency: CONCURRENCY,
-        timers: { T1: 500, T2: 4000, T4: 5000 },
-        deadlineMs: 120_000,
-      })
+      const h = await runUdpRegistrationsInThreads(
+        {
+          registrar: { address: '127.0.0.1', port: core.port },
+          domain: DOMAIN,
+          users: 1,
+          total: UDP_REGS,
+          concurrency: CONCURRENCY,
+          timers: { T1: 500, T2: 4000, T4: 5000 },
+          deadlineMs: 120_000,
+        },
+        UDP_THREADS,
+      )
       await sleep(1100)
       totals.harness.regs += h.registrations
       totals.harness.ms += h.wallMs
@@ -81,7 +86,7 @@ async function udpSideBySide(): Promise<void> {
     out(
       `UDP digest REGISTER (401 then 200), ${UDP_REGS} × 2 each, ${CONCURRENCY} at once, against the mock S-CSCF over UDP:\n` +
         `  SIPp ${rate(totals.sipp).toFixed(0)}/s (its CPU ${(totals.sipp.cpuUs / totals.sipp.regs).toFixed(0)} µs per registration; mock core busy ${coreLoad(totals.sipp).toFixed(0)} % of a core)\n` +
-        `  harness generator ${rate(totals.harness).toFixed(0)}/s (its CPU ${(totals.harness.cpuUs / totals.harness.regs).toFixed(0)} µs per registration; mock core busy ${coreLoad(totals.harness).toFixed(0)} % of a core; p99 ${p99.toFixed(1)} ms)\n` +
+        `  harness generator, ${UDP_THREADS} thread(s), ${rate(totals.harness).toFixed(0)}/s (its CPU ${(totals.harness.cpuUs / totals.harness.regs).toFixed(0)} µs per registration; mock core busy ${coreLoad(totals.harness).toFixed(0)} % of a core; p99 ${p99.toFixed(1)} ms)\n` +
         `  ratio harness/SIPp ${(rate(totals.harness) / rate(totals.sipp)).toFixed(2)}` +
         (Math.max(coreLoad(totals.sipp), coreLoad(totals.harness)) > 85
           ? " (the mock core near a full core bounds both: the ratio compares the generators at the registrar's pace; their own CPU per registration compares the generators themselves)"
@@ -246,10 +251,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-await udpSideBySide()
-await wssRateSearch('the reference eP-CSCF', undefined)
-if (spawnSync('kamailio', ['-v']).error === undefined && existsSync('profiles/kamailio-process.yaml'))
-  await wssRateSearch('Kamailio (profiles/kamailio-process.yaml)', 'profiles/kamailio-process.yaml')
-else out('WSS registrations through Kamailio: kamailio not installed, skipped')
-await perWic()
+/** BENCH_LOAD_ONLY=udp|wss|wic runs one part (default all). */
+const only = process.env.BENCH_LOAD_ONLY
+if (only === undefined || only === 'udp') await udpSideBySide()
+if (only === undefined || only === 'wss') {
+  await wssRateSearch('the reference eP-CSCF', undefined)
+  if (spawnSync('kamailio', ['-v']).error === undefined && existsSync('profiles/kamailio-process.yaml'))
+    await wssRateSearch('Kamailio (profiles/kamailio-process.yaml)', 'profiles/kamailio-process.yaml')
+  else out('WSS registrations through Kamailio: kamailio not installed, skipped')
+}
+if (only === undefined || only === 'wic') await perWic()
 process.exit(0)

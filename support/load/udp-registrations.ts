@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { Worker } from 'node:worker_threads'
 import { SipRequest } from '../sip/message.ts'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { TransactionLayer } from '../transaction/transaction-layer.ts'
@@ -127,5 +128,69 @@ export async function runUdpRegistrations(run: UdpRegistrationRun): Promise<UdpR
     perSecond: (registrations * 1000) / wallMs,
     latency: latency.summary(),
     cpuUs: threadCpu() - cpu0,
+  }
+}
+
+/**
+ * The same run spread over `threads` worker threads (each its own UDP socket, its share of `total` and of
+ * `concurrency`), as `npm run load` spreads its WICs: registrations and CPU summed, the wall time of the slowest,
+ * the largest p99 and max of the threads.
+ */
+export async function runUdpRegistrationsInThreads(
+  run: UdpRegistrationRun,
+  threads: number,
+): Promise<UdpRegistrationResult> {
+  if (threads <= 1) return runUdpRegistrations(run)
+  const shares = Array.from({ length: threads }, (_, i) => ({
+    ...run,
+    total: Math.floor(run.total / threads) + (i < run.total % threads ? 1 : 0),
+    concurrency: Math.max(1, Math.round(run.concurrency / threads)),
+  }))
+  const t0 = performance.now()
+  const results = await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<UdpRegistrationResult>((resolve, reject) => {
+          const worker = new Worker(new URL('./udp-worker.ts', import.meta.url), { workerData: share })
+          const timer = setTimeout(() => {
+            void worker.terminate()
+            reject(new Error(`a UDP generator thread gave no result within ${run.deadlineMs + 10_000} ms`))
+          }, run.deadlineMs + 10_000)
+          worker.once(
+            'message',
+            (m: { ok: true; result: UdpRegistrationResult } | { ok: false; message: string }) => {
+              clearTimeout(timer)
+              void worker.terminate()
+              if (m.ok) resolve(m.result)
+              else reject(new Error(m.message))
+            },
+          )
+          worker.once('error', (error) => {
+            clearTimeout(timer)
+            reject(error)
+          })
+        }),
+    ),
+  )
+  const wallMs = performance.now() - t0
+  const registrations = results.reduce((a, r) => a + r.registrations, 0)
+  const failures: Record<string, number> = {}
+  for (const r of results)
+    for (const [k, n] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + n
+  const count = results.reduce((a, r) => a + r.latency.count, 0)
+  return {
+    registrations,
+    failures,
+    wallMs,
+    perSecond: (registrations * 1000) / wallMs,
+    latency: {
+      count,
+      p50: Math.max(...results.map((r) => r.latency.p50)),
+      p95: Math.max(...results.map((r) => r.latency.p95)),
+      p99: Math.max(...results.map((r) => r.latency.p99)),
+      max: Math.max(...results.map((r) => r.latency.max)),
+      mean: results.reduce((a, r) => a + r.latency.mean * r.latency.count, 0) / Math.max(1, count),
+    },
+    cpuUs: results.reduce((a, r) => a + r.cpuUs, 0),
   }
 }
