@@ -26,6 +26,7 @@ import type { SipRequest, SipResponse } from '../support/sip/message.ts'
 import { readSdp } from '../support/sdp/webrtc-sdp.ts'
 import { browserWic, libraryNamed, openBrowserWic } from '../support/world/browser-actors.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
+import { callFromNetwork } from '../support/world/network-call.ts'
 
 // Real WICs in a real browser (issue 11): JsSIP or SIP.js on a WWSF page in headless Chromium.
 
@@ -177,7 +178,7 @@ Then(
 )
 
 When("the network calls {actor}'s browser WIC", function (this: HarnessWorld, actor: ActorName) {
-  networkCalls.set(this, networkCall(this, actor))
+  networkCalls.set(this, callFromNetwork(this, actor))
 })
 
 Then(
@@ -302,16 +303,6 @@ async function offerOnMw(
     TRAVERSES_R55,
   )
   return { sent, atCore }
-}
-
-/** The network's UA calls the actor's newest binding (the page's registration). */
-function networkCall(world: HarnessWorld, actor: ActorName): Promise<NetworkCall> {
-  const impu = world.subscriber(actor).impu
-  const binding = world.env.scscf.bindings(impu).sort((a, b) => b.registeredAt - a.registeredAt)[0]
-  if (binding === undefined) throw new ScenarioMisuse(`step: ${actor} has no binding at the S-CSCF`)
-  const call = world.env.scscf.calls.network.call(binding, impu)
-  call.catch(() => undefined)
-  return call
 }
 
 function theNetworkCall(world: HarnessWorld): Promise<NetworkCall> {

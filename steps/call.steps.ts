@@ -20,6 +20,7 @@ import type { SipRequest, SipResponse } from '../support/sip/message.ts'
 import { foreignInDialogRequest, WicCall } from '../support/wic/wic-calls.ts'
 import type { ActorName, HarnessWorld } from '../support/world/harness-world.ts'
 import { finalOrSilence } from './session.steps.ts'
+import { callFromNetwork } from '../support/world/network-call.ts'
 
 Given('the network is busy', function (this: HarnessWorld) {
   this.env.scscf.calls.network.behaviour = 'busy'
@@ -84,7 +85,7 @@ When('{actor} hangs up', function (this: HarnessWorld, actor: ActorName) {
 })
 
 When('the network calls {actor}', function (this: HarnessWorld, actor: ActorName) {
-  book(this).network = { call: networkCalls(this, actor) }
+  book(this).network = { call: callFromNetwork(this, actor) }
 })
 
 When('the network hangs up on {actor}', async function (this: HarnessWorld, actor: ActorName) {
@@ -302,16 +303,6 @@ function lastSent(call: WicCall): SipRequest {
   const request = call.requireDialog().sent.at(-1)
   if (request === undefined) throw new ScenarioMisuse('step: nothing was sent in the dialog')
   return request
-}
-
-/** The network party calls the actor's most recent binding; failures surface in the steps that await it. */
-function networkCalls(world: HarnessWorld, actor: ActorName): Promise<NetworkCall> {
-  const impu = world.subscriber(actor).impu
-  const binding = world.env.scscf.bindings(impu).sort((a, b) => b.registeredAt - a.registeredAt)[0]
-  if (binding === undefined) throw new ScenarioMisuse(`step: ${actor} has no binding at the S-CSCF`)
-  const call = world.env.scscf.calls.network.call(binding, impu)
-  call.catch(() => undefined)
-  return call
 }
 
 async function answerIncoming(world: HarnessWorld, actor: ActorName): Promise<WicCall> {
