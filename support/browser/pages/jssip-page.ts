@@ -6,25 +6,13 @@
  */
 import * as JsSIP from 'jssip'
 import { wireLoginForm } from './login-form.ts'
-import type { PageWic, PageWicConfig, PageWicState } from './page-api.ts'
+import { initialState, type PageWic, type PageWicConfig, type PageWicState } from './page-api.ts'
 
 JsSIP.debug.enable('JsSIP:*')
 
 type RTCSession = ReturnType<JsSIP.UA['call']>
 
-let state: PageWicState = {
-  library: `JsSIP ${JsSIP.version}`,
-  socket: 'idle',
-  protocol: undefined,
-  registration: 'none',
-  registrationStatus: undefined,
-  call: 'idle',
-  callStatus: undefined,
-  login: 'none',
-  loginStatus: undefined,
-  token: undefined,
-  errors: [],
-}
+let state: PageWicState = initialState(`JsSIP ${JsSIP.version}`)
 let ua: JsSIP.UA | undefined
 let socket: JsSIP.WebSocketInterface | undefined
 let session: RTCSession | undefined

@@ -65,3 +65,20 @@ declare global {
     harnessWic?: PageWic
   }
 }
+
+/** The state of a page whose library (name and version) has done nothing yet. */
+export function initialState(library: string): PageWicState {
+  return {
+    library,
+    socket: 'idle',
+    protocol: undefined,
+    registration: 'none',
+    registrationStatus: undefined,
+    call: 'idle',
+    callStatus: undefined,
+    login: 'none',
+    loginStatus: undefined,
+    token: undefined,
+    errors: [],
+  }
+}

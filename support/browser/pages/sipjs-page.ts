@@ -15,21 +15,9 @@ import {
   type Session,
 } from 'sip.js'
 import { wireLoginForm } from './login-form.ts'
-import type { PageWic, PageWicState } from './page-api.ts'
+import { initialState, type PageWic, type PageWicState } from './page-api.ts'
 
-let state: PageWicState = {
-  library: `SIP.js ${version}`,
-  socket: 'idle',
-  protocol: undefined,
-  registration: 'none',
-  registrationStatus: undefined,
-  call: 'idle',
-  callStatus: undefined,
-  login: 'none',
-  loginStatus: undefined,
-  token: undefined,
-  errors: [],
-}
+let state: PageWicState = initialState(`SIP.js ${version}`)
 let ua: UserAgent | undefined
 let registerer: Registerer | undefined
 let session: Session | undefined
