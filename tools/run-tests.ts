@@ -3,7 +3,7 @@
  * `N passed, N failed` that counts unit tests, scenarios and the fault matrix together (CI reads it).
  *   static   eslint, prettier --check, tsc --noEmit (one check each)
  *   unit     node:test over test/**\/*.test.ts but the system folders → reports/unit-junit.xml
- *   system   (not by default) test/{e2e,hostile,sut}: real SUTs, floods, signals → reports/system-junit.xml
+ *   system   (not by default) test/{e2e,hostile,sut,load}: real SUTs, floods, signals, load runs → reports/system-junit.xml
  *   suite    the scenarios against the reference eP-CSCF → reports/junit.xml (npm start)
  *   faults   each fault switch is caught by its intended check → reports/fault-matrix.{md,xml}
  *   variants each legitimate variant passes every scenario   → reports/variant-matrix.{md,xml}
@@ -48,11 +48,11 @@ if (only.has('static')) {
   }
 }
 /**
- * Unit tests: every test file outside the system-test folders. System tests (test/e2e, test/hostile, test/sut) run
+ * Unit tests: every test file outside the system-test folders. System tests (test/e2e, test/hostile, test/sut, test/load) run
  * real SUT processes, containers, floods and signals for tens of seconds each: they are the `system` tier, which
  * `.ci/run` runs after `npm test` (or `TEST_TIERS=system npm test`; `npm run test:system`).
  */
-const SYSTEM_DIRS = ['e2e', 'hostile', 'sut']
+const SYSTEM_DIRS = ['e2e', 'hostile', 'sut', 'load']
 
 function testFiles(system: boolean): string[] {
   return readdirSync('test', { recursive: true, encoding: 'utf8' })
