@@ -101,7 +101,9 @@ const CASES: readonly Case[] = [
     errorClasses: ['NoAnswer', 'TransactionTimeout', 'PreconditionFailed'],
     says: /NOTIFY|dropped/,
     maxMs: FLOOD_MS + 60_000,
-    maxRssBytes: 600 * MiB,
+    // The cucumber process's heaps are capped (tools/cucumber-run.ts); its RSS under a 60 s flood of about 1 GB
+    // was 447–655 MiB across runs on this 2-core machine (the allocator's share varies), and 1.2 GiB without the cap.
+    maxRssBytes: 768 * MiB,
     maxReportBytes: 20 * MiB,
     profile: { waitMs: Math.ceil(FLOOD_MS / 2) },
   },
