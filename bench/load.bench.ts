@@ -6,7 +6,7 @@
  * 2. WSS registrations per second and their p99 at the highest rate with under 0.1 % failures, through the
  *    reference eP-CSCF and through Kamailio (profiles/kamailio-process.yaml) when it is installed;
  * 3. memory and CPU per registered WIC (heap after a collection, hence --expose-gc).
- * Knobs: BENCH_LOAD_UDP_REGS (2000 per round, 4 rounds each), BENCH_LOAD_UDP_THREADS (1, as SIPp), BENCH_LOAD_WICS (2000), BENCH_LOAD_RATES (25,50,100,200,400,800,1600),
+ * Knobs: BENCH_LOAD_UDP_REGS (2000 per round), BENCH_LOAD_UDP_ROUNDS (6 rounds each), BENCH_LOAD_UDP_THREADS (1, as SIPp), BENCH_LOAD_WICS (2000), BENCH_LOAD_RATES (25,50,100,200,400,800,1600),
  * BENCH_LOAD_ONLY (udp, wss or wic: one part), HARNESS_PORT_BASE (the ports of the SUT and the mock core, as for npm start).
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -24,7 +24,7 @@ import { loadProfile } from '../support/profile/load-profile.ts'
 const out = (text: string) => process.stdout.write(`${text}\n`)
 const DOMAIN = 'ims.harness.test'
 const UDP_REGS = Number(process.env.BENCH_LOAD_UDP_REGS ?? 2000)
-const ROUNDS = 4
+const ROUNDS = Number(process.env.BENCH_LOAD_UDP_ROUNDS ?? 6)
 const WICS = Number(process.env.BENCH_LOAD_WICS ?? 2000)
 const RATES = (process.env.BENCH_LOAD_RATES ?? '25,50,100,200,400,800,1600').split(',').map(Number)
 const CONCURRENCY = 100
@@ -51,6 +51,7 @@ async function udpSideBySide(): Promise<void> {
       harness: { regs: 0, ms: 0, coreUs: 0, cpuUs: 0 },
     }
     let p99 = 0
+    let retransmissions = 0
     // A warm-up of each (not counted: JIT, first sockets), then ROUNDS alternated rounds, so that a change of the
     // machine's load during the run falls on both alike.
     await sipp(core.port, 500)
@@ -66,7 +67,7 @@ async function udpSideBySide(): Promise<void> {
       },
       UDP_THREADS,
     )
-    for (let round = 0; round < ROUNDS; round += 1) {
+    const runSipp = async (): Promise<void> => {
       core.takeCpu()
       const s = await sipp(core.port, UDP_REGS)
       await sleep(1100) // the core reports its CPU once a second
@@ -74,6 +75,10 @@ async function udpSideBySide(): Promise<void> {
       totals.sipp.ms += s.ms
       totals.sipp.cpuUs += s.cpuUs
       totals.sipp.coreUs += core.takeCpu()
+      if (s.failed > 0) out(`  SIPp failed calls: ${s.failed}`)
+    }
+    const runHarness = async (): Promise<void> => {
+      core.takeCpu()
       const h = await runUdpRegistrationsInThreads(
         {
           registrar: { address: '127.0.0.1', port: core.port },
@@ -91,18 +96,29 @@ async function udpSideBySide(): Promise<void> {
       totals.harness.ms += h.wallMs
       totals.harness.cpuUs += h.cpuUs
       totals.harness.coreUs += core.takeCpu()
+      retransmissions += h.retransmissions
       p99 = Math.max(p99, h.latency.p99)
       const failed = Object.entries(h.failures)
       if (failed.length > 0)
         out(`  harness generator failures: ${failed.map(([k, n]) => `${n} × ${k}`).join(', ')}`)
-      if (s.failed > 0) out(`  SIPp failed calls: ${s.failed}`)
+    }
+    // Which runs first alternates (SIPp, harness, harness, SIPp, ...), so that a drift of the machine's load
+    // during the run falls on both alike.
+    for (let round = 0; round < ROUNDS; round += 1) {
+      if (round % 2 === 0) {
+        await runSipp()
+        await runHarness()
+      } else {
+        await runHarness()
+        await runSipp()
+      }
     }
     const rate = (t: { regs: number; ms: number }) => (t.regs * 1000) / t.ms
     const coreLoad = (t: { coreUs: number; ms: number }) => (100 * t.coreUs) / (t.ms * 1000)
     out(
       `UDP digest REGISTER (401 then 200), ${UDP_REGS} × ${ROUNDS} each, alternated, ${CONCURRENCY} at once, against the mock S-CSCF over UDP:\n` +
         `  SIPp ${rate(totals.sipp).toFixed(0)}/s (its CPU ${(totals.sipp.cpuUs / totals.sipp.regs).toFixed(0)} µs per registration; mock core busy ${coreLoad(totals.sipp).toFixed(0)} % of a core)\n` +
-        `  harness generator, ${UDP_THREADS} thread(s), ${rate(totals.harness).toFixed(0)}/s (its CPU ${(totals.harness.cpuUs / totals.harness.regs).toFixed(0)} µs per registration; mock core busy ${coreLoad(totals.harness).toFixed(0)} % of a core; p99 ${p99.toFixed(1)} ms)\n` +
+        `  harness generator, ${UDP_THREADS} thread(s), ${rate(totals.harness).toFixed(0)}/s (its CPU ${(totals.harness.cpuUs / totals.harness.regs).toFixed(0)} µs per registration; mock core busy ${coreLoad(totals.harness).toFixed(0)} % of a core; p99 ${p99.toFixed(1)} ms; ${retransmissions} retransmissions)\n` +
         `  ratio harness/SIPp ${(rate(totals.harness) / rate(totals.sipp)).toFixed(2)}` +
         (Math.max(coreLoad(totals.sipp), coreLoad(totals.harness)) > 85
           ? " (the mock core near a full core bounds both: the ratio compares the generators at the registrar's pace; their own CPU per registration compares the generators themselves)"
@@ -113,7 +129,7 @@ async function udpSideBySide(): Promise<void> {
   }
 }
 
-/** One SIPp run of bench/sipp/register.xml: `total` registrations, CONCURRENCY at once; wall time and its CPU. */
+/** One SIPp run of bench/sipp/register.xml: `total` registrations, CONCURRENCY at once; its traffic time and CPU. */
 async function sipp(
   port: number,
   total: number,
@@ -158,7 +174,15 @@ async function sipp(
   const regs = number('Successful call')
   const failed = number('Failed call')
   if (code !== 0 && Number.isNaN(regs)) throw new Error(`sipp exited with ${code}`)
-  return { regs, failed, ms, cpuUs: childrenCpuUs() - cpuBefore }
+  // The time of SIPp's traffic by its own clock (the scenario screen's Total-time, first call to last), as the
+  // harness's generator times its own traffic: SIPp's start (exec, scenario parsing) and exit are not counted.
+  const own = Number(/\s([\d.]+) s\s+\d+\s+\S+\(UDP\)/.exec(usage)?.[1] ?? NaN)
+  return {
+    regs,
+    failed,
+    ms: Number.isFinite(own) && own > 0 ? own * 1000 : ms,
+    cpuUs: childrenCpuUs() - cpuBefore,
+  }
 }
 
 /** CPU of the exited children of this process (SIPp), µs: cutime + cstime of /proc/self/stat (proc(5)). */

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { NonceStore } from '../../support/scscf/nonce-store.ts'
 
-describe('NonceStore', () => {
-  it('reports a nonce valid, then stale, then forgets it once ten lifetimes have passed', () => {
+void describe('NonceStore', () => {
+  void it('reports a nonce valid, then stale, then forgets it once ten lifetimes have passed', () => {
     let now = 1000
     const store = new NonceStore(100, () => now)
     const nonce = store.issue('alice@ims.test', ['MD5'])
@@ -20,7 +20,7 @@ describe('NonceStore', () => {
     assert.equal(store.size, 1)
   })
 
-  it('forgets the old nonces and keeps every newer one when many were issued over time', () => {
+  void it('forgets the old nonces and keeps every newer one when many were issued over time', () => {
     let now = 0
     const store = new NonceStore(10, () => now)
     const issued = []
@@ -35,7 +35,7 @@ describe('NonceStore', () => {
     assert.equal(store.size, issued.filter(({ at }) => at + 10 >= cutoff).length + 1)
   })
 
-  it('accepts only increasing nonce counts', () => {
+  void it('accepts only increasing nonce counts', () => {
     const store = new NonceStore(100, () => 0)
     const nonce = store.issue('alice@ims.test', ['MD5'])
     assert.equal(store.acceptNc(nonce, '00000001'), true)
