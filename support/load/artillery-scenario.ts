@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
-import { TraceRecorder } from '../trace/trace-recorder.ts'
-import type { LoadAuth, TargetConfig, TransactionType } from './load-config.ts'
+import { loadTrace, type LoadAuth, type TargetConfig, type TransactionType } from './load-config.ts'
 import { LoadWics } from './load-wics.ts'
 import { TickRecorder } from './tick-recorder.ts'
 
@@ -62,13 +61,7 @@ export async function runArtilleryScenario(
   // A user per virtual user, spread over Artillery's worker threads.
   const user = (threadId * 7919 + virtualUsers++) % users
   const recorder = new TickRecorder(0)
-  const trace = new TraceRecorder({
-    eventChars: 256,
-    headEvents: 0,
-    headChars: 0,
-    tailEvents: 10,
-    tailChars: 4096,
-  })
+  const trace = loadTrace()
   const wics = new LoadWics(
     {
       index: user,

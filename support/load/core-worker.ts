@@ -7,8 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { MockScscf, type MockScscfOptions } from '../scscf/mock-scscf.ts'
 import type { RequestLog } from '../scscf/request-log.ts'
 import type { Subscriber } from '../scscf/hss.ts'
-import { TraceRecorder } from '../trace/trace-recorder.ts'
-import { heapAfterGc, loadUser } from './load-config.ts'
+import { heapAfterGc, loadTrace, loadUser } from './load-config.ts'
 import { threadCpu } from './tick-recorder.ts'
 
 export interface CoreWorkerData {
@@ -36,13 +35,7 @@ async function main(): Promise<void> {
     const u = loadUser(n, data.domain)
     users.push({ impi: u.impi, impus: [u.impu], password: u.password })
   }
-  const trace = new TraceRecorder({
-    eventChars: 512,
-    headEvents: 0,
-    headChars: 0,
-    tailEvents: 20,
-    tailChars: 16384,
-  })
+  const trace = loadTrace()
   const scscf = await MockScscf.start({ ...data.options, subscribers: users, trace })
   post({ kind: 'ready', port: scscf.port })
   let last = threadCpu()

@@ -3,7 +3,7 @@ import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import { WsHandshakeError } from '../transport/ws-handshake-error.ts'
 import { WssClient } from '../transport/wss-client.ts'
 import { Wic } from '../wic/wic.ts'
-import { loadUser, type TargetConfig } from './load-config.ts'
+import { loadUser, loadWicOptions, type TargetConfig } from './load-config.ts'
 import { failureReason, type TickRecorder } from './tick-recorder.ts'
 
 /** The three attacks of the flood, taken in turn. */
@@ -81,22 +81,13 @@ export class Flood {
     const { target } = this
     // Identities no HSS holds: the REGISTER carries no credentials anyway.
     const user = loadUser(1_000_000_000 + this.nextUser++, target.domain)
-    const wic = await Wic.connect({
-      name: 'attacker',
-      ...user,
-      domain: target.domain,
-      url: target.url,
-      origin: target.origin,
-      ca: target.caPem,
-      servername: target.servername,
-      timers: target.timers,
-      waitMs: target.waitMs,
-      trace: this.trace,
-    }).catch((error: unknown) => {
-      this.recorder.attempt('flood-register')
-      this.recorder.failure('flood-register', failureReason(error))
-      return undefined
-    })
+    const wic = await Wic.connect(loadWicOptions(target, 'attacker', user, this.trace)).catch(
+      (error: unknown) => {
+        this.recorder.attempt('flood-register')
+        this.recorder.failure('flood-register', failureReason(error))
+        return undefined
+      },
+    )
     if (wic === undefined) return
     await this.recorder.measure(
       'flood-register',

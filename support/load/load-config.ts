@@ -1,3 +1,5 @@
+import { TraceRecorder } from '../trace/trace-recorder.ts'
+import type { WicOptions } from '../wic/wic.ts'
 import type { ArrivalPlan } from './arrival-schedule.ts'
 
 /** What one arrival does (`npm run load -- --workload ...`). */
@@ -126,4 +128,30 @@ export function loadUser(n: number, domain: string): { impi: string; impu: strin
 export function heapAfterGc(): number {
   ;(globalThis as { gc?: () => void }).gc?.()
   return process.memoryUsage().heapUsed
+}
+
+/** The small trace of a load run's thread: a load run is measured, not reported message by message. */
+export function loadTrace(): TraceRecorder {
+  return new TraceRecorder({ eventChars: 512, headEvents: 0, headChars: 0, tailEvents: 20, tailChars: 16384 })
+}
+
+/** The options of a load WIC `name` with this user's identities, connecting to `target`. */
+export function loadWicOptions(
+  target: TargetConfig,
+  name: string,
+  user: { readonly impi: string; readonly impu: string; readonly password: string },
+  trace: TraceRecorder,
+): WicOptions {
+  return {
+    name,
+    ...user,
+    domain: target.domain,
+    url: target.url,
+    origin: target.origin,
+    ca: target.caPem,
+    servername: target.servername,
+    timers: target.timers,
+    waitMs: target.waitMs,
+    trace,
+  }
 }

@@ -4,12 +4,11 @@ import { preflightCertificate } from '../pki/certificate-preflight.ts'
 import { launcherFor } from '../sut/launcher-for.ts'
 import type { StartedSut } from '../sut/launcher.ts'
 import { ensurePki, HARNESS_DIR, type PkiFiles } from '../sut/sut-pki.ts'
-import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { workerPorts, wwsfIssuer, type WorkerPorts } from '../world/worker-ports.ts'
 import { writeWwsfKeyFiles } from '../wwsf/key-files.ts'
 import { SigningKeys } from '../wwsf/signing-keys.ts'
 import { CoreThread } from './core-thread.ts'
-import type { TargetConfig } from './load-config.ts'
+import { loadTrace, type TargetConfig } from './load-config.ts'
 
 /** An Origin no profile allows (the flood's unauthorized handshakes). */
 const BAD_ORIGIN = 'https://attacker.example:8443'
@@ -63,13 +62,7 @@ export class LoadEnvironment {
     )
     try {
       // The SUT's own trace (the reference eP-CSCF records into it) is kept small: a load run has no ladder.
-      const trace = new TraceRecorder({
-        eventChars: 512,
-        headEvents: 0,
-        headChars: 0,
-        tailEvents: 20,
-        tailChars: 16384,
-      })
+      const trace = loadTrace()
       const sut = await launcherFor(loaded, pki).start({
         vars: ports.vars(loaded, pki),
         startTimeoutMs: profile.startTimeoutMs,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FloodVerdict } from './flood-verdict.ts'
 import type { TransactionType } from './load-config.ts'
-import type { SecondRow, TypeTotals } from './load-stats.ts'
+import type { CpuPercent, Occupancy, SecondRow, TypeTotals } from './load-stats.ts'
 import { esc, lineChart, type Line } from './svg-chart.ts'
 
 /** Everything a load run reports (`load-report.json`); the HTML page shows the same. */
@@ -23,20 +23,9 @@ export interface LoadReport {
   readonly totals: Partial<Record<TransactionType, TypeTotals>>
   readonly phases: Record<string, Partial<Record<TransactionType, TypeTotals>>>
   /** Peaks; `lagMs`: how late the generators fired an arrival at worst (they could not keep the rate). */
-  readonly peak: {
-    readonly registered: number
-    readonly open: number
-    readonly halfOpen: number
-    readonly lagMs: number
-  }
+  readonly peak: Occupancy
   /** CPU over the run in % of one core, and the mock core's share of the harness process's CPU. */
-  readonly cpu: {
-    readonly core: number
-    readonly generators: number
-    readonly main: number
-    readonly machine: number
-    readonly coreShare: number
-  }
+  readonly cpu: CpuPercent & { readonly coreShare: number }
   readonly flood?: FloodVerdict | undefined
   /** Heaps before the arrivals and at the end (with `heapProbe`): what each registered WIC costs. */
   readonly heap?: { readonly before: HeapSample; readonly end: HeapSample } | undefined

@@ -27,26 +27,31 @@ export interface TypeTotals {
   readonly latency: LatencySummary
 }
 
+/** Registered WICs, open WebSockets, half-open TLS connections, and how late the generators fired arrivals (ms). */
+export interface Occupancy {
+  readonly registered: number
+  readonly open: number
+  readonly halfOpen: number
+  readonly lagMs: number
+}
+
+/** CPU in % of one core: the mock core's thread, the generator threads, the main thread, the whole machine. */
+export interface CpuPercent {
+  readonly core: number
+  readonly generators: number
+  readonly main: number
+  readonly machine: number
+}
+
 /** One second of the run, for the plots. */
-export interface SecondRow {
+export interface SecondRow extends Occupancy {
   readonly t: number
   readonly target: number
   readonly successes: Partial<Record<TransactionType, number>>
   readonly failures: Partial<Record<TransactionType, number>>
   readonly p50: Partial<Record<TransactionType, number>>
   readonly p99: Partial<Record<TransactionType, number>>
-  readonly registered: number
-  readonly open: number
-  readonly halfOpen: number
-  /** How late the generators fired arrivals, at most (ms). */
-  readonly lagMs: number
-  /** CPU in % of one core: the mock core's thread, the generator threads, the main thread, the whole machine. */
-  readonly cpu: {
-    readonly core: number
-    readonly generators: number
-    readonly main: number
-    readonly machine: number
-  }
+  readonly cpu: CpuPercent
 }
 
 /** CPU of one second, µs, by component; machine busy in % of all cores. */

@@ -3,7 +3,7 @@ import type { TraceRecorder } from '../trace/trace-recorder.ts'
 import { WicCall } from '../wic/wic-calls.ts'
 import { Wic, type WicAuthorization } from '../wic/wic.ts'
 import { SigningKeys } from '../wwsf/signing-keys.ts'
-import { loadUser, type WorkerConfig } from './load-config.ts'
+import { loadUser, loadWicOptions, type WorkerConfig } from './load-config.ts'
 import type { TickRecorder } from './tick-recorder.ts'
 
 /**
@@ -54,16 +54,7 @@ export class LoadWics {
       'connect',
       () =>
         Wic.connect({
-          name: `load-${n}`,
-          ...user,
-          domain: target.domain,
-          url: target.url,
-          origin: target.origin,
-          ca: target.caPem,
-          servername: target.servername,
-          timers: target.timers,
-          waitMs: target.waitMs,
-          trace: this.trace,
+          ...loadWicOptions(target, `load-${n}`, user, this.trace),
           expires: this.config.expires,
         }),
       () => true,

@@ -3,23 +3,22 @@
  * reports counts and latencies once a second, and on `stop` closes every WIC and connection within a deadline.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { TraceRecorder } from '../trace/trace-recorder.ts'
 import { arrivalTime } from './arrival-schedule.ts'
 import { Flood } from './flood.ts'
-import { heapAfterGc, type CoordinatorMessage, type WorkerConfig, type WorkerMessage } from './load-config.ts'
+import {
+  heapAfterGc,
+  loadTrace,
+  type CoordinatorMessage,
+  type WorkerConfig,
+  type WorkerMessage,
+} from './load-config.ts'
 import { LoadWics } from './load-wics.ts'
 import { TickRecorder } from './tick-recorder.ts'
 
 const config = workerData as WorkerConfig
 const port = parentPort!
 /** The generator keeps almost no trace: a load run is measured, not reported message by message. */
-const trace = new TraceRecorder({
-  eventChars: 512,
-  headEvents: 0,
-  headChars: 0,
-  tailEvents: 20,
-  tailChars: 16384,
-})
+const trace = loadTrace()
 const recorder = new TickRecorder(config.index)
 const wics = new LoadWics(config, recorder, trace)
 const flood = new Flood(config.target, config.halfOpenS, recorder, trace)
