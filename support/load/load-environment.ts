@@ -1,9 +1,8 @@
 import { join, resolve } from 'node:path'
 import type { LoadedProfile } from '../profile/load-profile.ts'
-import { preflightCertificate } from '../pki/certificate-preflight.ts'
-import { launcherFor } from '../sut/launcher-for.ts'
 import type { StartedSut } from '../sut/launcher.ts'
 import { ensurePki, HARNESS_DIR, type PkiFiles } from '../sut/sut-pki.ts'
+import { startCheckedSut } from '../world/start-sut.ts'
 import { workerPorts, wwsfIssuer, type WorkerPorts } from '../world/worker-ports.ts'
 import { writeWwsfKeyFiles } from '../wwsf/key-files.ts'
 import { SigningKeys } from '../wwsf/signing-keys.ts'
@@ -63,24 +62,7 @@ export class LoadEnvironment {
     try {
       // The SUT's own trace (the reference eP-CSCF records into it) is kept small: a load run has no ladder.
       const trace = loadTrace()
-      const sut = await launcherFor(loaded, pki).start({
-        vars: ports.vars(loaded, pki),
-        startTimeoutMs: profile.startTimeoutMs,
-        filesDir: pki.filesDir,
-        wss: { host: profile.epcscf.wss.host, port: ports.wss },
-        caPem: pki.caPem,
-        trace,
-      })
-      await preflightCertificate({
-        host: profile.epcscf.wss.host,
-        port: ports.wss,
-        servername: profile.epcscf.wss.serverName,
-        caPem: pki.caPem,
-        timeoutMs: profile.waitMs,
-      }).catch(async (error: unknown) => {
-        await sut.stop()
-        throw error
-      })
+      const sut = await startCheckedSut(loaded, pki, ports.vars(loaded, pki), ports.wss, trace)
       return new LoadEnvironment(loaded, ports, pki, core, sut, keyFile)
     } catch (error) {
       await core.stop()

@@ -4,12 +4,11 @@ import { ProfileError } from '../errors.ts'
 import type { Profile } from '../profile/profile-schema.ts'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import { MockScscf } from '../scscf/mock-scscf.ts'
-import { launcherFor } from '../sut/launcher-for.ts'
 import type { StartedSut } from '../sut/launcher.ts'
 import { TraceRecorder } from '../trace/trace-recorder.ts'
+import { startCheckedSut } from './start-sut.ts'
 import { workerPorts, type WorkerPorts } from './worker-ports.ts'
 import { ensurePki, HARNESS_DIR, type PkiFiles } from '../sut/sut-pki.ts'
-import { preflightCertificate } from '../pki/certificate-preflight.ts'
 import { mintTestPki } from '../pki/test-pki.ts'
 import { writeWwsfKeyFiles } from '../wwsf/key-files.ts'
 import { SigningKeys } from '../wwsf/signing-keys.ts'
@@ -76,24 +75,7 @@ export class HarnessEnvironment {
         vars['wwsf.port'] = String(wwsf.server.port)
         vars['wwsf.jwksUrl'] = wwsf.server.jwksUrl
       }
-      const sut = await launcherFor(loaded, pki).start({
-        vars,
-        startTimeoutMs: profile.startTimeoutMs,
-        filesDir: pki.filesDir,
-        wss: { host: profile.epcscf.wss.host, port: ports.wss },
-        caPem: pki.caPem,
-        trace,
-      })
-      await preflightCertificate({
-        host: profile.epcscf.wss.host,
-        port: ports.wss,
-        servername: profile.epcscf.wss.serverName,
-        caPem: pki.caPem,
-        timeoutMs: profile.waitMs,
-      }).catch(async (error: unknown) => {
-        await sut.stop()
-        throw error
-      })
+      const sut = await startCheckedSut(loaded, pki, vars, ports.wss, trace)
       trace.note(
         'harness',
         `system under test "${sut.name}" (${sut.kind}) ready at wss://${profile.epcscf.wss.host}:${ports.wss}`,
