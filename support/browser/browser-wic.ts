@@ -48,6 +48,8 @@ export class BrowserWic {
   readonly sent: (SipRequest | SipResponse)[] = []
   readonly received: (SipRequest | SipResponse)[] = []
   readonly console: string[] = []
+  /** When the page was opened (ms since the epoch, as the mock core stamps what it receives). */
+  readonly openedAt = Date.now()
   private handshakeSeen: { origin?: string; status?: number; error?: string } = {}
   private closed = false
 

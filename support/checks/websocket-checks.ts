@@ -199,3 +199,16 @@ export interface KeepAliveView {
   /** What happened, in one sentence (`no single CRLF (pong) within 4000 ms; …`). */
   readonly description: string
 }
+
+/**
+ * R12 at the browser (issue 11): nothing of a page whose WebSocket the eP-CSCF refused reaches Mw. `onMw` are the
+ * scenario's Mw requests that arrived since the page opened (keep-alive probes and reg-event traffic left out); what
+ * arrived before it (an earlier scenario's de-registration the SUT forwards late) is no page's.
+ */
+export function checkNothingOnMwFromRefusedPage(onMw: readonly SipRequest[]): void {
+  expectThat(
+    onMw.length === 0,
+    must('TS 33.203 X.2.2.3 step 2', { id: 'R12' }),
+    () => `expected nothing on Mw from a refused page, got ${onMw.map((r) => r.summary()).join(', ')}`,
+  )
+}
