@@ -14,11 +14,10 @@ import { createSocket } from 'node:dgram'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CoreThread } from '../support/load/core-thread.ts'
 import { DEFAULT_HELD } from '../support/load/flood-verdict.ts'
 import type { LoadReport } from '../support/load/load-report.ts'
 import { runLoad, type LoadOptions } from '../support/load/run-load.ts'
-import { runUdpRegistrationsInThreads } from '../support/load/udp-registrations.ts'
+import { runUdpRegistrationsInThreads, startUdpRegistrar } from '../support/load/udp-registrations.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
@@ -36,15 +35,7 @@ async function udpSideBySide(): Promise<void> {
     out('UDP digest REGISTER: SIPp not installed (Debian sip-tester): the side-by-side is skipped')
     return
   }
-  const core = await CoreThread.start(
-    {
-      options: { address: '127.0.0.1', port: 0, domain: DOMAIN, algorithms: ['MD5'] },
-      subscribers: [],
-      users: 1,
-      domain: DOMAIN,
-    },
-    10_000,
-  )
+  const core = await startUdpRegistrar(DOMAIN)
   try {
     const totals = {
       sipp: { regs: 0, ms: 0, coreUs: 0, cpuUs: 0 },
@@ -55,18 +46,20 @@ async function udpSideBySide(): Promise<void> {
     // A warm-up of each (not counted: JIT, first sockets), then ROUNDS alternated rounds, so that a change of the
     // machine's load during the run falls on both alike.
     await sipp(core.port, 500)
-    await runUdpRegistrationsInThreads(
-      {
-        registrar: { address: '127.0.0.1', port: core.port },
-        domain: DOMAIN,
-        users: 1,
-        total: 500,
-        concurrency: CONCURRENCY,
-        timers: { T1: 500, T2: 4000, T4: 5000 },
-        deadlineMs: 60_000,
-      },
-      UDP_THREADS,
-    )
+    const generate = (total: number, deadlineMs: number) =>
+      runUdpRegistrationsInThreads(
+        {
+          registrar: { address: '127.0.0.1', port: core.port },
+          domain: DOMAIN,
+          users: 1,
+          total,
+          concurrency: CONCURRENCY,
+          timers: { T1: 500, T2: 4000, T4: 5000 },
+          deadlineMs,
+        },
+        UDP_THREADS,
+      )
+    await generate(500, 60_000)
     const runSipp = async (): Promise<void> => {
       core.takeCpu()
       const s = await sipp(core.port, UDP_REGS)
@@ -79,18 +72,7 @@ async function udpSideBySide(): Promise<void> {
     }
     const runHarness = async (): Promise<void> => {
       core.takeCpu()
-      const h = await runUdpRegistrationsInThreads(
-        {
-          registrar: { address: '127.0.0.1', port: core.port },
-          domain: DOMAIN,
-          users: 1,
-          total: UDP_REGS,
-          concurrency: CONCURRENCY,
-          timers: { T1: 500, T2: 4000, T4: 5000 },
-          deadlineMs: 120_000,
-        },
-        UDP_THREADS,
-      )
+      const h = await generate(UDP_REGS, 120_000)
       await sleep(1100)
       totals.harness.regs += h.registrations
       totals.harness.ms += h.wallMs

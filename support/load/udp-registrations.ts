@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads'
 import type { SipResponse } from '../sip/message.ts'
 import { parseMessageBytes } from '../sip/parse.ts'
 import { digestChallengesOf, selectChallenge } from '../wic/digest-responder.ts'
+import { CoreThread } from './core-thread.ts'
 import { LatencyHistogram, type LatencySummary } from './histogram.ts'
 import { loadUser } from './load-config.ts'
 import { RegisterTemplate } from './register-template.ts'
@@ -289,4 +290,17 @@ export async function runUdpRegistrationsInThreads(
     cpuUs: results.reduce((a, r) => a + r.cpuUs, 0),
     retransmissions: results.reduce((a, r) => a + r.retransmissions, 0),
   }
+}
+
+/** The registrar of the UDP runs: the mock S-CSCF (MD5 challenges) in a thread of its own on a loopback port. */
+export function startUdpRegistrar(domain: string, users = 1): Promise<CoreThread> {
+  return CoreThread.start(
+    {
+      options: { address: '127.0.0.1', port: 0, domain, algorithms: ['MD5'] },
+      subscribers: [],
+      users,
+      domain,
+    },
+    10_000,
+  )
 }

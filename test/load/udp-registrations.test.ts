@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict'
 import { createSocket } from 'node:dgram'
 import { describe, it } from 'node:test'
-import { CoreThread } from '../../support/load/core-thread.ts'
 import { RegisterTemplate } from '../../support/load/register-template.ts'
-import { runUdpRegistrations } from '../../support/load/udp-registrations.ts'
+import { runUdpRegistrations, startUdpRegistrar } from '../../support/load/udp-registrations.ts'
 import { parseAuthValue } from '../../support/sip/auth.ts'
 import { computeDigestResponse } from '../../support/sip/digest.ts'
 import { parseMessage } from '../../support/sip/parse.ts'
@@ -70,15 +69,7 @@ void describe('UDP registrations generator', () => {
   })
 
   void it('registers against the mock S-CSCF, which verifies every digest', async () => {
-    const core = await CoreThread.start(
-      {
-        options: { address: '127.0.0.1', port: 0, domain: DOMAIN, algorithms: ['MD5'] },
-        subscribers: [],
-        users: 1,
-        domain: DOMAIN,
-      },
-      10_000,
-    )
+    const core = await startUdpRegistrar(DOMAIN)
     try {
       const result = await runUdpRegistrations({
         registrar: { address: '127.0.0.1', port: core.port },
