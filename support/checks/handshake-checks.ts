@@ -5,8 +5,8 @@ import { must, should } from './requirement.ts'
 /**
  * The Origin matrix's handshakes that a WebSocket library cannot write (issue 9 §3): the authorized origin in
  * capitals, two Origin header fields, Sec-WebSocket-Version 8, and what a 101 says in Access-Control-Allow-Origin.
- * Quotes marked V were read in the text (RFC 6454 §5, §7.3 and RFC 6455 §4.4 on rfcinfo.com and RFC mirrors,
- * 2026-12-04); R are recalled.
+ * Quotes marked V were read in the text (RFC 6454 §4, §5, §7.3 and RFC 6455 §4.2.1, §4.2.2 /version/, §4.4 on
+ * rfcinfo.com and RFC mirrors, 2026-12-04); R are recalled.
  */
 
 /** The head of the eP-CSCF's answer to one handshake (support/probe/handshake.ts reads it). */
@@ -38,16 +38,24 @@ function required(head: HandshakeHead | undefined): HandshakeHead {
 /**
  * R11: the origin is a scheme/host/port triple and the host is case-insensitive, so the authorized origin written
  * in capitals is the authorized origin, and a WIC page of it gets its SIP WebSocket.
+ * Review note (2026-12-04): every sentence read says what a user agent sends (lower case) or how origins compare;
+ * none obliges a server to case-fold the header's value, and no conformant browser sends capitals (RFC 6454 §4
+ * step 5, §6.2). The MUST rests on reading the header as an origin (RFC 6455 §4.2.2 /origin/, catalogue [V]: "The
+ * origin is serialized to ASCII and converted to lowercase"); kept, and reported as arguable.
  */
-const SAME_ORIGIN = must('RFC 6454 §4, §5 (with RFC 3986 §3.2.2); TS 33.203 X.2.2.3 step 2', {
-  id: 'R11',
-  quote:
-    'Two origins are "the same" if, and only if, they are identical. In particular: If the two origins are ' +
-    'scheme/host/port triples, the two origins are the same if, and only if, they have identical schemes, hosts, ' +
-    'and ports. [§4, recalled: the host of a URI\'s origin is "converted to lower case"; RFC 3986 §3.2.2 read: ' +
-    '"The host subcomponent is case-insensitive."]',
-  source: 'V',
-})
+const SAME_ORIGIN = must(
+  'RFC 6454 §4 step 5, §5 (with RFC 3986 §3.2.2); RFC 6455 §4.2.2 /origin/; TS 33.203 X.2.2.3 step 2',
+  {
+    id: 'R11',
+    quote:
+      'Two origins are "the same" if, and only if, they are identical. In particular: If the two origins are ' +
+      'scheme/host/port triples, the two origins are the same if, and only if, they have identical schemes, hosts, ' +
+      'and ports. [§5] Let uri-host be the host component of the URI, converted to lower case (using the ' +
+      'i;ascii-casemap collation defined in [RFC4790]). [§4 step 5] The host subcomponent is case-insensitive. ' +
+      '[RFC 3986 §3.2.2]',
+    source: 'V',
+  },
+)
 
 export function checkSameOriginAccepted(head: HandshakeHead | undefined, origin: string): void {
   const h = required(head)
@@ -71,8 +79,9 @@ const ONE_ORIGIN = must('RFC 6455 §4.2.1 (with RFC 6454 §7.1, §7.3)', {
   id: 'R12',
   quote:
     'The user agent MUST NOT include more than one Origin header field in any HTTP request. [RFC 6454 §7.3, read] ' +
-    "... the server MUST stop processing the client's handshake and return an HTTP response with an appropriate " +
-    'error code (such as 400 Bad Request). [RFC 6455 §4.2.1, recalled]',
+    'If the server, while reading the handshake, finds that the client did not send a handshake that matches the ' +
+    "description below ..., the server MUST stop processing the client's handshake and return an HTTP response " +
+    'with an appropriate error code (such as 400 Bad Request). [RFC 6455 §4.2.1, read]',
   source: 'V',
 })
 
@@ -90,12 +99,21 @@ export function checkTwoOriginsRefused(head: HandshakeHead | undefined, origins:
 /**
  * R05: a version the server does not speak is refused with an HTTP error and Sec-WebSocket-Version naming what it
  * speaks (13). The code is "such as 426": §4.4's own example answers 400, so any 4xx passes.
+ * Review note (2026-12-04): the MUST is conditional ("If this version does not match a version understood by the
+ * server"), and §4.4 lets a server speak several ("If the server supports the requested version and the handshake
+ * message is otherwise valid, the server will accept that version"; its example lists "13, 8, 7"). A server that
+ * also speaks hybi-08 (as `ws` does) may upgrade version 8, so this check is too strict for version 8; offering a
+ * version no draft used would decide the MUST without that doubt (reported to the lead, not changed here).
  */
 const VERSION = must('RFC 6455 §4.2.2 /version/, §4.4', {
   id: 'R05',
   quote:
-    "If the server doesn't support the requested version, it MUST respond with a |Sec-WebSocket-Version| header " +
-    'field (or multiple |Sec-WebSocket-Version| header fields) containing all versions it is willing to use.',
+    'If this version does not match a version understood by the server, the server MUST abort the WebSocket ' +
+    'handshake described in this section and instead send an appropriate HTTP error code (such as 426 Upgrade ' +
+    'Required) and a |Sec-WebSocket-Version| header field indicating the version(s) the server is capable of ' +
+    "understanding. [§4.2.2 /version/] If the server doesn't support the requested version, it MUST respond with a " +
+    '|Sec-WebSocket-Version| header field (or multiple |Sec-WebSocket-Version| header fields) containing all ' +
+    'versions it is willing to use. [§4.4]',
   source: 'V',
 })
 

@@ -162,12 +162,16 @@ export function checkTortureAnswered(file: string, answer: string | undefined): 
  * two SIP messages is the WIC's violation; the eP-CSCF may drop it, answer 400, close the connection, or process the
  * first and discard the bytes after its Content-Length (as RFC 3261 §18.3 has a message transport do). What it must
  * not do is take the second as a SIP message of its own: nothing of it may reach Mw.
+ * Review note (2026-12-04): RFC 7118's sentence binds the sender; the receiver's MUST the FAIL rests on is RFC 3261
+ * §18.3's for a message-oriented transport (a WebSocket message is one transport message), quoted first below.
  */
-const ONE_SIP_MESSAGE = must('RFC 7118 §5.1; RFC 3261 §18.3', {
+const ONE_SIP_MESSAGE = must('RFC 3261 §18.3 (the receiver); RFC 7118 §5.1 (the sender)', {
   id: 'R08',
   quote:
-    'Each SIP message MUST be carried within a single WebSocket message, and a WebSocket message MUST NOT contain ' +
-    'more than one SIP message.',
+    'In the case of message-oriented transports (such as UDP), if the message has a Content-Length header field, ' +
+    'the message body is assumed to contain that many bytes. If there are additional bytes in the transport packet ' +
+    'beyond the end of the body, they MUST be discarded. [RFC 3261 §18.3] Each SIP message MUST be carried within ' +
+    'a single WebSocket message, and a WebSocket message MUST NOT contain more than one SIP message. [RFC 7118 §5.1]',
   source: 'R',
 })
 const NOT_ANSWERED = should(
