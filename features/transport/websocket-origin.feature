@@ -61,10 +61,12 @@ Feature: the WIC's secure WebSocket to the eP-CSCF (TR 23.701 X.2.1.2 step 2)
       | last  |
 
   @cors @R05 @RFC6455-4.4 @security
-  Scenario: a handshake for WebSocket version 8 is refused naming version 13
-    RFC 6455 §4.2.2 /version/: an HTTP error "such as 426 Upgrade Required" and a Sec-WebSocket-Version header field
-    with the versions the server speaks (a MUST; §4.4's example answers 400, so any 4xx passes).
-    When a WIC page from the authorized origin asks the eP-CSCF for WebSocket version 8
+  Scenario: a handshake for WebSocket version 25 is refused naming version 13
+    RFC 6455 §4.2.2 /version/: "If this version does not match a version understood by the server", an HTTP error
+    "such as 426 Upgrade Required" and a Sec-WebSocket-Version header field with the versions the server speaks (a
+    MUST; §4.4's example answers 400, so any 4xx passes). Version 25 is §4.4's own example of a version no server
+    understands; a draft version such as 8 would not do, since §4.4 lets a server speak it ("13, 8, 7").
+    When a WIC page from the authorized origin asks the eP-CSCF for WebSocket version 25
     Then the eP-CSCF refuses that version naming version 13
 
   @cors @R14 @security

@@ -99,11 +99,10 @@ export function checkTwoOriginsRefused(head: HandshakeHead | undefined, origins:
 /**
  * R05: a version the server does not speak is refused with an HTTP error and Sec-WebSocket-Version naming what it
  * speaks (13). The code is "such as 426": §4.4's own example answers 400, so any 4xx passes.
- * Review note (2026-12-04): the MUST is conditional ("If this version does not match a version understood by the
- * server"), and §4.4 lets a server speak several ("If the server supports the requested version and the handshake
- * message is otherwise valid, the server will accept that version"; its example lists "13, 8, 7"). A server that
- * also speaks hybi-08 (as `ws` does) may upgrade version 8, so this check is too strict for version 8; offering a
- * version no draft used would decide the MUST without that doubt (reported to the lead, not changed here).
+ * The MUST is conditional ("If this version does not match a version understood by the server"), and §4.4 lets a
+ * server speak several ("If the server supports the requested version and the handshake message is otherwise
+ * valid, the server will accept that version"; its example lists "13, 8, 7"). A server that also speaks hybi-08 (as
+ * `ws` does) may upgrade version 8, so the scenario offers 25 (§4.4's example), which no server understands.
  */
 const VERSION = must('RFC 6455 §4.2.2 /version/, §4.4', {
   id: 'R05',

@@ -29,7 +29,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'origin-host-prefix-match': ['R12'],
   'origin-case-sensitive': ['R11'],
   'origin-first-header-only': ['R12'],
-  'websocket-version-8-accepted': ['R05'],
+  'websocket-version-unchecked': ['R05'],
   'subprotocol-not-required': ['R04'],
   // Mw: what the P-CSCF writes into a forwarded request (digest.feature, register-checks.ts)
   'no-own-via': ['R19'],

@@ -26,7 +26,7 @@ export type FaultName =
   | 'origin-host-prefix-match'
   | 'origin-case-sensitive'
   | 'origin-first-header-only'
-  | 'websocket-version-8-accepted'
+  | 'websocket-version-unchecked'
   | 'subprotocol-not-required'
   // Requests toward Mw (register-proxy.ts, originating-proxy.ts, forwarder.ts, proxy-rules.ts)
   | 'no-own-via'
@@ -131,8 +131,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'Origin values are compared as text: the authorized origin in upper case is refused (RFC 6454 §4, §5)',
   'origin-first-header-only':
     'only the first of two Origin header fields is checked: the handshake is accepted (RFC 6454 §7.3, RFC 6455 §4.2.1)',
-  'websocket-version-8-accepted':
-    'Sec-WebSocket-Version 8 (a hybi draft) is upgraded instead of refused with Sec-WebSocket-Version: 13 (RFC 6455 §4.2.2)',
+  'websocket-version-unchecked':
+    'Sec-WebSocket-Version is not checked: a version no server understands (25) is upgraded instead of refused with Sec-WebSocket-Version: 13 (RFC 6455 §4.2.2)',
   'subprotocol-not-required':
     'a handshake without the "sip" subprotocol gets 101 with no Sec-WebSocket-Protocol',
   'no-own-via': 'requests are forwarded to Mw without the eP-CSCF Via on top (RFC 3261 §16.6 step 8 broken)',

@@ -190,10 +190,11 @@ export class WebSocketEdge {
       this.refuse(req, socket, 400, 'Bad Request - missing or invalid Sec-WebSocket-Key')
       return
     }
-    // The websocket-version-8-accepted fault leaves the version to `ws`, which also speaks the hybi draft version 8.
+    // The websocket-version-unchecked fault skips this check and treats whatever version was asked for as 13 (`ws`
+    // itself would refuse a version other than 8 and 13).
+    if (this.opts.faults.has('websocket-version-unchecked')) req.headers['sec-websocket-version'] = WS_VERSION
     const version = req.headers['sec-websocket-version']
-    const draft8 = version === '8' && this.opts.faults.has('websocket-version-8-accepted')
-    if (version !== WS_VERSION && !draft8) {
+    if (version !== WS_VERSION) {
       // If this version does not match a version understood by the server, the server MUST abort the WebSocket
       // handshake described in this section and instead send an appropriate HTTP error code (such as 426
       // Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s) the server is

@@ -293,9 +293,9 @@ export const SECURITY_PROBES: readonly [FaultName, string, Probe][] = [
       checkTwoOriginsRefused(await handshake(bench, [ORIGIN, 'https://evil.harness.test:8443']), []),
   ],
   [
-    'websocket-version-8-accepted',
-    'Sec-WebSocket-Version: 8',
-    async (bench) => checkVersionRefused(await handshake(bench, [ORIGIN], '8'), '8'),
+    'websocket-version-unchecked',
+    'Sec-WebSocket-Version: 25',
+    async (bench) => checkVersionRefused(await handshake(bench, [ORIGIN], '25'), '25'),
   ],
   ['ws-message-split', 'two REGISTERs in one message', twoInOne],
   ['w2-connection-cap', '600 half-open TLS connections', halfOpen],

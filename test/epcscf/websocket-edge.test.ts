@@ -200,8 +200,8 @@ void describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       }
     })
 
-    void it('websocket-version-8-accepted upgrades a version 8 handshake', async () => {
-      const { edge } = await startEdge(pki, ['websocket-version-8-accepted'])
+    void it('websocket-version-unchecked upgrades a version 8 handshake', async () => {
+      const { edge } = await startEdge(pki, ['websocket-version-unchecked'])
       try {
         const opened = await new Promise<boolean>((resolve) => {
           // ws sends Sec-WebSocket-Origin for version 8 (the hybi draft's name), so Origin is set by hand.
