@@ -217,7 +217,10 @@ const TOKEN_DEFECT_CLAUSES: Readonly<Record<string, string>> = {
   'no-exp': 'RFC 9068 §2.2 (exp REQUIRED)',
   'aud-array-other': 'RFC 7519 §4.1.3 (aud, an array not holding the eP-CSCF), RFC 8725 §3.9',
   'wrong-typ': 'RFC 8725 §3.11 (explicit typing), RFC 9068 §2.1 and §4 (typ at+jwt)',
-  'no-aud': 'RFC 9068 §2.2 (aud REQUIRED) and §4 (the resource server MUST validate aud)',
+  // RFC 7519 §4.1.3 (read) rejects only "when this claim is present" and calls aud OPTIONAL: the MUST for a token
+  // without aud is RFC 9068's (the WWSF token taken as a JWT access token) and RFC 8725 §3.9's for an issuer whose
+  // tokens serve several relying parties ("if the audience value is not present ... it MUST reject the JWT", recalled).
+  'no-aud': 'RFC 9068 §2.2 (aud REQUIRED) and §4 (the resource server MUST validate aud), RFC 8725 §3.9',
   oversized: 'RFC 7515 §5.2 (signature validation; the payload grew after signing)',
   'jku-decoy': 'RFC 8725 §3.10, RFC 7515 §4.1.2 (a key the token points at by jku is not the WWSF key)',
   'x5u-decoy': 'RFC 8725 §3.10, RFC 7515 §4.1.5 (a key the token points at by x5u is not the WWSF key)',
