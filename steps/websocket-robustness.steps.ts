@@ -65,7 +65,9 @@ Then(
 Then(
   "{actor}'s WIC, connecting afresh, still registers",
   async function (this: HarnessWorld, actor: ActorName) {
-    checkEdgeSurvived(await freshRegistration(this, actor, hostile.get(this)?.after ?? 'hostile input'))
+    const sent = hostile.get(this)
+    const outcome = await freshRegistration(this, actor, sent?.after ?? 'hostile input')
+    checkEdgeSurvived({ ...outcome, exhaustion: sent?.exhaustion === true })
   },
 )
 
@@ -126,10 +128,11 @@ async function holdHalfOpen(world: HarnessWorld, count: number): Promise<Hostile
   )
   world.teardown.defer(`close ${count} half-open TLS connections`, () => held.close())
   world.attach(held.describe(), { mediaType: 'text/plain', fileName: 'half-open.txt' })
-  return { after: held.describe() }
+  return { after: held.describe(), exhaustion: true }
 }
 
 type HostileSent = {
+  exhaustion?: boolean
   raw?: RawWebSocket
   callId?: string
   attack?: FrameAttackOutcome

@@ -31,6 +31,15 @@ const SURVIVES = must('RFC 6455 §10.4; RFC 3261 §16.3', {
     'total message size after reassembly from multiple frames MUST protect themselves against exceeding those limits.',
   source: 'R',
 })
+/**
+ * R73 under connection exhaustion (issue 9 §5, 1,000 half-open TLS connections). No RFC sentence obliges an edge to
+ * stay available while connections are held open (RFC 6455 §10.4 is about frame and message sizes): this is the SA3
+ * availability property the catalogue files under R73, held as a MUST by the harness itself, and said so.
+ */
+const SURVIVES_EXHAUSTION = must(
+  "the SA3 availability of W2 to authorized WICs (catalogue R73; the harness's own requirement: no RFC sentence)",
+  { id: 'R73' },
+)
 const CLOSE_CODE = (code: number, meaning: string) =>
   should('RFC 6455 §7.4.1', {
     quote: `${code} indicates that an endpoint is terminating the connection ${meaning}`,
@@ -122,6 +131,8 @@ export function checkFragmentedProcessed(answer: string | undefined, callId: str
 /** After the hostile input, a fresh WIC on a fresh WebSocket still registers (200). */
 export interface SurvivalOutcome {
   readonly after: string
+  /** The hostile input held connections open (connection exhaustion) rather than sending bad frames or messages. */
+  readonly exhaustion?: boolean
   readonly status: number | undefined
   readonly error: string | undefined
 }
@@ -130,7 +141,7 @@ export function checkEdgeSurvived(outcome: SurvivalOutcome | undefined): void {
   if (outcome === undefined) throw new ScenarioMisuse('no fresh WIC tried to register in this scenario')
   expectThat(
     outcome.status === 200,
-    SURVIVES,
+    outcome.exhaustion === true ? SURVIVES_EXHAUSTION : SURVIVES,
     () =>
       `expected a fresh WIC to register (200) after the ${outcome.after}, but ` +
       (outcome.error === undefined ? `its registration ended ${outcome.status ?? '?'}` : outcome.error),

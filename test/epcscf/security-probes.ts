@@ -260,7 +260,7 @@ const halfOpen: Probe = async (bench) => {
     } catch (error) {
       outcome = { status: undefined, error: String(error) }
     }
-    checkEdgeSurvived({ after: held.describe(), ...outcome })
+    checkEdgeSurvived({ after: held.describe(), exhaustion: true, ...outcome })
   } finally {
     held.close()
   }
