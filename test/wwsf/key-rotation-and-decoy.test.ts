@@ -23,18 +23,23 @@ const ALICE = {
   password: 'alice-secret',
 }
 
+/** A mock WWSF on a free port and a fresh folder for its key files (both the test's to remove). */
+async function wwsfWithKeyDir(): Promise<{ wwsf: Wwsf; dir: string }> {
+  const pki = await localPki()
+  const wwsf = await Wwsf.start({
+    port: 0,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    tls: pki.server,
+    subscribers: [ALICE],
+    trace: new TraceRecorder(),
+  })
+  return { wwsf, dir: mkdtempSync(join(tmpdir(), 'rotation-')) }
+}
+
 void describe('the WWSF rotates its key; an attacker serves a key (issue 9 §2)', { timeout: 30_000 }, () => {
   void it('rotation: the JWKS and the key files follow, a file-reading verifier honours the new key and drops the removed one, undo restores', async () => {
-    const pki = await localPki()
-    const wwsf = await Wwsf.start({
-      port: 0,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      tls: pki.server,
-      subscribers: [ALICE],
-      trace: new TraceRecorder(),
-    })
-    const dir = mkdtempSync(join(tmpdir(), 'rotation-'))
+    const { wwsf, dir } = await wwsfWithKeyDir()
     try {
       writeWwsfKeyFiles(dir, wwsf.keys)
       const files = wwsfKeyFiles(dir)
@@ -67,16 +72,7 @@ void describe('the WWSF rotates its key; an attacker serves a key (issue 9 §2)'
   })
 
   void it('a verifier with token-keys-never-refreshed keeps the keys it read at start', async () => {
-    const pki = await localPki()
-    const wwsf = await Wwsf.start({
-      port: 0,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      tls: pki.server,
-      subscribers: [ALICE],
-      trace: new TraceRecorder(),
-    })
-    const dir = mkdtempSync(join(tmpdir(), 'rotation-'))
+    const { wwsf, dir } = await wwsfWithKeyDir()
     try {
       writeWwsfKeyFiles(dir, wwsf.keys)
       const faults = { has: (name: string) => name === 'token-keys-never-refreshed' }
