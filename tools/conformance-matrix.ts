@@ -108,8 +108,8 @@ export interface MatrixOptions {
 const countsOf = (results: readonly ScenarioResult[]) =>
   VERDICT_KINDS.map((v) => results.filter((r) => r.verdict.verdict === v).length)
 
-function status(results: readonly ScenarioResult[], tags: readonly string[], options: MatrixOptions): string {
-  if (results.length === 0) {
+function status(counts: readonly number[], tags: readonly string[], options: MatrixOptions): string {
+  if (counts.every((n) => n === 0)) {
     if (tags.some((t) => options.unfinished?.has(t))) return 'aborted'
     const exists = options.available === undefined || tags.some((t) => options.available?.has(t))
     if (!exists) return 'no scenario yet'
@@ -117,7 +117,7 @@ function status(results: readonly ScenarioResult[], tags: readonly string[], opt
     if (options.available !== undefined && (options.runErrors?.length ?? 0) > 0) return 'aborted'
     return options.available === undefined ? 'no scenario yet' : 'not run'
   }
-  const count = (v: VerdictKind) => results.filter((r) => r.verdict.verdict === v).length
+  const count = (v: VerdictKind) => counts[VERDICT_KINDS.indexOf(v)] ?? 0
   const judged = count('PASS') + count('WARN')
   if (count('FAIL') > 0) return 'FAIL'
   if (count('ENVIRONMENT ERROR') + count('HARNESS ERROR') > 0) return 'not judged (error)'
@@ -137,14 +137,8 @@ export function conformanceModel(
 ): ConformanceModel {
   const row = (key: string, title: string, tags: readonly string[]): MatrixRow => {
     const scenarios = results.filter((r) => r.tags.some((t) => tags.includes(t)))
-    return {
-      key,
-      title,
-      tags,
-      status: status(scenarios, tags, options),
-      counts: countsOf(scenarios),
-      scenarios,
-    }
+    const counts = countsOf(scenarios)
+    return { key, title, tags, status: status(counts, tags, options), counts, scenarios }
   }
   const titles = requirementTitles(catalogue)
   const clauseTags = [...new Set(results.flatMap((r) => r.tags))]
@@ -161,7 +155,8 @@ export function conformanceModel(
   }
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+/** Text in a Markdown table cell: pipes escaped, on one line. */
+export const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 /** A row's cells: the overall verdict (FAIL in bold) and the count per verdict. */
 function tally(row: MatrixRow): string {

@@ -8,6 +8,7 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { LIBRARIES } from '../support/browser/page-bundle.ts'
+import { cell } from './conformance-matrix.ts'
 import { readRunResults, type ScenarioResult } from './scenario-results.ts'
 
 const LIBRARY_NAMES = Object.values(LIBRARIES).map((l) => l.name)
@@ -38,14 +39,13 @@ export function interopRows(scenarios: readonly ScenarioResult[]): InteropRow[] 
 export function interopMarkdown(scenarios: readonly ScenarioResult[], sut: string): string | undefined {
   const rows = interopRows(scenarios)
   if (rows.length === 0) return undefined
-  const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-  const cell = (v: ScenarioResult['verdict'] | undefined) => (v === undefined ? 'not run' : v.verdict)
+  const verdictOf = (v: ScenarioResult['verdict'] | undefined) => (v === undefined ? 'not run' : v.verdict)
   const notes = rows.flatMap((row) =>
     [...row.cells]
       .filter(([, v]) => v.verdict !== 'PASS')
       .map(
         ([library, v]) =>
-          `- ${escape(row.scenario.replace(PLACEHOLDER, library))}: ${v.verdict} — ${escape(v.message)}`,
+          `- ${cell(row.scenario.replace(PLACEHOLDER, library))}: ${v.verdict} — ${cell(v.message)}`,
       ),
   )
   return [
@@ -58,7 +58,7 @@ export function interopMarkdown(scenarios: readonly ScenarioResult[], sut: strin
     `|---|${LIBRARY_NAMES.map(() => '---').join('|')}|`,
     ...rows.map(
       (row) =>
-        `| ${escape(row.scenario)} | ${LIBRARY_NAMES.map((name) => cell(row.cells.get(name))).join(' | ')} |`,
+        `| ${cell(row.scenario)} | ${LIBRARY_NAMES.map((name) => verdictOf(row.cells.get(name))).join(' | ')} |`,
     ),
     ...(notes.length === 0 ? [] : ['', 'Not passed:', '', ...notes]),
     '',
