@@ -36,9 +36,11 @@ const UPGRADE = /\b(?:upgrade|handshake|origin)/i
 /** What the failure's wording says of the message it judged. */
 function hints(failure: string): { method?: string; status?: string; upgrade: boolean; leg?: string } {
   const leg = /S-CSCF|\bMw\b/.test(failure) ? 'Mw' : /\bWIC\b|\bW2\b/.test(failure) ? 'W2' : undefined
+  const method = METHOD.exec(failure)?.[1]
+  const status = GOT_STATUS.exec(failure)?.[1]
   return {
-    ...(METHOD.exec(failure)?.[1] ? { method: METHOD.exec(failure)?.[1] } : {}),
-    ...(GOT_STATUS.exec(failure)?.[1] ? { status: GOT_STATUS.exec(failure)?.[1] } : {}),
+    ...(method ? { method } : {}),
+    ...(status ? { status } : {}),
     upgrade: UPGRADE.test(failure),
     ...(leg ? { leg } : {}),
   }
