@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { connect } from 'node:tls'
-import { NoAnswer, TlsHandshakeFailed, TransportFailed } from '../errors.ts'
+import { exchangeUpgrade, upgradeRequestText } from '../transport/raw-upgrade.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 
 /**
@@ -41,66 +39,13 @@ export function headerValues(answer: HandshakeAnswer, name: string): string[] {
 }
 
 /** Sends the handshake over TLS (the profile's CA) and reads the answer's head; errors name what was awaited. */
-export function rawHandshake(request: HandshakeRequest): Promise<HandshakeAnswer> {
-  const lines = [
-    `GET ${request.path} HTTP/1.1`,
-    `Host: ${request.servername}:${request.port}`,
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-    ...request.headers.map(([name, value]) => `${name}: ${value}`),
-  ]
-  const text = `${lines.join('\r\n')}\r\n\r\n`
-  const where = `${request.host}:${request.port}`
-  return new Promise((resolve, reject) => {
-    let head = Buffer.alloc(0)
-    let secure = false
-    const socket = connect({
-      host: request.host,
-      port: request.port,
-      servername: request.servername,
-      ca: request.ca,
-    })
-    const settle = (outcome: HandshakeAnswer | Error): void => {
-      clearTimeout(timer)
-      socket.destroy()
-      if (outcome instanceof Error) reject(outcome)
-      else resolve(outcome)
-    }
-    const timer = setTimeout(() => {
-      const got = head.length === 0 ? 'nothing' : `${head.length} bytes without the end of a header section`
-      settle(
-        new NoAnswer(
-          `no HTTP answer from the eP-CSCF at ${where} within ${request.timeoutMs} ms to a WebSocket handshake; got ${got}`,
-        ),
-      )
-    }, request.timeoutMs)
-    socket.once('secureConnect', () => {
-      secure = true
-      record(request, 'sent', `handshake ${request.headers.map(([n, v]) => `${n}: ${v}`).join(', ')}`, text)
-      socket.write(text)
-    })
-    socket.on('data', (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk])
-      const end = head.indexOf('\r\n\r\n')
-      if (end < 0) return
-      const raw = head.subarray(0, end).toString('latin1')
-      record(request, 'received', `handshake answer ${raw.split('\r\n')[0] ?? ''}`, `${raw}\r\n\r\n`)
-      settle(parseHead(raw))
-    })
-    socket.once('error', (error) =>
-      settle(
-        secure
-          ? new TransportFailed(`handshake to ${where}: ${error.message}`, { cause: error })
-          : new TlsHandshakeFailed(`handshake to ${where}: TLS ${error.message}`, { cause: error }),
-      ),
-    )
-    socket.once('close', () =>
-      settle(
-        new TransportFailed(`the eP-CSCF at ${where} closed the connection before answering the handshake`),
-      ),
-    )
-  })
+export async function rawHandshake(request: HandshakeRequest): Promise<HandshakeAnswer> {
+  const text = upgradeRequestText(request.path, request, request.headers)
+  const sent = `handshake ${request.headers.map(([n, v]) => `${n}: ${v}`).join(', ')}`
+  const { socket, head } = await exchangeUpgrade(request, text, () => record(request, 'sent', sent, text))
+  socket.destroy()
+  record(request, 'received', `handshake answer ${head.split('\r\n')[0] ?? ''}`, `${head}\r\n\r\n`)
+  return parseHead(head)
 }
 
 function parseHead(raw: string): HandshakeAnswer {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { connect, type TLSSocket } from 'node:tls'
-import { HandshakeRefused, NoAnswer, TlsHandshakeFailed, TransportFailed } from '../errors.ts'
+import type { TLSSocket } from 'node:tls'
+import { HandshakeRefused } from '../errors.ts'
+import { exchangeUpgrade, upgradeRequestText } from '../transport/raw-upgrade.ts'
 import type { TraceEndpoint } from '../trace/trace-event.ts'
 import type { TraceRecorder } from '../trace/trace-recorder.ts'
 
@@ -56,53 +57,16 @@ export class RawWebSocket {
   }
 
   /** TLS with the profile's CA, then the upgrade with `sip` (HandshakeRefused on any answer other than 101). */
-  static open(opts: RawOpenOptions): Promise<RawWebSocket> {
-    return new Promise((resolve, reject) => {
-      let head = Buffer.alloc(0)
-      let secure = false
-      const socket = connect({
-        host: opts.host,
-        port: opts.port,
-        servername: opts.servername,
-        ca: opts.ca,
-      })
-      const fail = (error: Error): void => {
-        clearTimeout(timer)
-        socket.destroy()
-        reject(error)
-      }
-      const timer = setTimeout(
-        () => fail(new NoAnswer(`no 101 from the eP-CSCF within ${opts.timeoutMs} ms for a raw WebSocket`)),
-        opts.timeoutMs,
-      )
-      socket.once('secureConnect', () => {
-        secure = true
-        socket.write(upgradeRequest(opts))
-      })
-      const onData = (chunk: Buffer): void => {
-        head = Buffer.concat([head, chunk])
-        const end = head.indexOf('\r\n\r\n')
-        if (end < 0) return
-        socket.off('data', onData)
-        clearTimeout(timer)
-        const text = head.subarray(0, end).toString('latin1')
-        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)
-        if (status !== 101)
-          return fail(new HandshakeRefused(`the raw WebSocket upgrade got ${text.split('\r\n')[0]}`))
-        const raw = new RawWebSocket(socket, opts)
-        const rest = head.subarray(end + 4)
-        if (rest.length > 0) raw.receive(rest)
-        resolve(raw)
-      }
-      socket.on('data', onData)
-      socket.once('error', (error) =>
-        fail(
-          secure
-            ? new TransportFailed(`raw WebSocket: ${error.message}`, { cause: error })
-            : new TlsHandshakeFailed(`raw WebSocket TLS: ${error.message}`, { cause: error }),
-        ),
-      )
-    })
+  static async open(opts: RawOpenOptions): Promise<RawWebSocket> {
+    const { socket, head, rest } = await exchangeUpgrade(opts, upgradeRequest(opts))
+    const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)
+    if (status !== 101) {
+      socket.destroy()
+      throw new HandshakeRefused(`the raw WebSocket upgrade got ${head.split('\r\n')[0]}`)
+    }
+    const raw = new RawWebSocket(socket, opts)
+    if (rest.length > 0) raw.receive(rest)
+    return raw
   }
 
   /** Writes one frame; masked with a random key unless `mask` is false (RFC 6455 §5.3). */
@@ -209,17 +173,11 @@ export class RawWebSocket {
 }
 
 function upgradeRequest(opts: RawOpenOptions): string {
-  const lines = [
-    `GET ${opts.path} HTTP/1.1`,
-    `Host: ${opts.servername}:${opts.port}`,
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-    'Sec-WebSocket-Version: 13',
-    'Sec-WebSocket-Protocol: sip',
-    ...(opts.origin === undefined ? [] : [`Origin: ${opts.origin}`]),
-  ]
-  return `${lines.join('\r\n')}\r\n\r\n`
+  return upgradeRequestText(opts.path, opts, [
+    ['Sec-WebSocket-Version', '13'],
+    ['Sec-WebSocket-Protocol', 'sip'],
+    ...(opts.origin === undefined ? [] : [['Origin', opts.origin] as const]),
+  ])
 }
 
 function parseFrame(
