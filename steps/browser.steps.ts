@@ -13,9 +13,8 @@ import {
   checkRegisteredWithoutChallenge,
   checkTrustedNodeAuthorization,
 } from '../support/checks/token-checks.ts'
-import { TOKEN } from '../support/checks/requirements-registration.ts'
 import { must } from '../support/checks/requirement.ts'
-import { REGISTRATION } from '../support/checks/requirements-registration.ts'
+import { REGISTRATION, TOKEN } from '../support/checks/requirements-registration.ts'
 import { checkOfferReachedCore, checkWebRtcAnswer, checkWebRtcOffer } from '../support/checks/sdp-checks.ts'
 import {
   checkNothingOnMwFromRefusedPage,
@@ -128,7 +127,7 @@ Then(
     const forwarded = registersFor(scenarioRequests(this.env.scscf.allReceived), impu)
     checkRegisteredWithoutChallenge(responsesTo(forwarded, this.env.scscf.sentResponses), actor, impi)
     checkTrustedNodeAuthorization(forwarded.slice(0, 1), impi)
-    checkNoBearerOnMw(scenarioRequests(this.env.scscf.allReceived), pageToken(this, actor))
+    checkNoBearerOnMw(scenarioRequests(this.env.scscf.allReceived), this.token(actor))
   },
 )
 
@@ -359,8 +358,4 @@ async function registerWithPageToken(world: HarnessWorld, actor: ActorName): Pro
   await world.guard(
     wic.waitFor('registration', ['registered', 'failed'], 'the outcome of its token REGISTER'),
   )
-}
-
-function pageToken(world: HarnessWorld, actor: ActorName): string {
-  return world.token(actor)
 }

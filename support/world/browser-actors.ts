@@ -17,6 +17,18 @@ import type { ActorName, HarnessWorld } from './harness-world.ts'
  */
 const cast = new WeakMap<HarnessWorld, Map<ActorName, BrowserWic>>()
 
+/** The worker's page bundle per library: hashed, and built or read from disk, once per worker, not per scenario. */
+const bundles = new Map<LibraryId, Promise<{ file: string; code: string }>>()
+
+function workerBundle(library: LibraryId): Promise<{ file: string; code: string }> {
+  const bundle = bundles.get(library) ?? pageBundle(library, join(HARNESS_DIR, 'browser'))
+  bundles.set(library, bundle)
+  return bundle.catch((error: unknown) => {
+    bundles.delete(library)
+    throw error
+  })
+}
+
 /** `JsSIP` / `SIP.js` (as a scenario names them) → the library id. */
 export function libraryNamed(name: string): LibraryId {
   const found = (Object.keys(LIBRARIES) as LibraryId[]).find(
@@ -43,7 +55,7 @@ export async function openBrowserWic(
 ): Promise<BrowserWic> {
   const env = world.env
   const { server } = world.wwsf
-  const bundle = await pageBundle(library, join(HARNESS_DIR, 'browser'))
+  const bundle = await workerBundle(library)
   server.servePage(`/wic/${library}.js`, 'text/javascript; charset=utf-8', bundle.code)
   server.servePage(
     `/wic/${library}.html`,
