@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
-import { loadTrace, type LoadAuth, type TargetConfig, type TransactionType } from './load-config.ts'
+import { DEFAULT_TIMERS } from '../wic/wic-options.ts'
+import {
+  BAD_ORIGIN,
+  loadTrace,
+  type LoadAuth,
+  type TargetConfig,
+  type TransactionType,
+} from './load-config.ts'
 import { LoadWics } from './load-wics.ts'
 import { TickRecorder } from './tick-recorder.ts'
 
@@ -48,14 +55,14 @@ export async function runArtilleryScenario(
   const target: TargetConfig = {
     url,
     origin: wic.origin ?? 'https://wwsf.harness.test:8443',
-    badOrigin: 'https://attacker.example:8443',
+    badOrigin: BAD_ORIGIN,
     caPem: readFileSync(resolve(wic.ca ?? '.harness/pki/ca.crt'), 'utf8'),
     servername: wic.servername ?? 'epcscf.harness.test',
     host: parsed.hostname,
     port: Number(parsed.port || 443),
     domain: wic.domain ?? 'ims.harness.test',
     waitMs: wic.waitMs ?? 4000,
-    timers: { T1: 500, T2: 4000, T4: 5000 },
+    timers: DEFAULT_TIMERS,
   }
   const users = wic.users ?? 1000
   // A user per virtual user, spread over Artillery's worker threads.

@@ -6,6 +6,9 @@ import type { ArrivalPlan } from './arrival-schedule.ts'
 export type Workload = 'register' | 'call' | 'mixed' | 'flood'
 export const WORKLOADS: readonly Workload[] = ['register', 'call', 'mixed', 'flood']
 
+/** An Origin no profile allows (the flood's unauthorized handshakes). */
+export const BAD_ORIGIN = 'https://attacker.example:8443'
+
 /** How authorized WICs authenticate: IMS digest (401 then 200) or the WWSF's token (TS 24.371 §7.2.1). */
 export type LoadAuth = 'digest' | 'token'
 

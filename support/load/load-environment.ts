@@ -7,10 +7,7 @@ import { workerPorts, wwsfIssuer, type WorkerPorts } from '../world/worker-ports
 import { writeWwsfKeyFiles } from '../wwsf/key-files.ts'
 import { SigningKeys } from '../wwsf/signing-keys.ts'
 import { CoreThread } from './core-thread.ts'
-import { loadTrace, type TargetConfig } from './load-config.ts'
-
-/** An Origin no profile allows (the flood's unauthorized handshakes). */
-const BAD_ORIGIN = 'https://attacker.example:8443'
+import { BAD_ORIGIN, loadTrace, type TargetConfig } from './load-config.ts'
 
 /**
  * What a load run stands on, started as the conformance run starts it (support/world/harness-environment.ts):
