@@ -216,6 +216,6 @@ function summarise(
 }
 
 /** µs of CPU in one second as % of one core. */
-function pct(us: number): number {
+export function pct(us: number): number {
   return Math.round(us / 1000) / 10
 }

@@ -2,7 +2,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import { rateAt, sharePlan, type ArrivalPlan } from './arrival-schedule.ts'
-import { DEFAULT_HELD, floodVerdict, type HeldCriteria } from './flood-verdict.ts'
+import { floodVerdict, type HeldCriteria } from './flood-verdict.ts'
 import {
   heapAfterGc,
   type LoadAuth,
@@ -12,7 +12,7 @@ import {
 } from './load-config.ts'
 import { LoadEnvironment } from './load-environment.ts'
 import type { HeapSample, LoadReport } from './load-report.ts'
-import { LoadStats, type SecondRow } from './load-stats.ts'
+import { LoadStats, pct, type Occupancy, type SecondRow } from './load-stats.ts'
 import { threadCpu } from './tick-recorder.ts'
 
 export interface LoadOptions {
@@ -137,11 +137,11 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
     void o.interrupt?.then(() => (interrupted = true))
     let lastMain = threadCpu()
     let lastMachine = machineTimes()
-    const peak = { registered: 0, open: 0, halfOpen: 0, lagMs: 0 }
     let coreUs = 0
     let mainUs = 0
     let machineBusy = 0
     let second = 0
+    const cores = cpus().length
     while (second < totalS && !interrupted) {
       const next = startAt + (second + 1) * 1000 + 300
       await sleepUntil(next, o.interrupt)
@@ -156,17 +156,13 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
       const row = stats.closeSecond(second, rateAt(o.plan, second + 0.5), {
         coreUs: core,
         mainUs: main - lastMain,
-        machinePct: busyPct * cpus().length,
+        machinePct: busyPct * cores,
       })
       coreUs += core
       mainUs += main - lastMain
-      machineBusy += busyPct * cpus().length
+      machineBusy += busyPct * cores
       lastMain = main
       lastMachine = machine
-      peak.registered = Math.max(peak.registered, row.registered)
-      peak.open = Math.max(peak.open, row.open)
-      peak.halfOpen = Math.max(peak.halfOpen, row.halfOpen)
-      peak.lagMs = Math.max(peak.lagMs, row.lagMs)
       o.progress?.(progressLine(row, env.core.bindings), row)
       second += 1
     }
@@ -214,7 +210,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
       },
       totals: stats.totalsByType(durationS),
       phases,
-      peak,
+      peak: peakOf(stats.series),
       cpu: {
         core: pct(coreUs / durationS),
         generators: pct(generatorUs / durationS),
@@ -224,7 +220,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
       },
       flood:
         o.workload === 'flood'
-          ? floodVerdict(phases.baseline?.register, phases.flood?.register, o.held ?? DEFAULT_HELD)
+          ? floodVerdict(phases.baseline?.register, phases.flood?.register, o.held)
           : undefined,
       series: stats.series,
       ...(heapBefore && heapEnd ? { heap: { before: heapBefore, end: heapEnd } } : {}),
@@ -266,8 +262,12 @@ function machineTimes(): { busy: number; total: number } {
   return { busy, total }
 }
 
-function pct(usPerS: number): number {
-  return Math.round(usPerS / 1000) / 10
+/** The largest occupancy of any second. */
+function peakOf(rows: readonly SecondRow[]): Occupancy {
+  const peak = { registered: 0, open: 0, halfOpen: 0, lagMs: 0 }
+  for (const row of rows)
+    for (const key of Object.keys(peak) as (keyof Occupancy)[]) peak[key] = Math.max(peak[key], row[key])
+  return peak
 }
 
 async function sleepUntil(at: number, interrupt: Promise<void> | undefined): Promise<void> {
