@@ -6,7 +6,7 @@
  */
 import * as JsSIP from 'jssip'
 import { wireLoginForm } from './login-form.ts'
-import { initialState, type PageWic, type PageWicConfig, type PageWicState } from './page-api.ts'
+import { initialState, type PageWic, type PageWicState } from './page-api.ts'
 
 JsSIP.debug.enable('JsSIP:*')
 
@@ -16,7 +16,6 @@ let state: PageWicState = initialState(`JsSIP ${JsSIP.version}`)
 let ua: JsSIP.UA | undefined
 let socket: JsSIP.WebSocketInterface | undefined
 let session: RTCSession | undefined
-let config: PageWicConfig | undefined
 
 const update = (change: Partial<PageWicState>): void => {
   state = { ...state, ...change }
@@ -47,7 +46,6 @@ function track(s: RTCSession, originating: boolean): void {
 
 const api: PageWic = {
   start(c) {
-    config = c
     socket = new JsSIP.WebSocketInterface(c.wsUrl)
     ua = new JsSIP.UA({
       sockets: [socket],
@@ -124,6 +122,5 @@ const api: PageWic = {
   state: () => state,
 }
 
-void config
 window.harnessWic = api
 wireLoginForm((outcome) => update(outcome))
