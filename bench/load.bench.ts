@@ -15,10 +15,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_HELD } from '../support/load/flood-verdict.ts'
+import { loadUser } from '../support/load/load-config.ts'
 import type { LoadReport } from '../support/load/load-report.ts'
 import { runLoad, type LoadOptions } from '../support/load/run-load.ts'
 import { runUdpRegistrationsInThreads, startUdpRegistrar } from '../support/load/udp-registrations.ts'
 import { loadProfile } from '../support/profile/load-profile.ts'
+import { DEFAULT_TIMERS } from '../support/wic/wic-options.ts'
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
 const DOMAIN = 'ims.harness.test'
@@ -54,7 +56,7 @@ async function udpSideBySide(): Promise<void> {
           users: 1,
           total,
           concurrency: CONCURRENCY,
-          timers: { T1: 500, T2: 4000, T4: 5000 },
+          timers: DEFAULT_TIMERS,
           deadlineMs,
         },
         UDP_THREADS,
@@ -117,19 +119,9 @@ async function sipp(
   total: number,
 ): Promise<{ regs: number; failed: number; ms: number; cpuUs: number }> {
   const local = await freeUdpPort()
+  const user = loadUser(0, DOMAIN)
   const args = ['-sf', 'bench/sipp/register.xml', '-set', 'user', 'load-0', '-set', 'domain', DOMAIN]
-  args.push(
-    '-au',
-    `load-0@${DOMAIN}`,
-    '-ap',
-    'load-0-secret',
-    '-t',
-    'u1',
-    '-i',
-    '127.0.0.1',
-    '-p',
-    String(local),
-  )
+  args.push('-au', user.impi, '-ap', user.password, '-t', 'u1', '-i', '127.0.0.1', '-p', String(local))
   args.push(
     '-r',
     '100000',

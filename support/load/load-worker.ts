@@ -137,6 +137,4 @@ async function prepare(): Promise<void> {
   post({ kind: 'ready', worker: config.index })
 }
 
-prepare().catch((error: unknown) => {
-  throw error
-})
+void prepare()
