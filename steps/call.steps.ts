@@ -9,6 +9,7 @@ import {
 } from '../support/checks/dialog-checks.ts'
 import { expectThat, firstOf, single } from '../support/checks/expectations.ts'
 import { must } from '../support/checks/requirement.ts'
+import { TRAVERSES_EPCSCF } from '../support/checks/requirements-routing.ts'
 import { checkFlowFailed } from '../support/checks/routing-checks.ts'
 import { checkOfferReachedCore, checkWebRtcAnswer, checkWebRtcOffer } from '../support/checks/sdp-checks.ts'
 import { checkOfferAnchored, checkOfferUnchanged } from '../support/checks/media-profile-checks.ts'
@@ -202,7 +203,7 @@ Then(
     const received = await receivedOrNone(this, actor, 'BYE') // the WIC answers it once received
     const response = await settle(this, networkOf(this).bye as Promise<SipResponse>, 'BYE')
     const sent = (await networkOf(this).call).sent.filter((r) => r.method === 'BYE')
-    const bye = firstOf(sent, "the network's BYE", TRAVERSES_R55)
+    const bye = firstOf(sent, "the network's BYE", TRAVERSES_EPCSCF)
     checkInDialogCrossed(bye, received, response, `${actor}'s WebSocket`, hiding(this))
   },
 )
@@ -415,10 +416,7 @@ async function receivedOrNone(world: HarnessWorld, actor: ActorName, method: str
   }
 }
 
-/** R55: "routing of all messages between the WIC and S-CSCF traverse the eP-CSCF" (TR 23.701 X.2.2). */
-const TRAVERSES_R55 = must('TR 23.701 X.2.2', { id: 'R55' })
-
 function inviteAtScscf(world: HarnessWorld, invite: SipRequest): SipRequest {
   const arrived = world.atScscf('INVITE', invite.get('Call-ID'))
-  return single(arrived, 'the INVITE at the S-CSCF', must('TR 23.701 X.2.2', { id: 'R55' }))
+  return single(arrived, 'the INVITE at the S-CSCF', TRAVERSES_EPCSCF)
 }

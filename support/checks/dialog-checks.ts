@@ -4,6 +4,7 @@ import { hasParam } from '../sip/params.ts'
 import { formatUri } from '../sip/uri.ts'
 import { adviseThat, expectThat, showHeader } from './expectations.ts'
 import { must, should } from './requirement.ts'
+import { TRAVERSES_EPCSCF } from './requirements-routing.ts'
 
 /**
  * Checks of dialogs through the eP-CSCF (RFC 3261 §12–§16, TS 24.229 §5.2.6.3): Record-Route on dialog-forming
@@ -199,4 +200,13 @@ export function checkCancelled(
     () => `expected 200 OK to the CANCEL, got ${cancelResponse.summary()}`,
   )
   checkFinalRelayed(inviteFinal, 487, withinMs)
+}
+
+/** R55: the network's BYE went through the eP-CSCF to `callee` and its 200 came back the same way. */
+export function checkByeAnswered(answer: SipResponse, callee: string): void {
+  expectThat(
+    answer.status === 200,
+    TRAVERSES_EPCSCF,
+    () => `expected 200 to the network's BYE (relayed from ${callee}), got ${answer.summary()}`,
+  )
 }

@@ -21,3 +21,6 @@ export const UNTRUSTED_ASSERTED_IDENTITY = must('RFC 3325 §5; TS 24.229 §5.2.6
     'identity or remove the header field.',
   source: 'R',
 })
+
+/** R55: "routing of all messages between the WIC and S-CSCF traverse the eP-CSCF" (TR 23.701 X.2.2). */
+export const TRAVERSES_EPCSCF = must('TR 23.701 X.2.2', { id: 'R55' })
