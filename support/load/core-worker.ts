@@ -5,7 +5,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { MockScscf, type MockScscfOptions } from '../scscf/mock-scscf.ts'
-import type { RequestLog } from '../scscf/request-log.ts'
 import type { Subscriber } from '../scscf/hss.ts'
 import { heapAfterGc, loadTrace, loadUser } from './load-config.ts'
 import { threadCpu } from './tick-recorder.ts'
@@ -63,14 +62,10 @@ async function main(): Promise<void> {
 
 /**
  * A scenario reads what the mock recorded; a load run never does, and would otherwise keep every request and
- * response it saw. The request log is private to the mock (support/scscf/request-log.ts): it is cleared through
- * its own `clear`, the one place the load generator reaches inside the mock.
+ * response it saw: the mock forgets its traffic (keeping bindings and nonces), and old network calls are dropped.
  */
 function trim(scscf: MockScscf): void {
-  scscf.outcomes.length = 0
-  scscf.sentResponses.length = 0
-  scscf.invalid.length = 0
-  ;(scscf as unknown as { log: RequestLog }).log.clear('trimmed by the load generator')
+  scscf.forgetTraffic('trimmed by the load generator')
   const calls = scscf.calls.network.calls
   if (calls.length > 2000) calls.splice(0, calls.length - 1000)
 }

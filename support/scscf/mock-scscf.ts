@@ -296,14 +296,23 @@ export class MockScscf {
     this.originating = responder
   }
 
+  /**
+   * Forgets the recorded traffic (requests, responses, registration outcomes, unparseable inputs) and keeps the
+   * state: bindings, nonces, calls. Pending waits on the request log fail with `reason`. A long load run calls it
+   * every second so that the record stays bounded.
+   */
+  forgetTraffic(reason: string): void {
+    this.log.clear(reason)
+    this.outcomes.length = 0
+    this.sentResponses.length = 0
+    this.invalid.length = 0
+  }
+
   /** Forgets bindings, nonces, recorded traffic and scripted behaviours; pending waits fail. */
   reset(): void {
     this.registrar.reset()
     this.registrar.setAlgorithms(this.options.algorithms ?? ['MD5'])
-    this.log.clear('the mock S-CSCF was reset')
-    this.outcomes.length = 0
-    this.sentResponses.length = 0
-    this.invalid.length = 0
+    this.forgetTraffic('the mock S-CSCF was reset')
     this.oneShot.clear()
     this.handlers.clear()
     this.originating = undefined
