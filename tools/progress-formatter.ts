@@ -11,67 +11,31 @@
  */
 import type { Envelope } from '@cucumber/messages'
 import { describeRequirement } from '../support/checks/requirement.ts'
-import type { ScenarioVerdict } from '../support/checks/verdict.ts'
-
-interface Started {
-  readonly pickleId: string
-  verdict: ScenarioVerdict | undefined
-  failure: string | undefined
-}
+import { type FinishedScenario, ResultCollector } from './scenario-results.ts'
 
 /** Turns cucumber's messages into progress lines; `write` gets each line (with its newline). */
 export class ProgressLines {
-  private readonly pickles = new Map<string, { name: string; uri: string; line: number | undefined }>()
-  private readonly pickleOfCase = new Map<string, string>()
-  private readonly started = new Map<string, Started>()
-  private done = 0
+  private readonly collector: ResultCollector
 
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(write: (text: string) => void) {
+    this.collector = new ResultCollector((finished) => write(progressLine(finished)))
+  }
 
   update(envelope: Envelope): void {
-    if (envelope.pickle)
-      this.pickles.set(envelope.pickle.id, {
-        name: envelope.pickle.name,
-        uri: envelope.pickle.uri,
-        line: envelope.pickle.location?.line,
-      })
-    if (envelope.testCase) this.pickleOfCase.set(envelope.testCase.id, envelope.testCase.pickleId)
-    if (envelope.testCaseStarted)
-      this.started.set(envelope.testCaseStarted.id, {
-        pickleId: this.pickleOfCase.get(envelope.testCaseStarted.testCaseId) ?? '',
-        verdict: undefined,
-        failure: undefined,
-      })
-    const attachment = envelope.attachment
-    const run = attachment?.testCaseStartedId ? this.started.get(attachment.testCaseStartedId) : undefined
-    if (run && attachment?.fileName === 'verdict.json')
-      run.verdict = JSON.parse(attachment.body) as ScenarioVerdict
-    const step = envelope.testStepFinished
-    const failing = step ? this.started.get(step.testCaseStartedId) : undefined
-    if (failing && step?.testStepResult.status === 'FAILED' && failing.failure === undefined)
-      failing.failure = step.testStepResult.message ?? step.testStepResult.exception?.message
-    const finished = envelope.testCaseFinished
-    if (finished && !finished.willBeRetried) this.finish(finished.testCaseStartedId)
+    this.collector.add(envelope)
   }
+}
 
-  private finish(startedId: string): void {
-    const run = this.started.get(startedId)
-    if (run === undefined) return
-    this.started.delete(startedId)
-    this.done += 1
-    const total = this.pickleOfCase.size
-    const pickle = this.pickles.get(run.pickleId)
-    const where = pickle ? ` (${pickle.uri}${pickle.line ? `:${pickle.line}` : ''})` : ''
-    const v = run.verdict
-    const requirement = v?.requirement ? ` [${describeRequirement(v.requirement)}]` : ''
-    const counter = `[${String(this.done).padStart(String(total).length)}/${total}]`
-    const lines = [
-      `${counter} ${(v?.verdict ?? 'NO VERDICT').padEnd(17)} ${pickle?.name ?? '?'}${where}${requirement}`,
-    ]
-    if ((v === undefined || v.verdict === 'HARNESS ERROR') && run.failure)
-      lines.push(...run.failure.split('\n').map((l) => `      ${l}`))
-    this.write(`${lines.join('\n')}\n`)
-  }
+function progressLine({ result, recorded, failureText, done, selected }: FinishedScenario): string {
+  const where = ` (${result.feature}${result.line ? `:${result.line}` : ''})`
+  const requirement = recorded?.requirement ? ` [${describeRequirement(recorded.requirement)}]` : ''
+  const counter = `[${String(done).padStart(String(selected).length)}/${selected}]`
+  const lines = [
+    `${counter} ${(recorded?.verdict ?? 'NO VERDICT').padEnd(17)} ${result.name}${where}${requirement}`,
+  ]
+  if ((recorded === undefined || recorded.verdict === 'HARNESS ERROR') && failureText)
+    lines.push(...failureText.split('\n').map((l) => `      ${l}`))
+  return `${lines.join('\n')}\n`
 }
 
 export default {

@@ -62,9 +62,21 @@ interface Envelope {
 interface Running {
   pickleId: string
   statuses: string[]
-  failure: { type: string; message: string } | undefined
+  failure: { type: string; message: string; text: string } | undefined
   verdict: ScenarioVerdict | undefined
   evidence: string
+}
+
+/** A scenario that has just ended for good (not to be retried), as `ResultCollector`'s listener is told. */
+export interface FinishedScenario {
+  readonly result: ScenarioResult
+  /** The verdict the After hook attached; undefined when it attached none (`result.verdict` is then inferred). */
+  readonly recorded: ScenarioVerdict | undefined
+  /** The first failed step's whole message (stack included), if a step failed. */
+  readonly failureText: string | undefined
+  /** Scenarios ended so far, this one included, and scenarios selected. */
+  readonly done: number
+  readonly selected: number
 }
 
 const EVIDENCE_CAP = 16_000
@@ -96,6 +108,9 @@ export class ResultCollector {
   private readonly started = new Map<string, Running>()
   private readonly scenarios = new Map<string, ScenarioResult>()
   private readonly runErrors: RunError[] = []
+
+  /** @param onFinished told of each scenario as it ends (the console's progress lines, tools/progress-formatter.ts) */
+  constructor(private readonly onFinished?: (finished: FinishedScenario) => void) {}
 
   add(e: Envelope | object): void {
     const envelope = e as Envelope
@@ -135,12 +150,15 @@ export class ResultCollector {
     const run = step ? this.started.get(step.testCaseStartedId) : undefined
     if (step === undefined || run === undefined) return
     run.statuses.push(step.testStepResult.status)
-    if (step.testStepResult.status === 'FAILED' && run.failure === undefined)
+    if (step.testStepResult.status === 'FAILED' && run.failure === undefined) {
+      const text = step.testStepResult.message ?? step.testStepResult.exception?.message ?? ''
       run.failure = {
         type: step.testStepResult.exception?.type ?? 'Error',
         message:
           (step.testStepResult.exception?.message ?? step.testStepResult.message ?? '').split('\n')[0] ?? '',
+        text,
       }
+    }
   }
 
   private attachment(envelope: Envelope): void {
@@ -175,13 +193,21 @@ export class ResultCollector {
     const pickle = run ? this.pickles.get(run.pickleId) : undefined
     if (finished === undefined || finished.willBeRetried || run === undefined || pickle === undefined) return
     this.started.delete(finished.testCaseStartedId)
-    this.scenarios.set(pickle.id, {
+    const result: ScenarioResult = {
       name: pickle.name,
       feature: pickle.uri,
       line: pickle.location?.line,
       tags: pickle.tags.map((t) => t.name),
       verdict: run.verdict ?? fallbackVerdict(run),
       evidence: run.evidence,
+    }
+    this.scenarios.set(pickle.id, result)
+    this.onFinished?.({
+      result,
+      recorded: run.verdict,
+      failureText: run.failure?.text || undefined,
+      done: this.scenarios.size,
+      selected: this.pickleOfCase.size,
     })
   }
 }
