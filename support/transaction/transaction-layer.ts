@@ -22,9 +22,12 @@ export type { ClientTransactionOptions } from './client-transaction.ts'
 type AnyServerTransaction = InviteServerTransaction | NonInviteServerTransaction
 
 /**
- * Server transactions kept open at once. RFC 3261 gives an unanswered server transaction no end (the TU must
- * answer), so a peer flooding requests nobody answers (a NOTIFY flood toward a WIC) would grow the map without
- * bound (issue 7): beyond this many the oldest open one is aborted.
+ * Server transactions awaiting the TU's final response at once. RFC 3261 gives an unanswered server transaction
+ * no end (the TU must answer), so a peer flooding requests nobody answers (a NOTIFY flood toward a WIC) would grow
+ * the map without bound (issue 7): beyond this many the oldest unanswered one is aborted. Answered transactions
+ * (Completed, Confirmed) do not count: their own timer ends them (J, H, I: 64·T1 on UDP), so their number is
+ * bounded by the arrival rate, and evicting them would turn a retransmitted request into a new one (§17.2.2 says
+ * the retransmission gets the last response again).
  */
 export const MAX_OPEN_SERVER_TRANSACTIONS = 1000
 
@@ -38,6 +41,8 @@ export class TransactionLayer {
   private readonly settings: TimerSettings
   private readonly clients = new Map<string, ClientTransaction>()
   private readonly servers = new Map<string, AnyServerTransaction>()
+  /** The server transactions in creation order, pruned of answered ones only when the cap is passed. */
+  private readonly unanswered = new Map<string, AnyServerTransaction>()
   private readonly requestHandlers: ((tx: ServerTransaction) => void)[] = []
   private readonly strayHandlers: ((inbound: Inbound) => void)[] = []
   private readonly watchedFlows = new WeakSet<Flow>()
@@ -125,6 +130,7 @@ export class TransactionLayer {
     for (const tx of [...this.servers.values()]) tx.abort('transaction layer closed')
     this.clients.clear()
     this.servers.clear()
+    this.unanswered.clear()
   }
 
   private receiveResponse(response: SipResponse, inbound: Inbound): boolean {
@@ -151,17 +157,29 @@ export class TransactionLayer {
     const Kind = request.method === 'INVITE' ? InviteServerTransaction : NonInviteServerTransaction
     const tx = new Kind(txKey, request, inbound.flow, this.settings, (done) => {
       if (this.servers.get(txKey) === done) this.servers.delete(txKey)
+      if (this.unanswered.get(txKey) === done) this.unanswered.delete(txKey)
     })
     this.servers.set(txKey, tx)
-    if (this.servers.size > MAX_OPEN_SERVER_TRANSACTIONS) {
-      const [, oldest] = this.servers.entries().next().value ?? []
-      oldest?.abort(
-        `more than ${MAX_OPEN_SERVER_TRANSACTIONS} open server transactions: the oldest is dropped`,
-      )
-      if (oldest !== undefined && this.servers.get(oldest.key) === oldest) this.servers.delete(oldest.key)
-    }
+    this.unanswered.set(txKey, tx)
+    if (this.unanswered.size > MAX_OPEN_SERVER_TRANSACTIONS) this.dropOldestUnanswered()
     for (const handler of [...this.requestHandlers]) handler(tx)
     return true
+  }
+
+  /**
+   * Forgets the answered transactions in `unanswered` (their timers end them), then, if still over the cap,
+   * aborts the oldest unanswered one. A full pass, but only once per MAX_OPEN_SERVER_TRANSACTIONS answered ones.
+   */
+  private dropOldestUnanswered(): void {
+    for (const [key, tx] of this.unanswered)
+      if (tx.state !== 'Trying' && tx.state !== 'Proceeding') this.unanswered.delete(key)
+    if (this.unanswered.size <= MAX_OPEN_SERVER_TRANSACTIONS) return
+    const [key, oldest] = this.unanswered.entries().next().value!
+    this.unanswered.delete(key)
+    oldest.abort(
+      `more than ${MAX_OPEN_SERVER_TRANSACTIONS} unanswered server transactions: the oldest is dropped`,
+    )
+    if (this.servers.get(key) === oldest) this.servers.delete(key)
   }
 
   private stray(inbound: Inbound): boolean {

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createResponse } from '../../support/sip/builders.ts'
 import type { TimerSettings } from '../../support/transaction/timers.ts'
-import { TransactionLayer, type ServerTransaction } from '../../support/transaction/transaction-layer.ts'
+import {
+  MAX_OPEN_SERVER_TRANSACTIONS,
+  TransactionLayer,
+  type ServerTransaction,
+} from '../../support/transaction/transaction-layer.ts'
 import type { Inbound } from '../../support/transport/peer.ts'
 import { UdpTransport } from '../../support/transport/udp-transport.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
@@ -204,4 +208,60 @@ void describe('server transactions over UDP (RFC 3261 §17.2)', () => {
       }
     },
   )
+})
+
+void describe('the cap on server transactions (issue 7, issue 12)', () => {
+  const MAX = MAX_OPEN_SERVER_TRANSACTIONS
+  /** Sends `count` REGISTERs with fresh branches in batches (loopback UDP drops a burst of a thousand). */
+  async function sendMany(s: Setup, count: number, prefix: string): Promise<void> {
+    const before = s.txs.length
+    for (let i = 0; i < count; i += 100) {
+      for (let j = i; j < Math.min(count, i + 100); j += 1)
+        s.client.send(request('REGISTER', `z9hG4bK${prefix}${j}`), s.udp.local.port)
+      while (s.txs.length < before + Math.min(count, i + 100)) await sleep(5)
+    }
+  }
+
+  void it(
+    'counts only unanswered ones: a retransmission after more than the cap of answered requests still gets the last response (§17.2.2)',
+    T,
+    async () => {
+      // Timer J (64·T1) keeps the answered ones Completed through the test.
+      const s = await setup({ T1: 500, T2: 4000, T4: 5000 })
+      try {
+        s.layer.onRequest((tx) => void tx.respond(createResponse(tx.request, 401)))
+        await sendMany(s, MAX + 50, 'ans')
+        await s.client.waitFor(MAX + 50)
+        s.client.send(request('REGISTER', 'z9hG4bKans0'), s.udp.local.port)
+        await s.client.waitFor(MAX + 51)
+        assert.equal(s.txs.length, MAX + 50, 'the retransmission matched its Completed transaction')
+        assert.equal(s.txs[0]!.state, 'Completed')
+      } finally {
+        await teardown(s)
+      }
+    },
+  )
+
+  void it('aborts the oldest unanswered one beyond the cap, not an older answered one', T, async () => {
+    const s = await setup({ T1: 500, T2: 4000, T4: 5000 })
+    try {
+      await sendMany(s, 1, 'open-first')
+      const first = s.txs[0]!
+      const ended: string[] = []
+      first.onTerminated((reason) => ended.push(reason))
+      s.layer.onRequest((tx) => {
+        if (tx.request.get('Via')?.includes('ans')) void tx.respond(createResponse(tx.request, 200))
+      })
+      await sendMany(s, MAX + 10, 'ans')
+      await sleep(20)
+      assert.equal(first.state, 'Trying', 'answered transactions made room: the unanswered one stays')
+      await sendMany(s, MAX, 'open')
+      await sleep(20)
+      assert.equal(first.state, 'Terminated', `${MAX + 1} unanswered: the oldest is dropped`)
+      assert.match(ended[0] ?? '', /more than 1000 unanswered server transactions/)
+      assert.equal(s.txs[1]!.state, 'Completed', 'the answered ones are left to Timer J')
+    } finally {
+      await teardown(s)
+    }
+  })
 })
