@@ -186,6 +186,8 @@ function options(over: Partial<LoadOptions>): LoadOptions {
     expires: 600,
     settleS: 3,
     threads: cpus().length,
+    generators: 'thread',
+    sutProcesses: 0,
     pool: 0,
     callShare: 0,
     callHoldMs: 0,

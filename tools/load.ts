@@ -9,6 +9,7 @@ import { HarnessError, ProfileError } from '../support/errors.ts'
 import { DEFAULT_HELD } from '../support/load/flood-verdict.ts'
 import { WORKLOADS, type LoadAuth, type Workload } from '../support/load/load-config.ts'
 import { totalsText, writeLoadReport } from '../support/load/load-report.ts'
+import type { GeneratorKind } from '../support/load/generator-channel.ts'
 import { DEFAULT_THREADS, runLoad, type LoadOptions } from '../support/load/run-load.ts'
 import { LoadEnvironment } from '../support/load/load-environment.ts'
 import { openFilesWarning } from '../support/load/open-files.ts'
@@ -26,7 +27,10 @@ const USAGE = `usage: npm run load -- [options]
   --hold S             seconds each WIC stays registered (default: to the end of the run)
   --expires S          Contact expires asked for; refreshes at half the granted value (default 600)
   --settle S           seconds after the last arrival before stopping (default 3)
-  --threads N          generator threads (default ${DEFAULT_THREADS})
+  --threads N          generators (default ${DEFAULT_THREADS})
+  --generators K       thread | process: generators as threads of this process (default) or processes of their own
+  --sut-processes N    run the embedded reference eP-CSCF in N processes sharing its WSS port (default 0: in this
+                       process); for more WICs than one process's open-file limit holds
   --pool N             'call': WICs registered before the calls start (default 20)
   --call-share F       'mixed': share of arrivals that are calls (default 0.5)
   --call-hold-ms MS    milliseconds between ACK and BYE (default 0)
@@ -83,6 +87,9 @@ function parse(argv: string[]): Cli | undefined {
     throw new ProfileError(`--workload: one of ${WORKLOADS.join(', ')}, got "${workload}"`)
   const auth = (values.get('auth') ?? 'digest') as LoadAuth
   if (auth !== 'digest' && auth !== 'token') throw new ProfileError(`--auth: digest or token, got "${auth}"`)
+  const generators = (values.get('generators') ?? 'thread') as GeneratorKind
+  if (generators !== 'thread' && generators !== 'process')
+    throw new ProfileError(`--generators: thread or process, got "${generators}"`)
   const durationS = num('duration', 20, 1)
   if (values.has('port-base')) process.env.HARNESS_PORT_BASE = values.get('port-base')
   const maxFailure = values.get('max-failure-pct')
@@ -105,6 +112,8 @@ function parse(argv: string[]): Cli | undefined {
       expires: num('expires', 600, 1),
       settleS: num('settle', 3),
       threads: Math.round(num('threads', DEFAULT_THREADS, 1)),
+      generators,
+      sutProcesses: Math.round(num('sut-processes', 0)),
       pool: Math.round(num('pool', workload === 'call' ? 20 : 0)),
       callShare: num('call-share', 0.5),
       callHoldMs: num('call-hold-ms', 0),
@@ -128,12 +137,16 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   const profileLoaded = loadProfile(cli.profile)
+  if (cli.options.sutProcesses > 0 && profileLoaded.profile.launcher.kind !== 'reference')
+    throw new ProfileError(
+      `--sut-processes: only the embedded reference can be split over processes; the profile's launcher is ${profileLoaded.profile.launcher.kind}`,
+    )
   const loaded =
     cli.waitMs === undefined
       ? profileLoaded
       : { ...profileLoaded, profile: { ...profileLoaded.profile, waitMs: cli.waitMs } }
   const out = (text: string) => process.stdout.write(`${text}\n`)
-  if (cli.serve !== undefined) return serve(loaded, cli.serve, out)
+  if (cli.serve !== undefined) return serve(loaded, cli.serve, cli.options.sutProcesses, out)
   let interrupt: () => void = () => undefined
   const interrupted = new Promise<void>((resolve) => (interrupt = resolve))
   const onSignal = (): void => {
@@ -142,15 +155,23 @@ async function main(argv: string[]): Promise<number> {
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const { workload, plan } = cli.options
+  const { workload, plan, generators, threads, sutProcesses } = cli.options
   out(
-    `load: ${workload} against "${loaded.profile.name}" (${loaded.profile.launcher.kind}), ${plan.rate}/s after a ${plan.rampS} s ramp for ${plan.durationS} s, ${cli.options.threads} generator thread(s)`,
+    `load: ${workload} against "${loaded.profile.name}" (${loaded.profile.launcher.kind}), ${plan.rate}/s after a ${plan.rampS} s ramp for ${plan.durationS} s, ${threads} generator ${generators === 'thread' ? 'thread(s)' : 'process(es)'}${sutProcesses > 0 ? `, the reference in ${sutProcesses} processes` : ''}`,
   )
   const concurrent = Math.min(
     plan.limit,
     Math.ceil(plan.rate * (Number.isFinite(cli.options.holdS) ? cli.options.holdS : plan.durationS)),
   )
-  const fds = openFilesWarning(concurrent + cli.options.pool, loaded.profile.launcher.kind === 'reference')
+  const fds = openFilesWarning(concurrent + cli.options.pool, {
+    generators: { kind: generators, count: threads },
+    sut:
+      loaded.profile.launcher.kind !== 'reference'
+        ? 'elsewhere'
+        : sutProcesses > 0
+          ? { shards: sutProcesses }
+          : 'embedded',
+  })
   if (fds !== undefined) out(`WARNING ${fds}`)
   const report = await runLoad(loaded, {
     ...cli.options,
@@ -179,8 +200,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `--serve`: the SUT and the mock core with `users` load users, until Ctrl-C or SIGTERM. */
-async function serve(loaded: LoadedProfile, users: number, out: (text: string) => void): Promise<number> {
-  const env = await LoadEnvironment.start(loaded, users)
+async function serve(
+  loaded: LoadedProfile,
+  users: number,
+  sutProcesses: number,
+  out: (text: string) => void,
+): Promise<number> {
+  const env = await LoadEnvironment.start(loaded, users, sutProcesses)
   const target = env.target('digest')
   out(`serving "${env.sut.name}" at ${target.url} (Origin ${target.origin}, CA ${env.pki.dir}/ca.crt)`)
   out(

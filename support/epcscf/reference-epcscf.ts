@@ -147,6 +147,7 @@ export class ReferenceEpcscf implements AsyncDisposable {
       epcscf.edge = await WebSocketEdge.listen({
         host: opts.wss.host,
         port: opts.wss.port,
+        reusePort: opts.wss.reusePort ?? false,
         path: opts.wss.path ?? '/',
         tls: opts.wss.tls,
         origin: {

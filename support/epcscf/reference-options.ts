@@ -13,6 +13,8 @@ export interface ReferenceEpcscfOptions {
     readonly host: string
     /** 0 picks a free port (see `wssPort`). */
     readonly port: number
+    /** Share the port with other processes (SO_REUSEPORT): see WssListenOptions.reusePort. */
+    readonly reusePort?: boolean
     readonly path?: string
     readonly tls: {
       readonly cert: string

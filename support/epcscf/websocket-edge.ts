@@ -19,6 +19,11 @@ export interface WssListenOptions {
   readonly host: string
   /** 0 picks a free port (read it back from `port`). */
   readonly port: number
+  /**
+   * Several processes listen on the same port and the kernel spreads the connections over them (SO_REUSEPORT,
+   * Linux): the load run's reference shards (support/load/reference-shards.ts). Default false.
+   */
+  readonly reusePort?: boolean
   /** Request-target the WebSocket is served on, e.g. `/`. */
   readonly path: string
   readonly tls: {
@@ -135,7 +140,7 @@ export class WebSocketEdge {
     // handshake is kept (Node's 120 s handshake timeout): 1,000 half-open connections lock every WIC out.
     if (opts.faults.has('w2-connection-cap')) server.maxConnections = W2_CONNECTION_CAP
     const edge = new WebSocketEdge(server, opts)
-    await listening(server, opts.port, opts.host)
+    await listening(server, opts.port, opts.host, opts.reusePort ?? false)
     if (opts.faults.has('plain-ws-listener')) {
       // SA3 (TS 33.203 Annex X, RFC 7118 §8.1): no unprotected access on W2. Under the fault the same edge also
       // upgrades plain-text ws:// on the next port, Origin and subprotocol checks and all.
@@ -143,7 +148,7 @@ export class WebSocketEdge {
       edge.plain.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
         edge.upgrade(req, socket, head),
       )
-      await listening(edge.plain, edge.port + 1, opts.host)
+      await listening(edge.plain, edge.port + 1, opts.host, false)
     }
     return edge
   }
@@ -329,10 +334,10 @@ export class WebSocketEdge {
   }
 }
 
-function listening(server: HttpServer, port: number, host: string): Promise<void> {
+function listening(server: HttpServer, port: number, host: string, reusePort: boolean): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => {
+    server.listen({ port, host, reusePort }, () => {
       server.off('error', reject)
       resolve()
     })

@@ -7,6 +7,7 @@ import { workerPorts, wwsfIssuer, type WorkerPorts } from '../world/worker-ports
 import { writeWwsfKeyFiles } from '../wwsf/key-files.ts'
 import { SigningKeys } from '../wwsf/signing-keys.ts'
 import { CoreThread } from './core-thread.ts'
+import { ReferenceShards } from './reference-shards.ts'
 import { BAD_ORIGIN, loadTrace, type TargetConfig } from './load-config.ts'
 
 /**
@@ -25,7 +26,11 @@ export class LoadEnvironment {
     private readonly keyFile: string,
   ) {}
 
-  static async start(loaded: LoadedProfile, users: number): Promise<LoadEnvironment> {
+  /**
+   * `sutProcesses` > 0 runs the embedded reference in that many processes of its own (ReferenceShards) rather
+   * than in this one; only for the reference launcher.
+   */
+  static async start(loaded: LoadedProfile, users: number, sutProcesses = 0): Promise<LoadEnvironment> {
     const { profile } = loaded
     const ports = workerPorts(profile, 0)
     const pki = await ensurePki(loaded, 0)
@@ -59,7 +64,8 @@ export class LoadEnvironment {
     try {
       // The SUT's own trace (the reference eP-CSCF records into it) is kept small: a load run has no ladder.
       const trace = loadTrace()
-      const sut = await startCheckedSut(loaded, pki, ports.vars(loaded, pki), ports.wss, trace)
+      const shards = sutProcesses > 0 ? new ReferenceShards(profile, pki, sutProcesses) : undefined
+      const sut = await startCheckedSut(loaded, pki, ports.vars(loaded, pki), ports.wss, trace, shards)
       return new LoadEnvironment(loaded, ports, pki, core, sut, keyFile)
     } catch (error) {
       await core.stop()

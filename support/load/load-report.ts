@@ -125,7 +125,7 @@ function loadPage(r: LoadReport): string {
   const cpu = lineChart('CPU (% of one core)', '%', [
     { name: 'mock core thread', colour: '#d62728', points: series.map((row) => [row.t + 1, row.cpu.core]) },
     {
-      name: 'generator threads',
+      name: 'generators',
       colour: '#2ca02c',
       points: series.map((row) => [row.t + 1, row.cpu.generators]),
     },

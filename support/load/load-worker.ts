@@ -1,22 +1,17 @@
 /**
- * A WIC generator thread (node:worker_threads): runs its share of the arrivals (`WorkerConfig` in workerData),
- * reports counts and latencies once a second, and on `stop` closes every WIC and connection within a deadline.
+ * A WIC generator, a worker thread or a process of its own (generator-channel.ts): runs its share of the arrivals
+ * (`WorkerConfig`), reports counts and latencies once a second, and on `stop` closes every WIC and connection
+ * within a deadline.
  */
-import { parentPort, workerData } from 'node:worker_threads'
 import { arrivalTime } from './arrival-schedule.ts'
 import { Flood } from './flood.ts'
-import {
-  heapAfterGc,
-  loadTrace,
-  type CoordinatorMessage,
-  type WorkerConfig,
-  type WorkerMessage,
-} from './load-config.ts'
+import { joinCoordinator } from './generator-channel.ts'
+import { heapAfterGc, loadTrace, type CoordinatorMessage, type WorkerMessage } from './load-config.ts'
 import { LoadWics } from './load-wics.ts'
 import { TickRecorder } from './tick-recorder.ts'
 
-const config = workerData as WorkerConfig
-const port = parentPort!
+const line = await joinCoordinator()
+const config = line.config
 /** The generator keeps almost no trace: a load run is measured, not reported message by message. */
 const trace = loadTrace()
 const recorder = new TickRecorder(config.index)
@@ -30,7 +25,7 @@ let stopped = false
 let lagMs = 0
 
 function post(message: WorkerMessage): void {
-  port.postMessage(message)
+  line.post(message)
 }
 
 function gauges() {
@@ -120,10 +115,10 @@ async function stop(): Promise<void> {
   flood.stop()
   await wics.closeAll(Math.max(2000, config.target.waitMs))
   post({ kind: 'done', worker: config.index, tick: recorder.flush(gauges()) })
-  port.close()
+  line.close()
 }
 
-port.on('message', (message: CoordinatorMessage) => {
+line.onMessage((message: CoordinatorMessage) => {
   if (message.kind === 'start') start(message.startAt)
   else if (message.kind === 'heap') post({ kind: 'heap', worker: config.index, heapUsed: heapAfterGc() })
   else void stop()

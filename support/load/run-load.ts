@@ -1,8 +1,8 @@
 import { availableParallelism, cpus, totalmem } from 'node:os'
-import { Worker } from 'node:worker_threads'
 import type { LoadedProfile } from '../profile/load-profile.ts'
 import { rateAt, sharePlan, type ArrivalPlan } from './arrival-schedule.ts'
 import { floodVerdict, type HeldCriteria } from './flood-verdict.ts'
+import { startGenerator, type Generator, type GeneratorKind } from './generator-channel.ts'
 import {
   heapAfterGc,
   type LoadAuth,
@@ -23,7 +23,11 @@ export interface LoadOptions {
   readonly expires: number
   /** Seconds after the last arrival before the run stops (refreshes go on meanwhile). */
   readonly settleS: number
+  /** Generators: how many, and whether threads of this process or processes of their own. */
   readonly threads: number
+  readonly generators: GeneratorKind
+  /** 0: the embedded reference runs in this process; N: in N processes of its own (reference launcher only). */
+  readonly sutProcesses: number
   readonly pool: number
   readonly callShare: number
   readonly callHoldMs: number
@@ -50,8 +54,8 @@ export const DEFAULT_THREADS = Math.max(1, availableParallelism())
  */
 export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<LoadReport> {
   const users = usersFor(o)
-  const env = await LoadEnvironment.start(loaded, users)
-  const workers: Worker[] = []
+  const env = await LoadEnvironment.start(loaded, users, o.sutProcesses)
+  const workers: Generator[] = []
   try {
     const target = env.target(o.auth)
     const waitMs = loaded.profile.waitMs
@@ -86,8 +90,8 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
           ? 'baseline'
           : 'flood'
     for (const config of configs) {
-      const worker = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: config })
-      worker.on('message', (m: WorkerMessage) => {
+      const worker = startGenerator(o.generators, config)
+      worker.onMessage((m: WorkerMessage) => {
         if (m.kind === 'ready') {
           ready.add(m.worker)
           onReady()
@@ -101,9 +105,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
           onDone()
         }
       })
-      worker.on('error', (error) =>
-        process.stderr.write(`generator thread ${config.index}: ${error.message}\n`),
-      )
+      worker.onError((error) => process.stderr.write(`generator ${config.index}: ${error.message}\n`))
       workers.push(worker)
     }
     await until(
@@ -114,7 +116,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
     /** Heaps after a collection (with --expose-gc): generator threads summed, main thread, core thread. */
     const probeHeaps = async (): Promise<HeapSample> => {
       heaps.clear()
-      for (const worker of workers) worker.postMessage({ kind: 'heap' })
+      for (const worker of workers) worker.post({ kind: 'heap' })
       await until(
         (resolve) => (onHeap = () => heaps.size === workers.length && resolve()),
         10_000,
@@ -131,7 +133,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
     const heapBefore = o.heapProbe ? await probeHeaps() : undefined
     const startAt = performance.timeOrigin + performance.now() + 200
     stats = new LoadStats(startAt)
-    for (const worker of workers) worker.postMessage({ kind: 'start', startAt })
+    for (const worker of workers) worker.post({ kind: 'start', startAt })
     const totalS = Math.ceil(o.plan.durationS + o.settleS)
     let interrupted = false
     void o.interrupt?.then(() => (interrupted = true))
@@ -167,7 +169,7 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
       second += 1
     }
     const heapEnd = o.heapProbe && !interrupted ? await probeHeaps() : undefined
-    for (const worker of workers) worker.postMessage({ kind: 'stop' })
+    for (const worker of workers) worker.post({ kind: 'stop' })
     await until(
       (resolve) => (onDone = () => done.size === workers.length && resolve()),
       waitMs + 5000,
@@ -199,6 +201,8 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
         expires: o.expires,
         settleS: o.settleS,
         threads: o.threads,
+        generators: o.generators,
+        sutProcesses: o.sutProcesses,
         pool: o.pool,
         callShare: o.callShare,
         callHoldMs: o.callHoldMs,

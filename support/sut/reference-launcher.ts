@@ -12,6 +12,8 @@ export class ReferenceLauncher implements SutLauncher {
   constructor(
     private readonly profile: Profile,
     private readonly pki: PkiFiles,
+    /** Share the WSS port with other processes running the same reference (the load run's shards). */
+    private readonly shared: { readonly reusePort: boolean } = { reusePort: false },
   ) {}
 
   async start(context: LaunchContext): Promise<StartedSut> {
@@ -34,6 +36,7 @@ export class ReferenceLauncher implements SutLauncher {
       wss: {
         host: context.wss.host,
         port: context.wss.port,
+        reusePort: this.shared.reusePort,
         path: profile.epcscf.wss.path,
         tls: {
           cert: pki.serverCertPem,
