@@ -11,6 +11,8 @@ export type GeneratorKind = 'thread' | 'process'
 
 /** The coordinator's handle on one generator (support/load/load-worker.ts), thread or process alike. */
 export interface Generator {
+  /** The process id of a generator process; undefined for a thread. */
+  readonly pid: number | undefined
   post(message: CoordinatorMessage): void
   onMessage(handler: (message: WorkerMessage) => void): void
   /** A thread's uncaught error, or a process that ended before it was told to. */
@@ -25,6 +27,7 @@ export function startGenerator(kind: GeneratorKind, config: WorkerConfig): Gener
   if (kind === 'thread') {
     const worker = new Worker(module, { workerData: config })
     return {
+      pid: undefined,
       post: (message) => worker.postMessage(message),
       onMessage: (handler) => worker.on('message', handler),
       onError: (handler) => worker.on('error', handler),
@@ -35,6 +38,7 @@ export function startGenerator(kind: GeneratorKind, config: WorkerConfig): Gener
   let ending = false
   child.send({ kind: 'config', config })
   return {
+    pid: child.pid,
     post: (message) => void (child.connected && child.send(message)),
     onMessage: (handler) => child.on('message', handler),
     onError: (handler) =>

@@ -19,6 +19,8 @@ export interface LoadReport {
     readonly memoryGiB: number
     readonly node: string
   }
+  /** The run's process id and its generator processes' (none when the generators are threads). */
+  readonly processes: { readonly run: number; readonly generators: readonly number[] }
   readonly settings: Readonly<Record<string, unknown>>
   readonly totals: Partial<Record<TransactionType, TypeTotals>>
   readonly phases: Record<string, Partial<Record<TransactionType, TypeTotals>>>

@@ -73,7 +73,7 @@ export class ReferenceShards implements SutLauncher {
       throw error
     }
     return {
-      name: `${profile.name} in ${count} processes`,
+      name: `${profile.name} in ${count} processes (pids ${children.map((child) => child.pid ?? '?').join(', ')})`,
       kind: 'reference',
       deathNotice: () => died,
       logs: async () => '',

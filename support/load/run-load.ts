@@ -181,6 +181,10 @@ export async function runLoad(loaded: LoadedProfile, o: LoadOptions): Promise<Lo
     const profile = loaded.profile
     return {
       sut: env.sut.name,
+      processes: {
+        run: process.pid,
+        generators: workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid])),
+      },
       workload: o.workload,
       command: o.command,
       startedAt: new Date(startAt).toISOString(),

@@ -84,6 +84,33 @@ void describe('npm run load (issue 12)', { timeout: 200_000 }, () => {
     assert.doesNotMatch(html, /<script|https?:\/\/cdn/i)
   })
 
+  void it('generators and the reference in processes of their own: the WICs register through the shared WSS port, and no process outlives the run', async () => {
+    const reports = join(dir, 'processes')
+    const { code, output } = await load([
+      ...['--rate', '20', '--ramp', '0', '--duration', '3', '--settle', '1'],
+      ...['--generators', 'process', '--threads', '2', '--sut-processes', '2', '--reports', reports],
+    ])
+    assert.equal(code, 0, output.slice(-3000))
+    const report = JSON.parse(readFileSync(join(reports, 'load-report.json'), 'utf8')) as LoadReport
+    assert.ok((report.totals.register?.successes ?? 0) >= 40, JSON.stringify(report.totals))
+    assert.equal(report.processes.generators.length, 2)
+    const shards = /in 2 processes \(pids (\d+), (\d+)\)/.exec(report.sut)
+    assert.ok(shards, report.sut)
+    for (const pid of [...report.processes.generators, Number(shards[1]), Number(shards[2])])
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} outlived the run`)
+  })
+
+  void it('--sut-processes needs the embedded reference: a launched SUT is refused with exit 2', async () => {
+    const { code, output } = await load([
+      '--profile',
+      'profiles/kamailio-process.yaml',
+      '--sut-processes',
+      '2',
+    ])
+    assert.equal(code, 2, output)
+    assert.match(output, /--sut-processes: only the embedded reference/)
+  })
+
   void it('Ctrl-C stops the run cleanly: exit 3, the report written, the ports closed', async () => {
     const reports = join(dir, 'interrupted')
     let sent = false
