@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import type { DigestAlgorithm } from '../sip/digest.ts'
+import { randomText } from '../sip/ids.ts'
 
 /** One nonce the registrar issued in a 401 (RFC 7616 §3.3). */
 export interface IssuedNonce {
@@ -36,7 +36,7 @@ export class NonceStore {
     this.sweep()
     const issuedAt = this.now()
     const nonce: IssuedNonce = {
-      value: randomBytes(18).toString('base64url'),
+      value: randomText(18, 'base64url'),
       impi,
       algorithms: [...algorithms],
       issuedAt,

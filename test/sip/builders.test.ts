@@ -75,3 +75,10 @@ void test('it MUST generate branch ids with the z9hG4bK magic cookie and unique 
   assert.match(newCallId('host.example.com'), /^[A-Za-z0-9_-]+@host\.example\.com$/)
   assert.notEqual(newTag(), newTag())
 })
+
+void test('ids drawn from the random pool stay unique across its refills (RFC 3261 §19.3: globally unique tags)', () => {
+  // 3,000 tags of 8 bytes take the 4 KiB pool through several refills.
+  const tags = Array.from({ length: 3000 }, newTag)
+  assert.equal(new Set(tags).size, tags.length)
+  for (const tag of tags) assert.match(tag, /^[0-9a-f]{16}$/)
+})
