@@ -144,11 +144,17 @@ export class WebSocketEdge {
     if (opts.faults.has('plain-ws-listener')) {
       // SA3 (TS 33.203 Annex X, RFC 7118 §8.1): no unprotected access on W2. Under the fault the same edge also
       // upgrades plain-text ws:// on the next port, Origin and subprotocol checks and all.
-      edge.plain = createHttpServer()
-      edge.plain.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      const plain = createHttpServer()
+      plain.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
         edge.upgrade(req, socket, head),
       )
-      await listening(edge.plain, edge.port + 1, opts.host, false)
+      // The next port may be taken (by another program, or as the local port of a connection): the WSS listener
+      // is closed again before the failure is passed on, so that a failed start leaves nothing listening.
+      await listening(plain, edge.port + 1, opts.host, false).catch(async (error: unknown) => {
+        await edge.close()
+        throw error
+      })
+      edge.plain = plain
     }
     return edge
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
 import { after, before, describe, it } from 'node:test'
+import { createServer, type Server } from 'node:net'
 import { WebSocket } from 'ws'
 import { parseFaults, type FaultName } from '../../support/epcscf/faults.ts'
 import { WebSocketEdge, type AcceptedWebSocket } from '../../support/epcscf/websocket-edge.ts'
@@ -51,12 +52,13 @@ async function startEdge(
   pki: TestPki,
   faults: FaultName[] = [],
   missingOrigin: 'refuse' | 'allow' = 'refuse',
+  port = 0,
 ): Promise<{ edge: WebSocketEdge; trace: TraceRecorder; accepted: AcceptedWebSocket[] }> {
   const trace = new TraceRecorder()
   const accepted: AcceptedWebSocket[] = []
   const edge = await WebSocketEdge.listen({
     host: '127.0.0.1',
-    port: 0,
+    port,
     path: '/',
     tls: { cert: pki.server.cert, key: pki.server.key },
     origin: { allowed: [ALLOWED], missingOrigin },
@@ -258,4 +260,37 @@ void describe('W2 WebSocket edge', { timeout: 30_000 }, () => {
       await edge.close()
     }
   })
+
+  void it('a start that fails on the plain-ws-listener port leaves nothing listening (no leaked W2 listener)', async () => {
+    const { port, blocker } = await portWithNextTaken()
+    try {
+      await assert.rejects(startEdge(pki, ['plain-ws-listener'], 'refuse', port), { code: 'EADDRINUSE' })
+      const again = await listen(port)
+      again.close()
+    } finally {
+      blocker.close()
+    }
+  })
 })
+
+function listen(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => resolve(server))
+  })
+}
+
+/** A free port whose next port this test holds (tried a few times: the next one may be someone else's). */
+async function portWithNextTaken(): Promise<{ port: number; blocker: Server }> {
+  for (let attempt = 0; ; attempt += 1) {
+    const probe = await listen(0)
+    const port = (probe.address() as { port: number }).port
+    probe.close()
+    try {
+      return { port, blocker: await listen(port + 1) }
+    } catch (error) {
+      if (attempt === 5) throw error
+    }
+  }
+}
