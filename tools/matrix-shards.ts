@@ -14,17 +14,19 @@ import type { RunResults } from './scenario-results.ts'
 
 /**
  * Ports of shard n: a block of 100 of their own from 13000 (WSS at +43 and the plain-ws-listener fault's +44, Mw
- * +60, mock S-CSCF +70, WWSF +80), away from the defaults (7443, 5060, 5070, 8443) and the dev ranges.
+ * +60, mock S-CSCF +70, WWSF +80), away from the defaults (7443, 5060, 5070, 8443) and the dev ranges. Two
+ * matrices running at once (npm test) take MATRIX_PORT_BLOCK 0 and 1: 2,000 ports apart, up to 20 shards each.
  */
 function shardProfile(n: number): string {
-  const base = 13_000 + 100 * n
-  const file = `.harness/matrix/shard-${n}.yaml`
+  const block = Number(process.env.MATRIX_PORT_BLOCK ?? 0)
+  const base = 13_000 + 2000 * block + 100 * n
+  const file = `.harness/matrix/shard-${block}-${n}.yaml`
   mkdirSync('.harness/matrix', { recursive: true })
   writeFileSync(
     file,
     [
       `# Written by tools/matrix-shards.ts: matrix shard ${n}, ports of its own.`,
-      `name: matrix-shard-${n}`,
+      `name: matrix-shard-${block}-${n}`,
       'epcscf:',
       `  wss: { port: ${base + 43} }`,
       `  mw: { port: ${base + 60} }`,

@@ -9,7 +9,8 @@
  *   variants each legitimate variant passes every scenario   → reports/variant-matrix.{md,xml}
  * Set HARNESS_PROFILE to run the suite tier against another system under test.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { junitCounts, type Counts } from './junit-counts.ts'
@@ -23,6 +24,35 @@ function run(label: string, command: string, args: string[]): boolean {
   process.stdout.write(`\n=== ${label}: ${command} ${args.join(' ')}\n`)
   const result = spawnSync(command, args, { stdio: 'inherit' })
   return result.status === 0
+}
+
+/**
+ * Runs several commands at once, each with its output kept and printed whole when it ends (in the order given),
+ * so that their lines do not interleave; resolves with whether each exited 0.
+ */
+async function runTogether(
+  jobs: readonly { label: string; args: string[]; env: Record<string, string> }[],
+): Promise<boolean[]> {
+  return Promise.all(
+    jobs.map(
+      (job) =>
+        new Promise<{ ok: boolean; output: string }>((resolve) => {
+          const child = spawn(node, job.args, {
+            env: { ...process.env, ...job.env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+          let output = ''
+          child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+          child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+          child.once('close', (code) => resolve({ ok: code === 0, output }))
+        }),
+    ),
+  ).then((done) =>
+    done.map(({ ok, output }, i) => {
+      process.stdout.write(`\n=== ${jobs[i]!.label}: node ${jobs[i]!.args.join(' ')}\n${output}`)
+      return ok
+    }),
+  )
 }
 
 function add(label: string, counts: Counts, ok: boolean): void {
@@ -81,18 +111,35 @@ function nodeTests(label: string, junit: string, files: string[], concurrency: n
 // Unit test files use ports of their own or free ones, so they run two at a time; system tests one at a time.
 if (only.has('unit')) nodeTests('unit tests', 'reports/unit-junit.xml', testFiles(false), 2)
 if (only.has('system')) nodeTests('system tests', 'reports/system-junit.xml', testFiles(true), 1)
-if (only.has('suite')) {
-  const ok = run('scenarios', node, ['--import', 'tsx', 'tools/harness.ts'])
-  add(`scenarios (${process.env.HARNESS_PROFILE || 'reference'})`, junitCounts('reports/junit.xml'), ok)
-}
-if (only.has('faults')) {
-  const ok = run('fault matrix', node, ['--import', 'tsx', 'tools/fault-matrix.ts'])
-  add('fault matrix', junitCounts('reports/fault-matrix.xml'), ok)
-}
-if (only.has('variants')) {
-  const ok = run('variant matrix', node, ['--import', 'tsx', 'tools/variant-matrix.ts'])
-  add('variant matrix', junitCounts('reports/variant-matrix.xml'), ok)
-}
+/**
+ * The scenarios and the two matrices run at once: their scenarios mostly wait on the network (29 s of CPU in a
+ * 92 s fault matrix), so one after another they left the cores idle. Each matrix has shards of its own, on ports
+ * of their own (MATRIX_PORT_BLOCK), apart from the suite's (the profile's); their outputs are printed whole, in order.
+ */
+const together = [
+  {
+    tier: 'suite',
+    label: `scenarios (${process.env.HARNESS_PROFILE || 'reference'})`,
+    tool: 'tools/harness.ts',
+    xml: 'reports/junit.xml',
+  },
+  { tier: 'faults', label: 'fault matrix', tool: 'tools/fault-matrix.ts', xml: 'reports/fault-matrix.xml' },
+  {
+    tier: 'variants',
+    label: 'variant matrix',
+    tool: 'tools/variant-matrix.ts',
+    xml: 'reports/variant-matrix.xml',
+  },
+].filter((m) => only.has(m.tier))
+const shards = String(process.env.MATRIX_SHARDS ?? Math.ceil(1.5 * availableParallelism()))
+const togetherOk = await runTogether(
+  together.map((m, i) => ({
+    label: m.label,
+    args: ['--import', 'tsx', m.tool],
+    env: { MATRIX_SHARDS: shards, MATRIX_PORT_BLOCK: String(i) },
+  })),
+)
+together.forEach((m, i) => add(m.label, junitCounts(m.xml), togetherOk[i] ?? false))
 process.stdout.write(`\n${lines.join('\n')}\n`)
 process.stdout.write(`${total.passed} passed, ${total.failed} failed\n`)
 process.exit(total.failed === 0 ? 0 : 1)
