@@ -15,6 +15,7 @@ import { type ConformanceModel, isAttack, type MatrixRow } from './conformance-m
 import type { RunFilter } from './feature-paths.ts'
 import { COLOURS, type RunHeader } from './index-page.ts'
 import type { ScenarioResult } from './scenario-results.ts'
+import { scenarioKey } from './evidence-export.ts'
 
 export interface ConformancePageHeader extends RunHeader {
   readonly filter: RunFilter
@@ -61,7 +62,7 @@ function filterText(filter: RunFilter): string {
 /** One scenario: its verdict, name linked to its evidence folder, the requirement that decided it, and why. */
 function scenarioItem(r: ScenarioResult, folders: ReadonlyMap<string, string>): string {
   const v = r.verdict
-  const folder = folders.get(r.name)
+  const folder = folders.get(scenarioKey(r))
   const name = folder ? `<a href="${html(folder)}/">${html(r.name)}</a>` : html(r.name)
   const ladder = folder ? ` (<a href="${html(folder)}/ladder.svg">ladder</a>)` : ''
   const requirement = v.requirement ? ` [${html(describeRequirement(v.requirement))}]` : ''

@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 interface Envelope {
-  pickle?: { id: string; name: string; uri: string }
+  pickle?: { id: string; name: string; uri: string; location?: { line: number } }
   testCase?: { id: string; pickleId: string }
   testCaseStarted?: { id: string; testCaseId: string }
   attachment?: { testCaseStartedId?: string; fileName?: string; body: string; contentEncoding?: string }
@@ -27,12 +27,21 @@ export function slug(name: string): string {
 }
 
 /**
+ * What identifies a scenario in a run: its feature file and line (an Examples row has its own line), so that two
+ * scenarios of the same name (in two features, or the rows of an outline) keep their own evidence. The name stands
+ * in for the line only where cucumber gave none.
+ */
+export function scenarioKey(scenario: { feature: string; line: number | undefined; name: string }): string {
+  return `${scenario.feature}:${scenario.line ?? scenario.name}`
+}
+
+/**
  * Writes each attachment into its scenario's folder as the envelopes go by (fed by the one pass over the message
- * stream in readRunResults); `folders` maps each scenario name to its folder, relative to `reportsDir`.
+ * stream in readRunResults); `folders` maps each scenario's `scenarioKey` to its folder, relative to `reportsDir`.
  */
 export class EvidenceWriter {
   readonly folders = new Map<string, string>()
-  private readonly pickles = new Map<string, { name: string; uri: string }>()
+  private readonly pickles = new Map<string, { name: string; uri: string; line?: number | undefined }>()
   private readonly pickleOfCase = new Map<string, string>()
   private readonly folderOfPickle = new Map<string, string>()
   private readonly folderOfStart = new Map<string, string>()
@@ -44,7 +53,8 @@ export class EvidenceWriter {
 
   add(envelope: object): void {
     const e = envelope as Envelope
-    if (e.pickle) this.pickles.set(e.pickle.id, { name: e.pickle.name, uri: e.pickle.uri })
+    if (e.pickle)
+      this.pickles.set(e.pickle.id, { name: e.pickle.name, uri: e.pickle.uri, line: e.pickle.location?.line })
     if (e.testCase) this.pickleOfCase.set(e.testCase.id, e.testCase.pickleId)
     if (e.testCaseStarted) {
       const pickleId = this.pickleOfCase.get(e.testCaseStarted.testCaseId) ?? ''
@@ -74,7 +84,7 @@ export class EvidenceWriter {
     this.taken.add(folder)
     mkdirSync(join(this.reportsDir, folder), { recursive: true })
     this.folderOfPickle.set(pickleId, folder)
-    this.folders.set(pickle.name, folder)
+    this.folders.set(scenarioKey({ feature: pickle.uri, line: pickle.line, name: pickle.name }), folder)
     return folder
   }
 }

@@ -9,6 +9,7 @@ import { describeRequirement } from '../support/checks/requirement.ts'
 import { describeFinding, type VerdictKind } from '../support/checks/verdict.ts'
 import { escapeXml as html } from '../support/trace/ladder-svg.ts'
 import { isFailure, type RunError, type ScenarioResult } from './scenario-results.ts'
+import { scenarioKey } from './evidence-export.ts'
 
 export interface RunHeader {
   readonly sut: string
@@ -51,7 +52,7 @@ export function indexPage(
     .join(', ')
   const rows = results.map((r) => {
     const v = r.verdict
-    const folder = folders.get(r.name)
+    const folder = folders.get(scenarioKey(r))
     const why = [v.message, ...v.findings.map(describeFinding)].filter((t) => t !== '').join('\n')
     return (
       `<tr><td style="color:${COLOURS[v.verdict]};font-weight:bold">${v.verdict}</td>` +

@@ -5,6 +5,7 @@ import { conformancePage, harnessVersion } from '../../tools/conformance-html.ts
 import { conformanceModel, readCatalogue, requirementTitles } from '../../tools/conformance-matrix.ts'
 import { featureTags, runFilter } from '../../tools/feature-paths.ts'
 import { ResultCollector, type ScenarioResult } from '../../tools/scenario-results.ts'
+import { scenarioKey } from '../../tools/evidence-export.ts'
 
 const verdict = (v: Partial<ScenarioVerdict> & Pick<ScenarioVerdict, 'verdict'>): ScenarioVerdict => ({
   message: '',
@@ -58,7 +59,7 @@ void test('conformance.html names the run and gives every requirement a verdict 
     available: new Set(['@cors', '@R12', '@R15', '@R20', '@R34', '@security', '@token']),
     unfinished: new Set(['@R34']),
   })
-  const page = conformancePage(model, HEADER, new Map([[RESULTS[0]!.name, 'scenarios/01-origin']]))
+  const page = conformancePage(model, HEADER, new Map([[scenarioKey(RESULTS[0]!), 'scenarios/01-origin']]))
   assert.match(page, /^<!doctype html>/)
   assert.match(page, /<b>vendor &lt;x&gt;<\/b> \(external\) at <code>wss:\/\/127\.0\.0\.1:7443\/<\/code>/)
   assert.match(page, /<code>\/p\/vendor\.yaml<\/code>/)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { ScenarioVerdict } from '../../support/checks/verdict.ts'
-import { EvidenceWriter, slug } from '../../tools/evidence-export.ts'
+import { EvidenceWriter, scenarioKey, slug } from '../../tools/evidence-export.ts'
 import { indexPage } from '../../tools/index-page.ts'
 import type { ScenarioResult } from '../../tools/scenario-results.ts'
 
@@ -23,13 +23,24 @@ void test('each scenario gets reports/scenarios/<feature>/<scenario>/, unique, a
           id: 'p1',
           name: 'registration answering an MD5 challenge',
           uri: 'features/registration/digest.feature',
+          location: { line: 7 },
         },
       },
       {
-        pickle: { id: 'p2', name: 'a token <defect> is refused', uri: 'features/registration/token.feature' },
+        pickle: {
+          id: 'p2',
+          name: 'a token <defect> is refused',
+          uri: 'features/registration/token.feature',
+          location: { line: 20 },
+        },
       },
       {
-        pickle: { id: 'p3', name: 'a token <defect> is refused', uri: 'features/registration/token.feature' },
+        pickle: {
+          id: 'p3',
+          name: 'a token <defect> is refused',
+          uri: 'features/registration/token.feature',
+          location: { line: 21 },
+        },
       },
       { testCase: { id: 'c1', pickleId: 'p1' } },
       { testCase: { id: 'c2', pickleId: 'p2' } },
@@ -55,7 +66,27 @@ void test('each scenario gets reports/scenarios/<feature>/<scenario>/, unique, a
       'first',
     )
     assert.ok(existsSync(join(dir, 'scenarios/registration-token/a-token-defect-is-refused-2/.._escape.txt')))
-    assert.equal(writer.folders.get('registration answering an MD5 challenge'), md5)
+    const key = (line: number, name: string) =>
+      scenarioKey({ feature: 'features/registration/token.feature', line, name })
+    assert.equal(
+      writer.folders.get(
+        scenarioKey({
+          feature: 'features/registration/digest.feature',
+          line: 7,
+          name: 'registration answering an MD5 challenge',
+        }),
+      ),
+      md5,
+    )
+    // Two Examples rows of one name keep their own folders (keyed by line, not by name).
+    assert.equal(
+      writer.folders.get(key(20, 'a token <defect> is refused')),
+      'scenarios/registration-token/a-token-defect-is-refused',
+    )
+    assert.equal(
+      writer.folders.get(key(21, 'a token <defect> is refused')),
+      'scenarios/registration-token/a-token-defect-is-refused-2',
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -65,7 +96,7 @@ void test('index.html shows a failed scenario’s ladder without a click, and li
   const result = (name: string, verdict: ScenarioVerdict): ScenarioResult => ({
     name,
     feature: 'features/x.feature',
-    line: 1,
+    line: name.length,
     tags: [],
     verdict,
     evidence: '',
@@ -86,8 +117,8 @@ void test('index.html shows a failed scenario’s ladder without a click, and li
     ],
     [],
     new Map([
-      ['passes', 'scenarios/x/passes'],
-      ['fails', 'scenarios/x/fails'],
+      [scenarioKey({ feature: 'features/x.feature', line: 6, name: 'passes' }), 'scenarios/x/passes'],
+      [scenarioKey({ feature: 'features/x.feature', line: 5, name: 'fails' }), 'scenarios/x/fails'],
     ]),
   )
   assert.match(page, /<img src="scenarios\/x\/fails\/ladder\.svg" alt="ladder of fails"/)
