@@ -10,6 +10,7 @@ import { describeFinding, type VerdictKind } from '../support/checks/verdict.ts'
 import { escapeXml as html } from '../support/trace/ladder-svg.ts'
 import { isFailure, type RunError, type ScenarioResult } from './scenario-results.ts'
 import { scenarioKey } from './evidence-export.ts'
+import { VERDICT_COLOURS } from '../support/trace/verdict-colours.ts'
 
 export interface RunHeader {
   readonly sut: string
@@ -21,16 +22,7 @@ export interface RunHeader {
   readonly startedAt: Date
 }
 
-export const COLOURS: Record<VerdictKind, string> = {
-  PASS: '#1a7f37',
-  WARN: '#9a6700',
-  FAIL: '#cf222e',
-  INCONCLUSIVE: '#8250df',
-  'ENVIRONMENT ERROR': '#57606a',
-  'HARNESS ERROR': '#57606a',
-  'N/A': '#6e7781',
-  DEVIATION: '#6e7781',
-}
+export const COLOURS: Readonly<Record<VerdictKind, string>> = VERDICT_COLOURS
 
 /** A failed scenario's ladder, shown in the page (no click needed), linked to the full-size SVG. */
 function ladderImage(folder: string, name: string): string {

@@ -2,6 +2,7 @@ import type { LadderFocus } from './ladder-focus.ts'
 import type { TraceEndpoint, TraceEvent } from './trace-event.ts'
 import { formatEndpoint } from './trace-text.ts'
 import { traceMessages, type TraceMessage } from './trace-messages.ts'
+import { VERDICT_COLOURS } from './verdict-colours.ts'
 
 /*
  * The scenario's ladder as an SVG sequence diagram, for the reports. Hand-written SVG on purpose: a few lines,
@@ -17,8 +18,7 @@ export interface LadderSvgOptions {
 }
 
 /** Title colour per verdict: a pass green, a FAIL red, anything else grey. */
-const VERDICT_COLOUR: Record<string, string> = { PASS: '#1a7f37', WARN: '#9a6700', FAIL: '#cf222e' }
-const FAILURE_COLOUR = '#cf222e'
+const FAILURE_COLOUR = VERDICT_COLOURS.FAIL
 
 const LEG_COLOUR: Record<TraceEvent['leg'], string> = {
   W1: '#2e7d32',
@@ -232,7 +232,10 @@ export function ladderSvg(events: readonly TraceEvent[], options: LadderSvgOptio
   )
   const verdict = options.focus?.verdict
   const title = `${verdict !== undefined ? `${verdict}: ` : ''}${options.title ?? 'trace'}`
-  const titleColour = verdict === undefined ? '#000000' : (VERDICT_COLOUR[verdict] ?? '#57606a')
+  const titleColour =
+    verdict === undefined
+      ? '#000000'
+      : ((VERDICT_COLOURS as Readonly<Record<string, string>>)[verdict] ?? VERDICT_COLOURS['HARNESS ERROR'])
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
