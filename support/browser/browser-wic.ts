@@ -26,7 +26,7 @@ export interface BrowserWicOptions {
   /** The page on the WWSF, `https://wwsf.harness.test:8443/wic/jssip.html`. */
   readonly pageUrl: string
   readonly config: PageWicConfig
-  /** Trace observer, `WIC alice (JsSIP in Chromium)`. */
+  /** Trace observer, `WIC alice (JsSIP in Chromium 156.0.8078.73)`. */
   readonly observer: string
   readonly trace: TraceRecorder
   /** Where the eP-CSCF's WSS port really is (the trace's endpoint). */

@@ -55,7 +55,7 @@ export function chromiumArgs(opts: ChromiumOptions): string[] {
 export class ChromiumDriver {
   private constructor(
     private readonly browser: Browser,
-    readonly options: ChromiumOptions,
+    /** Chromium's own version (`156.0.8078.73`), named in the browser WIC's trace observer. */
     readonly version: string,
   ) {}
 
@@ -86,7 +86,7 @@ export class ChromiumDriver {
         },
       )
     }
-    return new ChromiumDriver(browser, opts, browser.version())
+    return new ChromiumDriver(browser, browser.version())
   }
 
   /** A fresh context (its own cookies and storage): one per browser WIC. */

@@ -77,7 +77,7 @@ export async function openBrowserWic(
         password: subscriber.password,
         domain: env.profile.domain,
       },
-      observer: `WIC ${actor.toLowerCase()} (${LIBRARIES[library].name} in Chromium)`,
+      observer: `WIC ${actor.toLowerCase()} (${LIBRARIES[library].name} in Chromium ${driver.version})`,
       trace: env.trace,
       wss: { host: wss.host, port: env.ports.wss },
       waitMs: env.profile.waitMs,
