@@ -5,11 +5,16 @@ import {
   checkOfferUnchanged,
   checkAnswerAnchored,
 } from '../support/checks/media-profile-checks.ts'
-import { registersFor, responsesTo, scenarioRequests } from '../support/checks/mw-traffic.ts'
+import { registersFor, responsesTo, responsesToEach, scenarioRequests } from '../support/checks/mw-traffic.ts'
 import { checkByeAnswered } from '../support/checks/dialog-checks.ts'
 import { TRAVERSES_EPCSCF } from '../support/checks/requirements-routing.ts'
 import { checkOwnViaOnTop, checkPathToEpcscf, checkRequireOption } from '../support/checks/register-checks.ts'
-import { checkBinding, checkRegistered } from '../support/checks/registration-outcome-checks.ts'
+import {
+  checkBinding,
+  checkFinalRelayed,
+  checkNoBinding,
+  checkRegistered,
+} from '../support/checks/registration-outcome-checks.ts'
 import {
   checkNoBearerOnMw,
   checkRegisteredWithoutChallenge,
@@ -27,6 +32,7 @@ import type { BrowserWic } from '../support/browser/browser-wic.ts'
 import { withDeadline } from '../support/deadline.ts'
 import { PreconditionFailed, ScenarioMisuse } from '../support/errors.ts'
 import { NETWORK_PARTY, type NetworkCall } from '../support/scscf/network-ua.ts'
+import { isDeregistration } from '../support/sip/contact-expiry.ts'
 import type { SipRequest, SipResponse } from '../support/sip/message.ts'
 import { readSdp } from '../support/sdp/webrtc-sdp.ts'
 import { browserWic, libraryNamed, openBrowserWic } from '../support/world/browser-actors.ts'
@@ -66,6 +72,28 @@ When(
   "{actor}'s browser WIC registers with IMS digest",
   async function (this: HarnessWorld, actor: ActorName) {
     await registerBrowser(this, actor, false)
+  },
+)
+
+When("{actor}'s browser WIC de-registers", async function (this: HarnessWorld, actor: ActorName) {
+  const wic = browserWic(this, actor)
+  await wic.unregister()
+  await this.guard(wic.waitFor('registration', ['unregistered', 'failed'], 'the outcome of its de-REGISTER'))
+})
+
+Then(
+  "{actor}'s page received the S-CSCF's 200 to its de-registration, and the S-CSCF no longer holds the binding",
+  function (this: HarnessWorld, actor: ActorName) {
+    const { impu } = this.subscriber(actor)
+    const removals = registersFor(pageTrafficOnMw(this, actor), impu).filter(isDeregistration)
+    const { final } = registrationOf(this, actor)
+    checkFinalRelayed(
+      final,
+      200,
+      responsesToEach(removals, this.env.scscf.sentResponses),
+      REGISTRATION.deregistered,
+    )
+    checkNoBinding(this.env.scscf.bindings(impu).length, impu, REGISTRATION.deregistered)
   },
 )
 

@@ -20,6 +20,18 @@ Feature: Real WICs in a real browser: JsSIP and SIP.js in headless Chromium (iss
       | JsSIP   |
       | SIP.js  |
 
+  Scenario Outline: a <library> page de-registers through the eP-CSCF, and the S-CSCF removes its binding
+    Given Alice's browser WIC runs <library> on a page from the authorized WWSF origin
+    And Alice's browser WIC is registered with IMS digest
+    When Alice's browser WIC de-registers
+    Then Alice's page received the S-CSCF's 200 to its de-registration, and the S-CSCF no longer holds the binding
+
+    @R43
+    Examples:
+      | library |
+      | JsSIP   |
+      | SIP.js  |
+
   Scenario Outline: a <library> page logs in on the WWSF's form and registers with the token
     TR 23.701 X.2.1.3: the web login at the WWSF gives the page a token, which the library presents as Bearer
     credentials on REGISTER; the eP-CSCF validates it and registers the user at the S-CSCF by TNA (auth-done).

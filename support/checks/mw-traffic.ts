@@ -45,6 +45,17 @@ export function responsesTo(requests: readonly SipRequest[], sent: readonly SipR
   return sent.filter((r) => callIds.has(r.get('Call-ID')))
 }
 
+/** The responses in `sent` to exactly these requests: same Call-ID and CSeq (RFC 3261 §17.1.3 by the dialog). */
+export function responsesToEach(
+  requests: readonly SipRequest[],
+  sent: readonly SipResponse[],
+): SipResponse[] {
+  const key = (m: SipRequest | SipResponse) =>
+    `${m.get('Call-ID')}|${(m.get('CSeq') ?? '').trim().split(/\s+/).join(' ')}`
+  const keys = new Set(requests.map(key))
+  return sent.filter((r) => keys.has(key(r)))
+}
+
 function hasWebSocketVia(request: SipRequest): boolean {
   try {
     return viasOf(request).some((via) => /^WSS?$/i.test(via.transport))

@@ -36,6 +36,7 @@ export const FAULT_REQUIREMENTS: Readonly<Record<FaultName, readonly string[]>> 
   'max-forwards-untouched': ['R19'],
   'no-path': ['R15'],
   'no-require-path': ['R16'],
+  'deregister-answered-locally': ['R43'],
   'no-p-charging-vector': ['R18'], // also breaks R68 (originating requests), which no check carries yet
   'contact-rewritten': ['R19'],
   // Mw: integrity-protected (digest.feature, register-checks.ts, registration-outcome-checks.ts)

@@ -33,6 +33,7 @@ export type FaultName =
   | 'max-forwards-untouched'
   | 'no-path'
   | 'no-require-path'
+  | 'deregister-answered-locally'
   | 'no-p-charging-vector'
   | 'contact-rewritten'
   | 'forward-wic-integrity-protected'
@@ -140,6 +141,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
     'Max-Forwards is forwarded as received, not decremented (RFC 3261 §16.6 step 3 broken)',
   'no-path': 'the forwarded REGISTER has no Path of the eP-CSCF (RFC 3327, TS 24.229 §5.2.2 broken)',
   'no-require-path': 'the forwarded REGISTER has Path but no "Require: path" (RFC 3327 §5.2)',
+  'deregister-answered-locally':
+    'a de-registration (expires 0) is answered 200 by the eP-CSCF itself and never reaches the S-CSCF, which keeps the binding (TS 24.229 §5.2.2.1: the P-CSCF forwards the REGISTER)',
   'no-p-charging-vector': 'no P-Charging-Vector with a fresh icid-value is added toward Mw (RFC 7315 §4.6)',
   'contact-rewritten': 'the REGISTER Contact is rewritten: +sip.instance and reg-id are lost (RFC 5626 §4.2)',
   'forward-wic-integrity-protected':

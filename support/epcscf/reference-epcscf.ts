@@ -35,6 +35,7 @@ import {
   type SelfAddress,
 } from './proxy-rules.ts'
 import { prepareRegister } from './register-proxy.ts'
+import { isDeregistration } from '../sip/contact-expiry.ts'
 import { Registrations, type Registration } from './registrations.ts'
 import { prepareTerminating, type Termination } from './terminating-proxy.ts'
 import { createTokenVerifier } from './token-verifier.ts'
@@ -319,6 +320,10 @@ export class ReferenceEpcscf implements AsyncDisposable {
     if (request.method === 'REGISTER') {
       const gate = await gateRegister(out, connection, this.gate)
       if (gate.kind === 'reject') return this.reject(serverTx, gate.status, gate.reason, gate.headers)
+      if (this.faults.has('deregister-answered-locally') && isDeregistration(out)) {
+        this.registrations.dropConnection(connection.id)
+        return this.reject(serverTx, 200, 'OK')
+      }
       prepareRegister(out, connection, {
         self: this.self,
         visitedNetworkId: this.opts.visitedNetworkId ?? this.gate.domain,

@@ -340,6 +340,14 @@ const PROBES: Readonly<Record<string, Probe>> = {
       ? 'the Bearer token reached Mw'
       : undefined
   },
+  'deregister-answered-locally': async (bench) => {
+    const wic = await registered(bench)
+    const outcome = await wic.deregister()
+    const kept = bench.scscf.bindings('sip:alice@ims.harness.test').length
+    return outcome.final.status === 200 && kept > 0
+      ? `the S-CSCF still holds ${kept} binding(s) after a de-registration answered 200`
+      : undefined
+  },
   'no-auth-done': async (bench) => {
     const register = await firstRegister(bench, async (w) =>
       w.register({ authorization: { bearer: await bench.token(), carriage: 'rfc8898' } }),
