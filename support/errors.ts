@@ -60,15 +60,25 @@ export abstract class HarnessError extends Error {
 export class ConformanceFailure extends HarnessError {
   static override readonly code = 'CONFORMANCE_FAILED'
   readonly side = 'sut'
+  /** The raw text of the message the check judged, when it named one (see the constructor's `judged`). */
+  readonly judgedRaw: string | undefined
   constructor(
     readonly requirement: Requirement,
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown
+      /**
+       * The message the check judged, as the harness received it (its raw text), when the check had one: the
+       * scenario's ladder blames exactly that message rather than one chosen from the failure's wording.
+       */
+      judged?: { readonly raw?: string | undefined } | undefined
+    },
   ) {
     super(
       `${detail} [${requirement.level} ${requirement.clause}${requirement.id ? ` (${requirement.id})` : ''}]`,
       options,
     )
+    this.judgedRaw = options?.judged?.raw
   }
 }
 

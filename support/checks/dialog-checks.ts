@@ -85,6 +85,7 @@ export function checkRecordRouted(sent: SipRequest, forwarded: SipRequest, where
     () =>
       `expected the eP-CSCF's Record-Route on top of the ${forwarded.method} ${where}; it carries ` +
       `${showHeader(forwarded, 'Record-Route')} (${before} value(s) were sent)`,
+    forwarded,
   )
   for (const value of added) {
     expectThat(
@@ -115,6 +116,7 @@ export function checkRouteSetAtWic(
     () =>
       `expected the ${message.summary()} at the WIC to carry the eP-CSCF's Record-Route as the ${end} value (where ` +
       `the WIC's route set starts); it carries ${showHeader(message, 'Record-Route')}`,
+    message,
   )
 }
 
@@ -149,6 +151,7 @@ export function checkInDialogCrossed(
     response !== undefined && response.status >= 200 && response.status < 300,
     TRAVERSES,
     () => `expected the 200 OK to the ${request.method} back at the sender through the eP-CSCF, got ${got}`,
+    response,
   )
 }
 
@@ -173,6 +176,7 @@ export function checkForeignInDialogRefused(
     response !== undefined && response.status >= 400 && response.status < 500,
     FOREIGN_DIALOG,
     () => `expected a 4xx refusal of the ${request.method} from the eP-CSCF, got ${got}`,
+    response,
   )
   adviseThat(response.status === 403, FOREIGN_DIALOG_403, () => `403 expected, got ${got}`)
 }
@@ -185,7 +189,12 @@ export function checkFinalRelayed(final: SipResponse | undefined, status: number
     () =>
       `expected the ${status} of the far side relayed to the WIC within ${withinMs} ms; no final response arrived`,
   )
-  expectThat(final.status === status, RELAYED, () => `expected ${status} at the WIC, got ${final.summary()}`)
+  expectThat(
+    final.status === status,
+    RELAYED,
+    () => `expected ${status} at the WIC, got ${final.summary()}`,
+    final,
+  )
 }
 
 /** The CANCEL is answered 200 by the eP-CSCF and the INVITE ends with 487 (RFC 3261 §9.2, relayed per §16.7). */
@@ -198,6 +207,7 @@ export function checkCancelled(
     cancelResponse.status === 200,
     CANCEL_200,
     () => `expected 200 OK to the CANCEL, got ${cancelResponse.summary()}`,
+    cancelResponse,
   )
   checkFinalRelayed(inviteFinal, 487, withinMs)
 }
@@ -208,5 +218,6 @@ export function checkByeAnswered(answer: SipResponse, callee: string): void {
     answer.status === 200,
     TRAVERSES_EPCSCF,
     () => `expected 200 to the network's BYE (relayed from ${callee}), got ${answer.summary()}`,
+    answer,
   )
 }

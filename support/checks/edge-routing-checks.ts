@@ -33,6 +33,7 @@ export function checkTooManyHops(response: SipResponse, atScscf: readonly SipReq
     response.status === 483,
     TOO_MANY_HOPS,
     () => `expected 483 (Too Many Hops) to a request with Max-Forwards: 0, got ${response.summary()}`,
+    response,
   )
 }
 
@@ -53,6 +54,7 @@ export function checkInternalRouteNotFollowed(
       SERVICE_ROUTE_ENFORCED,
       () =>
         `the WIC's preloaded Route <${internal}> (an internal node) reached Mw: ${showHeader(request, 'Route')}`,
+      request,
     )
   }
 }

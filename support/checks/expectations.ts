@@ -12,8 +12,10 @@ export function expectThat(
   condition: boolean,
   requirement: MustRequirement,
   message: () => string,
+  /** The message the check judges (a response, a forwarded request), for the ladder to blame exactly it. */
+  judged?: SipMessage,
 ): asserts condition {
-  if (!condition) throw new ConformanceFailure(requirement, message())
+  if (!condition) throw new ConformanceFailure(requirement, message(), { judged })
 }
 
 /** A SHOULD: when `condition` is false, records a WARN with the clause; returns `condition`. */

@@ -64,11 +64,13 @@ export function checkPreferredAsserted(
     () =>
       `expected P-Asserted-Identity <${preferred}> (the registered identity the WIC preferred) at the S-CSCF, got ` +
       showHeader(atScscf, 'P-Asserted-Identity'),
+    atScscf,
   )
   expectThat(
     !atScscf.has('P-Preferred-Identity'),
     PREFERRED,
     () => `expected no P-Preferred-Identity on Mw, got ${showHeader(atScscf, 'P-Preferred-Identity')}`,
+    atScscf,
   )
 }
 
@@ -110,5 +112,6 @@ export function checkClaimNotAsserted(
     () =>
       `expected only the sender's own registered identities (${registered.join(', ')}) asserted at the S-CSCF, ` +
       `never the claimed <${claimed}>; got ${showHeader(request, 'P-Asserted-Identity')}`,
+    request,
   )
 }

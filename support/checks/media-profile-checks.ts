@@ -46,6 +46,7 @@ function sdpBody(message: SipMessage, where: string, requirement: MustRequiremen
     requirement,
     () =>
       `expected an SDP offer in the ${message.summary()} ${where}, got ${message.body.length} octets of body`,
+    message,
   )
   return message.body
 }

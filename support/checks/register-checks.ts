@@ -40,6 +40,7 @@ export function checkOwnViaOnTop(sent: SipRequest, forwarded: SipRequest, topolo
     req,
     () =>
       `expected ${topology.vias} Via(s) of the eP-CSCF (Mw transport, a branch of its own) on top of the REGISTER at the S-CSCF, got ${showHeader(forwarded, 'Via')} (the WIC's is ${wicVia?.raw ?? 'none'})`,
+    forwarded,
   )
   if (topology.hiding) return // the eP-CSCF may hide or encrypt the Vias below its own (profile option)
   expectThat(
@@ -47,6 +48,7 @@ export function checkOwnViaOnTop(sent: SipRequest, forwarded: SipRequest, topolo
     req,
     () =>
       `expected ${sentVias.length + topology.vias} Vias at the S-CSCF (the eP-CSCF's ${topology.vias} on top of the WIC's ${sentVias.length}), got ${fwdVias.length}: ${showHeader(forwarded, 'Via')} (a two-stage eP-CSCF or one that hides topology is described by profile epcscf.topology)`,
+    forwarded,
   )
   const below = fwdVias[topology.vias]
   expectThat(
@@ -67,6 +69,7 @@ export function checkTopViaOnMw(forwarded: SipRequest, topology: Topology): void
     REGISTRATION.ownVia,
     () =>
       `the REGISTER reached the S-CSCF without the eP-CSCF's Via on top, so no response can come back through it: ${showHeader(forwarded, 'Via')}`,
+    forwarded,
   )
 }
 
@@ -88,6 +91,7 @@ export function checkMaxForwardsDecremented(
     REGISTRATION.maxForwards,
     () =>
       `expected Max-Forwards ${hiding ? `between 1 and ${before - 1}` : before - stages} at the S-CSCF (the WIC sent ${before}, ${stages} proxy stage(s)${hiding ? ', topology hiding' : ''}), got ${forwarded.get('Max-Forwards') ?? 'none'}`,
+    forwarded,
   )
 }
 
@@ -99,6 +103,7 @@ export function topPath(forwarded: SipRequest): NameAddr {
     top !== undefined,
     REGISTRATION.path,
     () => `expected a Path header in the REGISTER at the S-CSCF, got ${showHeader(forwarded, 'Path')}`,
+    forwarded,
   )
   return top
 }
@@ -147,6 +152,7 @@ export function checkRequireOption(forwarded: SipRequest, option: string): void 
     REGISTRATION.requirePath,
     () =>
       `expected "Require: ${option}" in the REGISTER at the S-CSCF, got ${showHeader(forwarded, 'Require')}`,
+    forwarded,
   )
 }
 
@@ -162,6 +168,7 @@ export function checkChargingVectors(forwarded: readonly SipRequest[]): void {
       req,
       () =>
         `expected a P-Charging-Vector with an icid-value on ${request.summary()} (CSeq ${request.get('CSeq')}), got ${showHeader(request, 'P-Charging-Vector')}`,
+      request,
     )
     icids.push(icid)
   }
@@ -185,6 +192,7 @@ export function checkContactKeepsInstance(sent: SipRequest, forwarded: SipReques
     mine !== undefined && theirs !== undefined,
     req,
     () => `expected a Contact at the S-CSCF, got ${showHeader(forwarded, 'Contact')}`,
+    forwarded,
   )
   for (const name of ['+sip.instance', 'reg-id']) {
     const want = getParam(mine.params, name)
@@ -262,6 +270,7 @@ export function checkDigestIntegrityProtected(
       REGISTRATION.digestIntegrity,
       () =>
         `a digest REGISTER reached the S-CSCF with an integrity-protected the S-CSCF cannot read (CSeq ${request.get('CSeq')}): ${unparseable.join(' | ')}`,
+      request,
     )
     for (const value of values.length === 0 ? ['absent'] : values) {
       expectThat(
@@ -269,12 +278,14 @@ export function checkDigestIntegrityProtected(
         REGISTRATION.digestIntegrity,
         () =>
           `a digest REGISTER reached the S-CSCF with integrity-protected="${value}" (CSeq ${request.get('CSeq')}), which claims another authentication scheme`,
+        request,
       )
       expectThat(
         allowed.includes(value) || (value === 'absent' && !answersChallenge(request)),
         REGISTRATION.digestIntegrityProfile,
         () =>
           `expected integrity-protected to be one of ${allowed.join(', ')}, got ${value} (CSeq ${request.get('CSeq')})`,
+        request,
       )
     }
   }
@@ -293,6 +304,7 @@ export function checkRefresh(first: SipRequest, refresh: SipRequest, topology?: 
     topology?.hiding === true || first.get('Call-ID') === refresh.get('Call-ID'),
     req,
     () => `expected the refresh with Call-ID ${first.get('Call-ID')}, got ${refresh.get('Call-ID')}`,
+    refresh,
   )
   // RFC 3261 §10.3 step 7 orders CSeq within one Call-ID only: a Call-ID the eP-CSCF mapped anew has its own.
   const a = parseCSeq(first.get('CSeq') ?? '')
@@ -306,5 +318,6 @@ export function checkRefresh(first: SipRequest, refresh: SipRequest, topology?: 
     req,
     () =>
       `expected the refresh's Path to route to the same eP-CSCF: first ${showHeader(first, 'Path')}, refresh ${showHeader(refresh, 'Path')}`,
+    refresh,
   )
 }

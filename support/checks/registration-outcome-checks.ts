@@ -26,6 +26,7 @@ export function checkRegistered(final: SipResponse, who: string, sentByScscf?: S
     final.status === 200,
     req,
     () => `expected 200 OK to ${who}'s REGISTER from the eP-CSCF, got ${final.summary()}`,
+    final,
   )
   expectThat(
     final.has('Service-Route') && final.has('P-Associated-URI'),
@@ -42,6 +43,7 @@ export function checkRegistered(final: SipResponse, who: string, sentByScscf?: S
       req,
       () =>
         `expected the ${name} the S-CSCF sent (${showHeader(sentByScscf, name)}) in the 200 OK relayed to ${who}, got ${showHeader(final, name)}`,
+      final,
     )
   }
 }
@@ -77,6 +79,7 @@ export function checkFinalRelayed(
     final.status === status,
     req,
     () => `expected ${status} relayed to the WIC, got ${final.summary()}`,
+    final,
   )
 }
 
@@ -163,6 +166,7 @@ export function checkChallengeRelayed(sentByScscf: SipResponse, receivedByWic: S
     req,
     () =>
       `expected the WIC to receive ${sentByScscf.status}, got ${receivedByWic.status} ${receivedByWic.reason}`,
+    receivedByWic,
   )
   const want = challenges(sentByScscf).map(meaning)
   const got = challenges(receivedByWic).map(meaning)
@@ -171,6 +175,7 @@ export function checkChallengeRelayed(sentByScscf: SipResponse, receivedByWic: S
     req,
     () =>
       `expected the challenge unchanged in meaning:\n  sent by the S-CSCF:  ${sentByScscf.getAll('WWW-Authenticate').join('\n                       ')}\n  received by the WIC: ${receivedByWic.getAll('WWW-Authenticate').join('\n                       ') || '(none)'}`,
+    receivedByWic,
   )
 }
 
@@ -242,6 +247,7 @@ export function checkNoChargingHeaders(relayed: SipResponse, scscfAnswers: reado
       req,
       () =>
         `expected no ${name} in the ${relayed.summary()} relayed to the WIC, got ${showHeader(relayed, name)}`,
+      relayed,
     )
   }
 }
@@ -279,5 +285,6 @@ export function checkWicIntegrityNotTrusted(
     req,
     () =>
       `expected the eP-CSCF to refuse the REGISTER with a 4xx, or to forward it so that the S-CSCF challenges before registering; the WIC got ${final.summary()}, the S-CSCF answered ${statuses.join(', ') || 'nothing'}`,
+    final,
   )
 }

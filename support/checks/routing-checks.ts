@@ -80,6 +80,7 @@ export function checkRoutedAlongServiceRoute(
     requirement,
     () =>
       `expected Route ${wanted.map((u) => `<${u}>`).join(', ')} (the Service-Route) at the S-CSCF, got ${showHeader(request, 'Route')}`,
+    request,
   )
 }
 
@@ -138,6 +139,7 @@ export function checkAssertedIdentity(
     UNTRUSTED_ASSERTED_IDENTITY,
     () =>
       `the WIC's own P-Asserted-Identity <${claimed}> reached the S-CSCF: ${showHeader(request, 'P-Asserted-Identity')}`,
+    request,
   )
   // The TS 24.229 sentence was not read; the TS 24.228 flow text (informative) says the same [V~].
   const insertion = must('TS 24.229 §5.2.6.3.7; TS 24.228 (flow text quoted); RFC 3325 §9.1', {
@@ -161,11 +163,13 @@ export function checkAssertedIdentity(
       `expected P-Asserted-Identity <${expected}> (the default IMPU), optionally with one tel URI of the user's ` +
       `P-Associated-URI (${associated.filter((a) => /^tel:/i.test(a)).join(', ') || 'none'}), at the S-CSCF, got ` +
       showHeader(request, 'P-Asserted-Identity'),
+    request,
   )
   expectThat(
     !request.has('P-Preferred-Identity'),
     insertion,
     () => `expected no P-Preferred-Identity on Mw, got ${showHeader(request, 'P-Preferred-Identity')}`,
+    request,
   )
 }
 
@@ -192,6 +196,7 @@ export function checkRefusedUnregistered(response: SipResponse): void {
     response.status >= 400,
     UNREGISTERED_NOT_FORWARDED,
     () => `expected the eP-CSCF to refuse a request from an unregistered WIC, got ${response.summary()}`,
+    response,
   )
   adviseThat(
     response.status === 403,
@@ -256,6 +261,7 @@ export function checkFlowFailed(response: SipResponse | undefined, waitedMs: num
       response === undefined
         ? `expected an error response (430 Flow Failed recommended) from the eP-CSCF for a closed WebSocket, none arrived within ${waitedMs} ms (64·T1 = ${timer} ms)`
         : `expected an error response (>= 400, 430 Flow Failed recommended) for a closed WebSocket, got ${response.summary()}`,
+    response,
   )
   adviseThat(
     response.status === 430,

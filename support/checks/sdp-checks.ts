@@ -62,9 +62,15 @@ function sdpOf(message: SipMessage, where: string, requirement: ReturnType<typeo
     () =>
       `expected an SDP body (Content-Type application/sdp) in the ${message.summary()} ${where}; got ` +
       `${type ?? 'no Content-Type'} with ${message.body.length} octets of body`,
+    message,
   )
   const sdp = readSdp(message.body)
-  expectThat(sdp.valid, requirement, () => `the body of the ${message.summary()} ${where} is not an SDP`)
+  expectThat(
+    sdp.valid,
+    requirement,
+    () => `the body of the ${message.summary()} ${where} is not an SDP`,
+    message,
+  )
   return sdp
 }
 

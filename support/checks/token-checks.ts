@@ -31,6 +31,7 @@ export function checkTrustedNodeAuthorization(forwarded: readonly SipRequest[], 
     req,
     () =>
       `expected exactly one Authorization: Digest in the REGISTER at the S-CSCF, got ${digests.length}: ${showHeader(request, 'Authorization')}`,
+    request,
   )
   const [digest] = digests
   const flag = getParam(digest?.params ?? [], 'integrity-protected')?.toLowerCase()
@@ -79,6 +80,7 @@ export function checkNoBearerOnMw(mw: readonly SipRequest[], token: string): voi
       req,
       () =>
         `expected no Bearer token on Mw, but ${request.summary()} at the S-CSCF (CSeq ${request.get('CSeq')}) carries ${bearers.length > 0 ? showHeader(request, 'Authorization') : 'the token in its text'}`,
+      request,
     )
   }
 }
@@ -142,6 +144,7 @@ export function checkTokenRefused(
     req,
     () =>
       `expected ${who}'s REGISTER with a token that must not register to be refused (4xx), got ${final.summary()}`,
+    final,
   )
   adviseThat(
     [400, 401, 403].includes(final.status),

@@ -72,6 +72,7 @@ export function checkOversizedRefused(outcome: RegisterOrClose | undefined, req:
     req,
     () =>
       `expected the REGISTER with an oversized token to be refused with a 4xx (or the WebSocket closed), got ${final?.summary() ?? 'nothing'}`,
+    final,
   )
 }
 
@@ -98,6 +99,7 @@ export function checkTokenStrippedFromRequest(
       TOKEN.noBearerOnMw,
       () =>
         `expected no Bearer token on Mw, but the ${method} at the S-CSCF carries ${bearer.length > 0 ? showHeader(request, 'Authorization') : 'the token in its text'}`,
+      request,
     )
   }
 }
@@ -109,6 +111,7 @@ export function checkRotatedKeyHonoured(final: SipResponse, kid: string): void {
     ROTATED_KEY,
     () =>
       `expected the token signed by the WWSF's new key (kid ${kid}, published in its JWKS) to register, got ${final.summary()}`,
+    final,
   )
 }
 
@@ -128,6 +131,7 @@ export function checkDigestRefusedWithoutOrigin(final: SipResponse, mw: readonly
     TOKEN_ONLY,
     () =>
       `expected the digest REGISTER from a WebSocket without Origin to be refused with a 4xx (token-only), got ${final.summary()}`,
+    final,
   )
 }
 
@@ -151,5 +155,6 @@ export function checkRefreshRefused(
     final.status >= 400 && final.status < 500,
     req,
     () => `expected ${what} to be refused with a 4xx, got ${final.summary()}`,
+    final,
   )
 }

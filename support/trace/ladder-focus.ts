@@ -6,8 +6,8 @@ import { traceSummary } from './trace-text.ts'
  * What the ladders of a scenario (ladder.svg, ladder.txt) show of its verdict: the verdict in the title, where the
  * scenario failed, and, when the system under test is at fault, the message it is blamed for.
  *
- * Which message a check judged is not recorded by the checks (a ConformanceFailure names the requirement and what
- * arrived, not a trace event), so the blamed message is chosen, and labelled as chosen, from the wording of the
+ * A check that judged a message names it (ConformanceFailure.judgedRaw): that message is blamed, found in the trace
+ * by its raw text. Otherwise the blamed message is chosen, and labelled as chosen, from the wording of the
  * failure among the messages the system under test sent before the failing step ended: the one whose method, status
  * code ("got 200 OK"), WebSocket upgrade and leg ("at the S-CSCF": Mw; "at the WIC": W2) the failure names, the
  * latest of the best; else the last one it sent. The failure itself is drawn at the point in time it happened (after
@@ -57,12 +57,7 @@ export function accusedMessage(
   upTo?: TraceEvent,
   failure = '',
 ): { readonly event: TraceEvent; readonly label: string } | undefined {
-  const end = upTo === undefined ? events.length : events.indexOf(upTo) + 1
-  const fromSut = traceMessages(events.slice(0, end)).filter((m) =>
-    m.sender !== undefined
-      ? SUT_OBSERVER.test(m.sender)
-      : m.event.direction === 'received' && (m.event.leg === 'W2' || m.event.leg === 'Mw'),
-  )
+  const fromSut = messagesFromSut(events, upTo)
   const want = hints(failure)
   let best: { event: TraceEvent; score: number; matched: string[] } | undefined
   for (const { event } of fromSut) {
@@ -84,16 +79,57 @@ export function accusedMessage(
 }
 
 /**
+ * The message a check judged, among the messages the system under test sent up to `upTo`: the latest whose raw
+ * text is the judged one (or, for an event the recorder cut, begins with the part it kept).
+ */
+function judgedMessage(
+  events: readonly TraceEvent[],
+  upTo: TraceEvent | undefined,
+  raw: string | undefined,
+): { readonly event: TraceEvent; readonly label: string } | undefined {
+  if (raw === undefined || raw === '') return undefined
+  const same = (event: TraceEvent): boolean => {
+    if (event.raw === raw) return true
+    const kept = /^([\s\S]*)\n\[… cut: [^\n]*\]$/.exec(event.raw)?.[1]
+    return kept !== undefined && kept.length > 0 && raw.startsWith(kept)
+  }
+  const event = messagesFromSut(events, upTo).findLast((m) => same(m.event))?.event
+  return event === undefined ? undefined : { event, label: 'blamed: the message the failing check judged' }
+}
+
+/**
+ * The messages the system under test sent among `events` up to and including `upTo`: recorded as sent by the
+ * reference eP-CSCF, or, for a SUT that records nothing, received by a harness component on W2 or Mw and sent by
+ * none.
+ */
+function messagesFromSut(events: readonly TraceEvent[], upTo: TraceEvent | undefined) {
+  const end = upTo === undefined ? events.length : events.indexOf(upTo) + 1
+  return traceMessages(events.slice(0, end)).filter((m) =>
+    m.sender !== undefined
+      ? SUT_OBSERVER.test(m.sender)
+      : m.event.direction === 'received' && (m.event.leg === 'W2' || m.event.leg === 'Mw'),
+  )
+}
+
+/**
  * The ladder's focus for a finished scenario: `failedAfter` is the last event recorded when its first error was
  * raised (undefined: it failed before any traffic, or it passed), `sutAtFault` whether the verdict blames the SUT.
  */
 export function ladderFocus(
   events: readonly TraceEvent[],
-  verdict: { readonly verdict: string; readonly failure?: string | undefined; readonly sutAtFault: boolean },
+  verdict: {
+    readonly verdict: string
+    readonly failure?: string | undefined
+    readonly sutAtFault: boolean
+    /** The raw text of the message the failing check judged, when it named one. */
+    readonly judgedRaw?: string | undefined
+  },
   failedAfter: TraceEvent | undefined,
 ): LadderFocus {
   const at = failedAfter !== undefined && events.includes(failedAfter) ? failedAfter : undefined
-  const accused = verdict.sutAtFault ? accusedMessage(events, at, verdict.failure) : undefined
+  const accused = !verdict.sutAtFault
+    ? undefined
+    : (judgedMessage(events, at, verdict.judgedRaw) ?? accusedMessage(events, at, verdict.failure))
   return {
     verdict: verdict.verdict,
     failure: verdict.failure,

@@ -21,7 +21,7 @@ import { currentEnvironment, startEnvironment, stopEnvironment } from './environ
 import { HarnessWorld } from './harness-world.ts'
 import { browserConsoles } from './browser-actors.ts'
 import { closeChromium } from '../browser/chromium-driver.ts'
-import { ScenarioMisuse, SutDied, SutUnreachable } from '../errors.ts'
+import { ConformanceFailure, ScenarioMisuse, SutDied, SutUnreachable } from '../errors.ts'
 
 setWorldConstructor(HarnessWorld)
 /** A step's own deadlines (waitMs, Timer F) fire first; this is the backstop that keeps a step from hanging. */
@@ -104,6 +104,7 @@ After(
             ? undefined
             : `${verdict.verdict}${verdict.requirement ? ` [${describeRequirement(verdict.requirement)}]` : ''}: ${verdict.message.split('\n')[0] ?? ''}`,
         sutAtFault: verdict.side === 'sut',
+        judgedRaw: this.failure instanceof ConformanceFailure ? this.failure.judgedRaw : undefined,
       },
       failedAfter.get(this),
     )

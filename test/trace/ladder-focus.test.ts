@@ -25,6 +25,40 @@ void test('the message the failure names is blamed: the REGISTER on Mw, not the 
   )
 })
 
+void test('the message the failing check judged is blamed, whatever the wording, also when the recorder cut it', () => {
+  const events = referenceTrace()
+  const mwRegister = events[6]!.raw
+  // The wording names the 200 OK to the WIC, but the check judged the REGISTER on Mw: the REGISTER is blamed.
+  const judged = ladderFocus(
+    events,
+    {
+      verdict: 'FAIL',
+      failure: 'expected 403 at the WIC, got 200 OK (REGISTER)',
+      sutAtFault: true,
+      judgedRaw: mwRegister,
+    },
+    undefined,
+  )
+  assert.equal(judged.accused, events[5], "the eP-CSCF's sent event stands for the message on the ladder")
+  assert.equal(judged.accusedLabel, 'blamed: the message the failing check judged')
+  // An external SUT: the copy the mock S-CSCF received; and a message the recorder cut matches by what it kept.
+  const external = externalTrace().map((e) =>
+    e.raw === mwRegister
+      ? { ...e, raw: `${mwRegister.slice(0, 40)}\n[… cut: 9 more characters not kept (limit 40 per event)]` }
+      : e,
+  )
+  const cut = ladderFocus(external, { verdict: 'FAIL', sutAtFault: true, judgedRaw: mwRegister }, undefined)
+  assert.equal(cut.accused?.observer, 'mock S-CSCF')
+  assert.equal(cut.accusedLabel, 'blamed: the message the failing check judged')
+  // A judged message the trace does not hold (the harness's own): the wording chooses, as before.
+  const fallback = ladderFocus(
+    events,
+    { verdict: 'FAIL', failure: PATH_FAILURE, sutAtFault: true, judgedRaw: 'X' },
+    undefined,
+  )
+  assert.match(fallback.accusedLabel ?? '', /fits the failure/)
+})
+
 void test('an external SUT records nothing: its messages are those harness components received on W2 and Mw', () => {
   const events = externalTrace()
   const accused = accusedMessage(events, undefined, PATH_FAILURE)
