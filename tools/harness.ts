@@ -17,6 +17,7 @@ import { checkDeviations } from './deviation-check.ts'
 import { EvidenceWriter } from './evidence-export.ts'
 import { featurePaths, featureTags, isFiltered, runFilter } from './feature-paths.ts'
 import { writeIndexPage } from './index-page.ts'
+import { headCucumberHtml } from './cucumber-html-header.ts'
 import { writeInteropTable } from './interop-table.ts'
 import { writeJunit } from './junit-report.ts'
 import { runSummary } from './run-summary.ts'
@@ -117,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
     startedAt,
   }
   writeIndexPage(`${reports}/index.html`, header, scenarios, runErrors, evidence.folders)
+  headCucumberHtml(`${reports}/cucumber.html`, header)
   writeInteropTable(reports, scenarios, profile.name) // library × scenario of the browser WICs (issue 11)
   const page = writeConformancePage(
     reports,
