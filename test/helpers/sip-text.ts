@@ -37,3 +37,18 @@ export function requestText(init: RequestTextInit): string {
     body,
   ].join('\r\n')
 }
+
+/** A REGISTER as a WIC sends it over WebSocket (RFC 7118 §A.1 style, RFC 5626 Contact parameters), CRLF line ends. */
+export const WIC_REGISTER = [
+  'REGISTER sip:ims.example.com SIP/2.0',
+  'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKnashds7;rport',
+  'Max-Forwards: 70',
+  'To: <sip:alice@ims.example.com>',
+  'From: "Alice" <sip:alice@ims.example.com>;tag=a73kszlfl',
+  'Call-ID: 1j9FpLxk3uxtm8tn@example.invalid',
+  'CSeq: 1 REGISTER',
+  'Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws>;+sip.instance="<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";reg-id=1;expires=600',
+  'Content-Length: 0',
+  '',
+  '',
+].join('\r\n')

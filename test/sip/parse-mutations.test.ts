@@ -6,20 +6,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { SipParseError } from '../../support/sip/parse-error.ts'
 import { parseMessage, parseMessageBytes } from '../../support/sip/parse.ts'
+import { WIC_REGISTER } from '../helpers/sip-text.ts'
 
-const REGISTER = [
-  'REGISTER sip:ims.example.com SIP/2.0',
-  'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKnashds7;rport',
-  'Max-Forwards: 70',
-  'To: <sip:alice@ims.example.com>',
-  'From: "Alice" <sip:alice@ims.example.com>;tag=a73kszlfl',
-  'Call-ID: 1j9FpLxk3uxtm8tn@example.invalid',
-  'CSeq: 1 REGISTER',
-  'Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws>;+sip.instance="<urn:uuid:f81d4fae>";expires=600',
-  'Content-Length: 0',
-  '',
-  '',
-].join('\r\n')
+const REGISTER = WIC_REGISTER
 
 const CHARACTERS = [' ', '\t', '\r', '\n', ':', ';', ',', '"', '<', '>', '@', '=', '\\', '%', 'é', '0', 'x']
 

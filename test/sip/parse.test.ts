@@ -5,22 +5,9 @@ import { parseMessage, parseMessageBytes } from '../../support/sip/parse.ts'
 import { SipParseError } from '../../support/sip/parse-error.ts'
 import { SipRequest, SipResponse } from '../../support/sip/message.ts'
 import { parseNameAddr } from '../../support/sip/name-addr.ts'
+import { WIC_REGISTER as REGISTER } from '../helpers/sip-text.ts'
 
 const crlf = (lines: string[]): string => lines.join('\r\n')
-
-const REGISTER = crlf([
-  'REGISTER sip:ims.example.com SIP/2.0',
-  'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKnashds7;rport',
-  'Max-Forwards: 70',
-  'To: <sip:alice@ims.example.com>',
-  'From: "Alice" <sip:alice@ims.example.com>;tag=a73kszlfl',
-  'Call-ID: 1j9FpLxk3uxtm8tn@example.invalid',
-  'CSeq: 1 REGISTER',
-  'Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws>;+sip.instance="<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";reg-id=1;expires=600',
-  'Content-Length: 0',
-  '',
-  '',
-])
 
 /** Builds a request with the mandatory header fields, replacing or adding the given ones. */
 function request(extra: string[] = [], body = '', startLine = 'OPTIONS sip:bob@example.com SIP/2.0'): string {

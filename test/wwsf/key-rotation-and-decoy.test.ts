@@ -12,28 +12,17 @@ import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 import { DecoyKeyServer } from '../../support/wwsf/decoy-key-server.ts'
 import { wwsfKeyFiles, writeWwsfKeyFiles } from '../../support/wwsf/key-files.ts'
 import { rotateWwsfKey } from '../../support/wwsf/key-rotation.ts'
-import { Wwsf } from '../../support/wwsf/wwsf.ts'
+import type { Wwsf } from '../../support/wwsf/wwsf.ts'
 import { localPki } from '../helpers/pki.ts'
+import { ALICE_SUBSCRIBER, startTestWwsf, TEST_AUDIENCE, TEST_ISSUER } from '../helpers/wwsf.ts'
 
-const ISSUER = 'https://wwsf.harness.test:8443'
-const AUDIENCE = 'sip:epcscf.harness.test'
-const ALICE = {
-  impi: 'alice@ims.harness.test',
-  impus: ['sip:alice@ims.harness.test'],
-  password: 'alice-secret',
-}
+const ISSUER = TEST_ISSUER
+const AUDIENCE = TEST_AUDIENCE
+const ALICE = ALICE_SUBSCRIBER
 
 /** A mock WWSF on a free port and a fresh folder for its key files (both the test's to remove). */
 async function wwsfWithKeyDir(): Promise<{ wwsf: Wwsf; dir: string }> {
-  const pki = await localPki()
-  const wwsf = await Wwsf.start({
-    port: 0,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    tls: pki.server,
-    subscribers: [ALICE],
-    trace: new TraceRecorder(),
-  })
+  const { wwsf } = await startTestWwsf()
   return { wwsf, dir: mkdtempSync(join(tmpdir(), 'rotation-')) }
 }
 

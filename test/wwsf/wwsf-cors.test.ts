@@ -2,17 +2,11 @@ import assert from 'node:assert/strict'
 import type { IncomingHttpHeaders } from 'node:http'
 import { request } from 'node:https'
 import { describe, it } from 'node:test'
-import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
-import { Wwsf } from '../../support/wwsf/wwsf.ts'
-import { localPki } from '../helpers/pki.ts'
+import { ALICE_SUBSCRIBER, startTestWwsf } from '../helpers/wwsf.ts'
 
 const ORIGIN = 'https://wwsf.harness.test:8443'
 const OTHER = 'https://wwsf2.harness.test'
-const ALICE = {
-  impi: 'alice@ims.harness.test',
-  impus: ['sip:alice@ims.harness.test'],
-  password: 'alice-secret',
-}
+const ALICE = ALICE_SUBSCRIBER
 
 interface Answer {
   readonly status: number
@@ -40,18 +34,10 @@ function send(
 }
 
 async function withWwsf(check: (url: string, ca: string) => Promise<void>): Promise<void> {
-  const pki = await localPki()
   // The allowed origin written with a trailing slash, as a profile may: CORS compares serialized origins.
-  const wwsf = await Wwsf.start({
-    port: 0,
-    origin: ORIGIN,
-    allowedOrigins: [`${ORIGIN}/`, OTHER],
-    tls: pki.server,
-    subscribers: [ALICE],
-    trace: new TraceRecorder(),
-  })
+  const { wwsf, ca } = await startTestWwsf({ origin: ORIGIN, allowedOrigins: [`${ORIGIN}/`, OTHER] })
   try {
-    await check(wwsf.url, pki.ca.cert)
+    await check(wwsf.url, ca)
   } finally {
     await wwsf.stop()
   }

@@ -6,11 +6,10 @@ import { createTokenVerifier } from '../../support/epcscf/token-verifier.ts'
 import { TraceRecorder } from '../../support/trace/trace-recorder.ts'
 import { HOSTILE_TOKENS, SigningKeys } from '../../support/wwsf/signing-keys.ts'
 import { loginAtWwsf } from '../../support/wwsf/wwsf-client.ts'
-import { Wwsf } from '../../support/wwsf/wwsf.ts'
-import { localPki } from '../helpers/pki.ts'
+import { startTestWwsf, TEST_AUDIENCE, TEST_ISSUER } from '../helpers/wwsf.ts'
 
-const ISSUER = 'https://wwsf.harness.test:8443'
-const AUDIENCE = 'sip:epcscf.harness.test'
+const ISSUER = TEST_ISSUER
+const AUDIENCE = TEST_AUDIENCE
 const ALICE = {
   impi: 'alice@ims.harness.test',
   impus: ['sip:alice@ims.harness.test', 'tel:+15550101'],
@@ -18,17 +17,8 @@ const ALICE = {
 }
 const BOB = { impi: 'bob@ims.harness.test', impus: ['sip:bob@ims.harness.test'], password: 'bob-secret' }
 
-async function startWwsf(trace = new TraceRecorder()) {
-  const pki = await localPki()
-  const wwsf = await Wwsf.start({
-    port: 0,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    tls: pki.server,
-    subscribers: [ALICE, BOB],
-    trace,
-  })
-  return { wwsf, ca: pki.ca.cert, trace }
+function startWwsf(trace = new TraceRecorder()) {
+  return startTestWwsf({ subscribers: [ALICE, BOB], trace })
 }
 
 function fetchJson(url: string, ca: string): Promise<unknown> {
