@@ -1,5 +1,6 @@
 import type { TraceEvent } from './trace-event.ts'
 import { traceMessages } from './trace-messages.ts'
+import { recordedFrom } from './trace-recorder.ts'
 import { traceSummary } from './trace-text.ts'
 
 /**
@@ -88,12 +89,7 @@ function judgedMessage(
   raw: string | undefined,
 ): { readonly event: TraceEvent; readonly label: string } | undefined {
   if (raw === undefined || raw === '') return undefined
-  const same = (event: TraceEvent): boolean => {
-    if (event.raw === raw) return true
-    const kept = /^([\s\S]*)\n\[… cut: [^\n]*\]$/.exec(event.raw)?.[1]
-    return kept !== undefined && kept.length > 0 && raw.startsWith(kept)
-  }
-  const event = messagesFromSut(events, upTo).findLast((m) => same(m.event))?.event
+  const event = messagesFromSut(events, upTo).findLast((m) => recordedFrom(m.event.raw, raw))?.event
   return event === undefined ? undefined : { event, label: 'blamed: the message the failing check judged' }
 }
 

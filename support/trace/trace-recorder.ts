@@ -157,3 +157,14 @@ export function cut(raw: string, limit: number): string {
   if (raw.length <= limit) return raw
   return `${raw.slice(0, limit)}\n[… cut: ${(raw.length - limit).toLocaleString('en-US')} more characters not kept (limit ${limit.toLocaleString('en-US')} per event)]`
 }
+
+/** The line `cut` appends to what it kept. */
+const CUT_LINE = /\n\[… cut: [^\n]*\]$/
+
+/** Whether a recorded raw text is `raw` itself, or what `cut` kept of it. */
+export function recordedFrom(recorded: string, raw: string): boolean {
+  if (recorded === raw) return true
+  const line = CUT_LINE.exec(recorded)
+  const kept = line === null ? '' : recorded.slice(0, line.index)
+  return kept !== '' && raw.startsWith(kept)
+}
