@@ -60,6 +60,8 @@ export const SIP_SUBPROTOCOL = 'sip'
 /** The only WebSocket version of RFC 6455 (§4.1: "The value of this header field MUST be 13"). */
 const WS_VERSION = '13'
 const WS_KEY = /^[+/0-9A-Za-z]{22}==$/
+/** How often a kernel-chosen WSS port is chosen again when the `plain-ws-listener` fault's next port is taken. */
+const PLAIN_PORT_ATTEMPTS = 5
 /** The `w2-connection-cap` fault's limit of simultaneous W2 connections. */
 export const W2_CONNECTION_CAP = 500
 
@@ -148,12 +150,23 @@ export class WebSocketEdge {
       plain.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
         edge.upgrade(req, socket, head),
       )
-      // The next port may be taken (by another program, or as the local port of a connection): the WSS listener
-      // is closed again before the failure is passed on, so that a failed start leaves nothing listening.
-      await listening(plain, edge.port + 1, opts.host, false).catch(async (error: unknown) => {
-        await edge.close()
-        throw error
-      })
+      // The next port may be taken (by another program, or as the local port of a connection). A WSS port the
+      // kernel chose (0) is chosen again, a few times; a port the caller fixed fails. Either way a failed start
+      // closes the WSS listener again, so that it leaves nothing listening.
+      for (let attempt = 1; ; attempt += 1) {
+        const error = await listening(plain, edge.port + 1, opts.host, false).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        if (error === undefined) break
+        const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        if (opts.port !== 0 || !taken || attempt === PLAIN_PORT_ATTEMPTS) {
+          await edge.close()
+          throw error
+        }
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await listening(server, 0, opts.host, opts.reusePort ?? false)
+      }
       edge.plain = plain
     }
     return edge
